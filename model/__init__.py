@@ -1,0 +1,1 @@
+"""Engine: parameters, agents, the Mesa model and its reporters."""

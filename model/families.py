@@ -1,0 +1,469 @@
+"""Families and their cases as a columnar agent set (vectorised engine).
+
+One row per family, in numpy arrays owned by the model. Each per-family rule is a
+vectorised method whose docstring states the rule for one family; the per-agent
+reference implementation (``model.reference``) writes the same rules family by
+family. A family has at most one active help at a time (simplification, stated in
+docs/ODD.md); the case lives in the family's row.
+
+Case states of a family: no case; *waiting* (help granted, no provider with capacity
+yet); *active* (help running with one provider and one funding pot).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.params import ModelParams
+from model.population import AGE_LIMIT_MONTHS, MAX_CHILDREN, NewFamilies
+
+ADULT_MONTHS = 18 * 12
+"""Age (months) from which a child counts as a young adult (§41)."""
+
+END_SUCCESS, END_PLANNED, END_ESCALATION, END_AGEING_OUT, END_EXIT = range(5)
+END_REASONS: tuple[str, ...] = ("success", "planned", "escalation", "ageing_out", "family_exit")
+
+
+class FamilyTable:
+    """Columnar storage of all families of a run, with their cases.
+
+    Args:
+        params: Run parameters.
+        capacity: Number of rows (families alive at once, with headroom).
+    """
+
+    def __init__(self, params: ModelParams, capacity: int) -> None:
+        self.params = params
+        self.capacity = capacity
+        n = capacity
+        self.alive = np.zeros(n, dtype=bool)
+        self.region = np.zeros(n, dtype=np.int16)
+        self.municipality = np.zeros(n, dtype=np.int16)
+        self.child_age = np.full((MAX_CHILDREN, n), -1, dtype=np.int16)
+        """Child ages in months, slot-major (slot, family); -1 = no child in the slot."""
+        self.births_left = np.zeros(n, dtype=np.int8)
+        self.next_birth = np.zeros(n, dtype=np.int16)
+        self.single_parent = np.zeros(n, dtype=bool)
+        self.sgb2 = np.zeros(n, dtype=bool)
+        self.disability = np.zeros(n, dtype=bool)
+        self.trait = np.zeros(n)
+        self.history = np.zeros(n, dtype=np.int16)
+        self.need = np.zeros(n)
+        self.generation = np.zeros(n, dtype=np.int32)
+        """Incremented whenever a row is reused by a new family."""
+        self.counsel_left = np.zeros(n, dtype=np.int16)
+        self.known_office = np.zeros(n, dtype=bool)
+        self.project_effect = np.zeros(n)
+        self.n_born = np.zeros(n, dtype=np.int16)
+        """Children under 21 (cached; updated by :meth:`refresh_ages`)."""
+        self.idx_age = np.full(n, -1, dtype=np.int16)
+        """Index child's age in months (cached; see :meth:`index_child_age`)."""
+        # case columns
+        self.case_type = np.full(n, -1, dtype=np.int16)
+        self.case_pot = np.full(n, -1, dtype=np.int8)
+        self.case_provider = np.full(n, -1, dtype=np.int16)
+        self.case_months = np.zeros(n, dtype=np.int16)
+        self.case_planned = np.zeros(n, dtype=np.int16)
+        self.case_fls = np.zeros(n)
+        self.wait_type = np.full(n, -1, dtype=np.int16)
+        self.wait_pot = np.full(n, -1, dtype=np.int8)
+        self.wait_months = np.zeros(n, dtype=np.int16)
+        self.wait_planned = np.zeros(n, dtype=np.int16)
+        self.wait_fls = np.zeros(n)
+        self.wait_escalated = np.zeros(n, dtype=bool)
+
+        ht = params.help_types
+        self.h_need_min = np.array([h.need_min for h in ht])
+        self.h_need_max = np.array([h.need_max for h in ht])
+        self.h_age_min = np.array([h.age_min_years * 12 for h in ht])
+        self.h_age_max = np.array([h.age_max_years * 12 for h in ht])
+        self.h_weight = np.array([h.selection_weight for h in ht])
+        self.h_effect = np.array([h.help_effect for h in ht])
+        self.h_fls = np.array([h.fls_per_week for h in ht])
+        self.h_is_fls = np.array([h.billing == "fls" for h in ht])
+        self.h_trait = np.array([h.trait for h in ht])
+        self.h_out_of_home = np.array([h.setting in ("stationaer", "krise") for h in ht])
+        codes = params.help_codes
+        self.h_escalates = np.array(
+            [codes.index(h.escalates_to) if h.escalates_to else -1 for h in ht], dtype=np.int16
+        )
+        self.direct_share = np.array([r.direct_contact_share for r in params.regions])
+
+    # ------------------------------------------------------------------ population
+    def place(self, fam: NewFamilies, rows: np.ndarray) -> None:
+        """Write new families into free rows (their case columns are cleared)."""
+        self.alive[rows] = True
+        self.region[rows] = fam.region
+        self.municipality[rows] = fam.municipality
+        self.child_age[:, rows] = fam.child_age.T
+        self.births_left[rows] = fam.births_left
+        self.next_birth[rows] = fam.next_birth
+        self.single_parent[rows] = fam.single_parent
+        self.sgb2[rows] = fam.sgb2
+        self.disability[rows] = fam.disability
+        self.trait[rows] = fam.trait
+        self.history[rows] = 0
+        self.generation[rows] += 1
+        self.counsel_left[rows] = 0
+        self.known_office[rows] = False
+        self.project_effect[rows] = 0.0
+        self.refresh_ages(rows)
+        self.need[rows] = self.level(rows)
+        self._clear_case(rows)
+        self.clear_wait(rows)
+
+    def _clear_case(self, rows: np.ndarray) -> None:
+        self.case_type[rows] = -1
+        self.case_pot[rows] = -1
+        self.case_provider[rows] = -1
+        self.case_months[rows] = 0
+        self.case_planned[rows] = 0
+        self.case_fls[rows] = 0.0
+
+    def clear_wait(self, rows: np.ndarray) -> None:
+        """Forget granted helps that have not started (replaced or moot)."""
+        self.wait_type[rows] = -1
+        self.wait_pot[rows] = -1
+        self.wait_months[rows] = 0
+        self.wait_planned[rows] = 0
+        self.wait_fls[rows] = 0.0
+        self.wait_escalated[rows] = False
+
+    def free_rows(self, n: int) -> np.ndarray:
+        """The first ``n`` rows not holding a living family."""
+        free = np.flatnonzero(~self.alive)
+        if free.size < n:
+            raise RuntimeError(
+                f"family table full: {n} new families, {free.size} free rows "
+                f"(capacity {self.capacity})"
+            )
+        return free[:n]
+
+    # ------------------------------------------------------------------ derived
+    def refresh_ages(self, rows: np.ndarray | slice = slice(None)) -> None:
+        """Recompute the cached child counts and index-child ages."""
+        ages = self.child_age[:, rows]
+        self.n_born[rows] = (ages >= 0).sum(axis=0)
+        minor = np.where(ages < ADULT_MONTHS, ages, -1).max(axis=0)
+        self.idx_age[rows] = np.where(minor >= 0, minor, ages.max(axis=0))
+
+    def level(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Need level each family reverts to.
+
+        Per family: ``base + w_single_parent*single_parent + w_sgb2*sgb2 +
+        w_per_child*(children - 1) + w_history*earlier_helps + w_disability*disability
+        + trait``.
+        """
+        p = self.params.need
+        n_children = self.n_born[rows] + self.births_left[rows]
+        return (
+            p.base
+            + p.w_single_parent * self.single_parent[rows]
+            + p.w_sgb2 * self.sgb2[rows]
+            + p.w_per_child * np.maximum(n_children - 1, 0)
+            + p.w_history * self.history[rows]
+            + p.w_disability * self.disability[rows]
+            + self.trait[rows]
+        )
+
+    def index_child_age(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Age in months of the child a help is for.
+
+        That is the oldest minor, else the oldest young adult under 21; -1 if the
+        family has no child under 21.
+        """
+        return self.idx_age[rows]
+
+    def under21(self) -> np.ndarray:
+        """Children under 21 per family (0 for rows without a living family)."""
+        return np.where(self.alive, self.n_born, 0)
+
+    @property
+    def active(self) -> np.ndarray:
+        """Mask of families with an active help."""
+        return self.case_type >= 0
+
+    @property
+    def waiting(self) -> np.ndarray:
+        """Mask of families with a granted help waiting for a provider."""
+        return self.wait_type >= 0
+
+    # ------------------------------------------------------------------ rules
+    def age_one_month(self, u_spacing: np.ndarray) -> np.ndarray:
+        """Age children by a month, give births, let children leave at 21.
+
+        Per family: every child gets a month older; a child turning 21 leaves; if a
+        birth is due (``next_birth`` reaches 0) a child of age 0 joins and the next
+        birth is scheduled after a spacing drawn from ``child_spacing_months``
+        (uniform ``u_spacing``). A family with no child under 21 and no birth to come
+        leaves the model.
+
+        Args:
+            u_spacing: One uniform number per row (demography stream).
+
+        Returns:
+            Rows of families leaving this month (before their rows are freed).
+        """
+        alive = self.alive
+        ages = self.child_age
+        ages += ages >= 0
+        np.putmask(ages, ages >= AGE_LIMIT_MONTHS, -1)
+        pending = alive & (self.births_left > 0)
+        self.next_birth[pending] -= 1
+        due = np.flatnonzero(pending & (self.next_birth <= 0))
+        if due.size:
+            free_slot = np.argmax(self.child_age[:, due] < 0, axis=0)
+            has_slot = self.child_age[free_slot, due] < 0
+            due = due[has_slot]
+            self.child_age[free_slot[has_slot], due] = 0
+            self.births_left[due] -= 1
+            lo, hi = self.params.population.child_spacing_months
+            self.next_birth[due] = (lo + np.floor(u_spacing[due] * (hi - lo + 1))).astype(np.int16)
+        self.refresh_ages()
+        leaving = alive & (self.n_born == 0) & (self.births_left == 0)
+        return np.flatnonzero(leaving)
+
+    def remove(self, rows: np.ndarray) -> None:
+        """Free the rows of families that leave (their cases must be ended first)."""
+        self.alive[rows] = False
+        self._clear_case(rows)
+        self.clear_wait(rows)
+        self.counsel_left[rows] = 0
+        self.project_effect[rows] = 0.0
+
+    def help_reduction(self) -> np.ndarray:
+        """Need reduction per month from the family's active help.
+
+        Per family with an active help of type t: ``help_effect[t]``, scaled for
+        FLS-billed helps by ``fls / mean_fls[t]`` and by the region's direct-contact
+        share relative to 0.75 (travel and documentation do not help the family);
+        0 without an active help.
+        """
+        t = self.case_type
+        on = t >= 0
+        out = np.zeros(self.capacity)
+        tt = t[on]
+        eff = self.h_effect[tt].copy()
+        fls_case = self.h_is_fls[tt]
+        rel = np.where(
+            fls_case,
+            self.case_fls[on] / np.where(self.h_fls[tt] > 0, self.h_fls[tt], 1.0),
+            1.0,
+        )
+        direct = np.where(fls_case, self.direct_share[self.region[on]] / 0.75, 1.0)
+        out[on] = eff * rel * direct
+        return out
+
+    def update_need(self, z: np.ndarray, trend: float) -> None:
+        """Move every family's need by one month.
+
+        Per family: ``need' = max(0, need + reversion*(level + trend - need) +
+        shock_sd*z - counselling_effect*[counselled] - project_effect -
+        help_reduction)``, where ``trend`` is the accumulated need trend and ``z`` a
+        standard normal shock.
+
+        Args:
+            z: One standard normal number per row (need stream).
+            trend: Accumulated shift of need levels since the start.
+        """
+        p = self.params.need
+        counselled = self.counsel_left > 0
+        new = (
+            self.need
+            + p.reversion * (self.level() + trend - self.need)
+            + p.shock_sd * z
+            - p.counselling_effect * counselled
+            - self.project_effect
+            - self.help_reduction()
+        )
+        self.need = np.where(self.alive, np.maximum(new, 0.0), 0.0)
+
+    def counselling_demand(self, u_seek: np.ndarray) -> np.ndarray:
+        """Families that seek counselling at a Sozialraumbüro this month.
+
+        Per family: alive, no help active or granted, not in counselling, need at or
+        above ``threshold_counselling``, and ``u_seek < p_seek``.
+
+        Returns:
+            Row indices of the families seeking counselling.
+        """
+        p = self.params
+        seek = (
+            self.alive
+            & ~self.active
+            & ~self.waiting
+            & (self.counsel_left == 0)
+            & (self.need >= p.need.threshold_counselling)
+            & (u_seek < p.counselling.p_seek)
+        )
+        return np.flatnonzero(seek)
+
+    def start_counselling(self, rows: np.ndarray) -> None:
+        """Admitted families are counselled for ``months`` and known to the office."""
+        self.counsel_left[rows] = self.params.counselling.months
+        self.known_office[rows] = True
+
+    def tick_counselling(self) -> None:
+        """Counselling episodes run down by a month (ended by a help, too)."""
+        on = self.counsel_left > 0
+        self.counsel_left[on] -= 1
+        self.counsel_left[self.active] = 0
+
+    def recognise(self, u_known: np.ndarray, u_crisis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which needs become known to the Jugendamt this month.
+
+        Per family: a *crisis* (§8a) happens if need >= ``threshold_crisis``, the family
+        is not already in an out-of-home or crisis help, and ``u_crisis < p_crisis``.
+        Otherwise an entitled family (need >= ``threshold_help``, no help active or
+        granted) becomes known if ``u_known < 1 - (1 - p_self)(1 - p_report)``, with
+        ``p_self`` multiplied by ``counselling_referral_factor`` for families known to
+        a Sozialraumbüro and ``p_report`` by ``report_rate_factor``; the probability
+        is multiplied by ``young_adult_factor`` if the index child is 18–20.
+
+        Returns:
+            (rows of entitled families that became known, rows in crisis).
+        """
+        p = self.params
+        r = p.recognition
+        in_home = ~np.where(self.active, self.h_out_of_home[np.maximum(self.case_type, 0)], False)
+        crisis = (
+            self.alive & in_home & (self.need >= p.need.threshold_crisis) & (u_crisis < r.p_crisis)
+        )
+        p_self = np.minimum(
+            r.p_self_request * np.where(self.known_office, r.counselling_referral_factor, 1.0), 1.0
+        )
+        p_rep = min(r.p_report * r.report_rate_factor, 1.0)
+        p_known = 1.0 - (1.0 - p_self) * (1.0 - p_rep)
+        adult = self.index_child_age() >= ADULT_MONTHS
+        p_known = np.where(adult, p_known * r.young_adult_factor, p_known)
+        entitled = (
+            self.alive
+            & ~self.active
+            & ~self.waiting
+            & ~crisis
+            & (self.need >= p.need.threshold_help)
+        )
+        known = entitled & (u_known < p_known)
+        return np.flatnonzero(known), np.flatnonzero(crisis)
+
+    def choose_help(self, rows: np.ndarray, u_type: np.ndarray) -> np.ndarray:
+        """The help type the Jugendamt grants after assessment.
+
+        Per family: among help types whose need band contains the family's need,
+        whose age band contains the index child's age and whose trait the family has
+        (§35a: disability trait; §41: index child 18–20; §42 only after a crisis, not
+        here), draw one with probability proportional to ``selection_weight``. If no
+        type fits the need band, the need band is relaxed and types fitting age and
+        trait are weighted by ``selection_weight * exp(-|need - band middle|)``: an
+        entitled help is never refused.
+
+        Args:
+            rows: Families assessed.
+            u_type: One uniform number per row of the table (assessment stream).
+
+        Returns:
+            Help type index per assessed family.
+        """
+        if rows.size == 0:
+            return np.zeros(0, dtype=np.int16)
+        need = self.need[rows][:, None]
+        age = self.index_child_age(rows)[:, None]
+        age_ok = (age >= self.h_age_min) & (age < self.h_age_max)
+        young_adult = age >= ADULT_MONTHS
+        trait_ok = np.where(
+            self.h_trait == "disability",
+            self.disability[rows][:, None],
+            np.where(
+                self.h_trait == "young_adult",
+                young_adult,
+                np.where(self.h_trait == "crisis", False, ~young_adult),
+            ),
+        )
+        band = (need >= self.h_need_min) & (need < self.h_need_max)
+        w = self.h_weight * (band & age_ok & trait_ok)
+        empty = w.sum(axis=1) <= 0
+        if empty.any():
+            mid = (self.h_need_min + np.minimum(self.h_need_max, self.h_need_min + 3.0)) / 2
+            relaxed = self.h_weight * np.exp(-np.abs(need - mid)) * (age_ok & trait_ok)
+            w[empty] = relaxed[empty]
+        still = w.sum(axis=1) <= 0
+        if still.any():  # no type fits the age: take the broadest non-crisis help
+            w[still] = self.h_weight * (self.h_trait != "crisis")
+        cum = np.cumsum(w, axis=1)
+        pick = (u_type[rows][:, None] * cum[:, -1:] >= cum).sum(axis=1)
+        return np.minimum(pick, len(self.h_weight) - 1).astype(np.int16)
+
+    def grant(
+        self,
+        rows: np.ndarray,
+        help_type: np.ndarray,
+        pot: np.ndarray,
+        planned: np.ndarray,
+        fls: np.ndarray,
+        escalated: np.ndarray,
+    ) -> None:
+        """Record granted helps; they wait until a provider takes them on."""
+        self.wait_type[rows] = help_type
+        self.wait_pot[rows] = pot
+        self.wait_planned[rows] = planned
+        self.wait_fls[rows] = fls
+        self.wait_months[rows] = 0
+        self.wait_escalated[rows] = escalated
+
+    def start(self, rows: np.ndarray, provider: np.ndarray) -> None:
+        """Granted helps begin with their provider."""
+        self.case_type[rows] = self.wait_type[rows]
+        self.case_pot[rows] = self.wait_pot[rows]
+        self.case_provider[rows] = provider
+        self.case_months[rows] = 0
+        self.case_planned[rows] = self.wait_planned[rows]
+        self.case_fls[rows] = self.wait_fls[rows]
+        self.counsel_left[rows] = 0
+        self.clear_wait(rows)
+
+    def tick_waiting(self) -> None:
+        """Families still waiting wait one month longer."""
+        self.wait_months[self.waiting] += 1
+
+    def review(self) -> tuple[np.ndarray, np.ndarray]:
+        """Advance active helps by a month and decide which end.
+
+        Per family with an active help of type t (after ``case_months += 1``):
+        the index child outgrowing the type's age band ends it (*ageing out*); at a
+        Hilfeplan review (every ``review_interval_months``) or at the planned end,
+        need below ``threshold_success`` ends it (*success*), need at or above the
+        type's ``need_max`` with an escalation target for the child's age ends it
+        (*escalation*: a more intensive help follows), and reaching the planned
+        duration ends it (*planned*).
+
+        Returns:
+            (rows whose help ends, reason code per row).
+        """
+        p = self.params
+        on = np.flatnonzero(self.active)
+        if on.size == 0:
+            return on, on
+        self.case_months[on] += 1
+        t = self.case_type[on]
+        months = self.case_months[on]
+        need = self.need[on]
+        age = self.index_child_age(on)
+        reason = np.full(on.size, -1, dtype=np.int8)
+        reason[(age >= self.h_age_max[t]) | (age < 0)] = END_AGEING_OUT
+        due = (months % p.review_interval_months == 0) | (months >= self.case_planned[on])
+        target = self.h_escalates[t]
+        tgt = np.maximum(target, 0)
+        can_escalate = (target >= 0) & (age >= self.h_age_min[tgt]) & (age < self.h_age_max[tgt])
+        open_ = reason < 0
+        reason[open_ & due & (need < p.need.threshold_success)] = END_SUCCESS
+        open_ = reason < 0
+        reason[open_ & due & (need >= self.h_need_max[t]) & can_escalate] = END_ESCALATION
+        open_ = reason < 0
+        reason[open_ & (months >= self.case_planned[on])] = END_PLANNED
+        ends = reason >= 0
+        return on[ends], reason[ends]
+
+    def end(self, rows: np.ndarray) -> None:
+        """End the helps of these families; each counts as an earlier help."""
+        self.history[rows] += 1
+        self._clear_case(rows)

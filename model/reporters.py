@@ -1,0 +1,386 @@
+"""Outcome reporters and the tidy results table.
+
+Monthly reporters are named module-level functions of the model returning one value
+per region (or per region and help type); :class:`Recorder` calls them every
+reported month, counts events as they happen (grants, starts, endings, counselling)
+and turns everything into one long table with the columns
+``run_id, year, month, region, metric, value, unit``. ``month`` is 1–12 for monthly
+figures and 0 for yearly figures; ``region`` ``"Gesamt"`` is the whole Kreis.
+
+Yearly figures per region and for "Gesamt": budget, spending, carry-over and result
+per pot; bonus and malus; new and counted cases per help type, absolute and per
+10,000 under-21; share of stationary help; escalations; waiting families and waiting
+time; unmet need; counselling; project reach; providers' staff, reserves, exits and
+market concentration (HHI); Jugendeinwohnerwert and cost per Jugendeinwohnerwert.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from model.allocation import jugendeinwohnerwert
+from model.families import END_REASONS
+from model.params import POTS
+
+if TYPE_CHECKING:
+    from model.incentives import Closing
+    from model.model import SozialraumModel
+
+TOTAL = "Gesamt"
+
+
+# ---------------------------------------------------------------------- reporters
+def active_cases(model: SozialraumModel) -> np.ndarray:
+    """Active helps per region and help type at the end of the month."""
+    f = model.families
+    on = f.active
+    out = np.zeros((model.n_regions, model.n_types))
+    np.add.at(out, (f.region[on], f.case_type[on]), 1)
+    return out
+
+
+def waiting_families(model: SozialraumModel) -> np.ndarray:
+    """Families with a granted help still waiting for a provider, per region."""
+    f = model.families
+    return np.bincount(f.region[f.waiting], minlength=model.n_regions).astype(float)
+
+
+def unmet_need_families(model: SozialraumModel) -> np.ndarray:
+    """Families with need at or above the entitlement threshold and no running help."""
+    f = model.families
+    mask = f.alive & ~f.active & (f.need >= model.params.need.threshold_help)
+    return np.bincount(f.region[mask], minlength=model.n_regions).astype(float)
+
+
+def counselled_families(model: SozialraumModel) -> np.ndarray:
+    """Families in counselling at a Sozialraumbüro, per region."""
+    f = model.families
+    return np.bincount(f.region[f.counsel_left > 0], minlength=model.n_regions).astype(float)
+
+
+def project_reach(model: SozialraumModel) -> np.ndarray:
+    """Families currently reached by at least one prevention project, per region."""
+    f = model.families
+    mask = f.alive & (f.project_effect != 0)
+    return np.bincount(f.region[mask], minlength=model.n_regions).astype(float)
+
+
+def projects_active(model: SozialraumModel) -> np.ndarray:
+    """Running prevention projects per region."""
+    return np.array([len(b.active_projects(model.month_abs)) for b in model.bodies], dtype=float)
+
+
+def under21(model: SozialraumModel) -> np.ndarray:
+    """Young people under 21 per region."""
+    return model.under21_by_region()
+
+
+def families_alive(model: SozialraumModel) -> np.ndarray:
+    """Families with children under 21 per region."""
+    f = model.families
+    return np.bincount(f.region[f.alive], minlength=model.n_regions).astype(float)
+
+
+def lead_provider_reserves(model: SozialraumModel) -> np.ndarray:
+    """Reserves of each region's Sozialraumträger, EUR."""
+    out = np.zeros(model.n_regions)
+    for r, i in enumerate(model.lead_provider):
+        if i >= 0:
+            out[r] = model.providers[i].reserves
+    return out
+
+
+def provider_totals(model: SozialraumModel) -> dict[str, float]:
+    """Kreis-wide provider figures: active ambulatory providers, staff, reserves, HHI.
+
+    HHI is the Herfindahl-Hirschman index of the providers' shares of FLS in use
+    (0–10,000; above 2,500 counts as highly concentrated).
+    """
+    amb = [p for p in model.providers if p.ambulant]
+    used = np.array([p.used_fls for p in amb])
+    shares = used / used.sum() if used.sum() > 0 else np.zeros_like(used)
+    return {
+        "providers_active": float(sum(p.active for p in amb)),
+        "provider_staff": float(sum(p.staff for p in amb if p.active)),
+        "provider_reserves": float(sum(p.reserves for p in amb if p.active)),
+        "hhi": float((shares * 100) ** 2 @ np.ones_like(shares)) if shares.size else 0.0,
+    }
+
+
+MONTHLY_REGION_REPORTERS = {
+    "waiting_families": (waiting_families, "Familien"),
+    "unmet_need_families": (unmet_need_families, "Familien"),
+    "counselled_families": (counselled_families, "Familien"),
+    "project_reach": (project_reach, "Familien"),
+    "projects_active": (projects_active, "Projekte"),
+    "under21": (under21, "Personen"),
+    "families": (families_alive, "Familien"),
+    "lead_provider_reserves": (lead_provider_reserves, "EUR"),
+}
+"""Monthly per-region reporters: metric name -> (function, unit)."""
+
+
+class Recorder:
+    """Collects reporters and events of one run into arrays, then a tidy table."""
+
+    def __init__(self, model: SozialraumModel) -> None:
+        self.model = model
+        n_months = 12 * model.params.years
+        r, t = model.n_regions, model.n_types
+        self.monthly = {name: np.zeros((n_months, r)) for name in MONTHLY_REGION_REPORTERS}
+        self.active = np.zeros((n_months, r, t))
+        self.new = np.zeros((n_months, r, t))
+        self.ended = np.zeros((n_months, r, t))
+        self.ended_reason = np.zeros((n_months, r, len(END_REASONS)))
+        self.escalations = np.zeros((n_months, r))
+        self.starts = np.zeros((n_months, r))
+        self.wait_sum = np.zeros((n_months, r))
+        self.counsel_new = np.zeros((n_months, r))
+        self.spent = np.zeros((n_months, r, len(POTS)))
+        self.kreis = {
+            k: np.zeros(n_months)
+            for k in ("providers_active", "provider_staff", "provider_reserves", "hhi")
+        }
+        self.exits = np.zeros(n_months)
+        self.active_at_year_start = np.zeros((model.params.years, r, t))
+        self.closings: list[Closing] = []
+        self.jew = np.zeros((model.params.years, r))
+
+    # -------------------------------------------------------------- events
+    def _slot(self) -> int | None:
+        m = self.model.month_abs - self.model.params.burn_in_months
+        return m if m >= 0 else None
+
+    def count_grants(self, rows: np.ndarray, types: np.ndarray, escalated: bool) -> None:
+        """Granted helps (new cases); escalations counted separately."""
+        s = self._slot()
+        if s is None or rows.size == 0:
+            return
+        reg = self.model.families.region[rows]
+        np.add.at(self.new[s], (reg, types), 1)
+        if escalated:
+            np.add.at(self.escalations[s], reg, 1)
+
+    def count_starts(self, rows: np.ndarray) -> None:
+        """Helps starting with a provider, with the months they waited."""
+        s = self._slot()
+        if s is None:
+            return
+        f = self.model.families
+        reg = f.region[rows]
+        np.add.at(self.starts[s], reg, 1)
+        np.add.at(self.wait_sum[s], reg, f.wait_months[rows])
+
+    def count_ends(self, rows: np.ndarray, reasons: np.ndarray) -> None:
+        """Ending helps by type and reason (escalations by crisis included)."""
+        s = self._slot()
+        if s is None or rows.size == 0:
+            return
+        f = self.model.families
+        reg = f.region[rows]
+        np.add.at(self.ended[s], (reg, f.case_type[rows]), 1)
+        np.add.at(self.ended_reason[s], (reg, reasons), 1)
+
+    def count_escalations(self, rows: np.ndarray) -> None:
+        """Helps interrupted by a crisis (escalation to §42)."""
+        s = self._slot()
+        if s is None or rows.size == 0:
+            return
+        np.add.at(self.escalations[s], self.model.families.region[rows], 1)
+
+    def count_counselling(self, rows: np.ndarray) -> None:
+        """Families starting counselling."""
+        s = self._slot()
+        if s is None:
+            return
+        np.add.at(self.counsel_new[s], self.model.families.region[rows], 1)
+
+    # -------------------------------------------------------------- periodic
+    def open_year(self) -> None:
+        """January: remember the stock of helps carried into the year and the JEW."""
+        y = self.model.year_index
+        if y < 0:
+            return
+        self.active_at_year_start[y] = active_cases(self.model)
+        m = self.model
+        self.jew[y] = jugendeinwohnerwert(
+            m.params.regions, m.under21_by_region(), m.params.budget.index_weights
+        )
+
+    def record_month(self) -> None:
+        """Call every monthly reporter."""
+        s = self._slot()
+        if s is None:
+            return
+        m = self.model
+        for name, (fn, _) in MONTHLY_REGION_REPORTERS.items():
+            self.monthly[name][s] = fn(m)
+        self.active[s] = active_cases(m)
+        self.spent[s] = (m.ledger.running - m._month_spent_start) / 100.0
+        for k, v in provider_totals(m).items():
+            self.kreis[k][s] = v
+        self.exits[s] = m.provider_exits[m.month_abs]
+
+    def record_year(self, closing: Closing) -> None:
+        """December: keep the year's closing."""
+        if self.model.year_index >= 0:
+            self.closings.append(closing)
+
+    # -------------------------------------------------------------- output
+    def frame(self, run_id: str) -> pd.DataFrame:
+        """All outcomes as one tidy table."""
+        m = self.model
+        p = m.params
+        regions = list(p.region_names)
+        years = p.years
+        cols: dict[str, list[np.ndarray]] = {
+            k: [] for k in ("year", "month", "region", "metric", "value", "unit")
+        }
+
+        def add(metric: str, unit: str, values: np.ndarray, monthly: bool) -> None:
+            """values: (periods, regions) including a last column for Gesamt."""
+            periods = values.shape[0]
+            if monthly:
+                year = p.budget.start_year + np.arange(periods) // 12
+                month = np.arange(periods) % 12 + 1
+            else:
+                year = p.budget.start_year + np.arange(periods)
+                month = np.zeros(periods, dtype=int)
+            names = [*regions, TOTAL]
+            cols["year"].append(np.repeat(year, len(names)))
+            cols["month"].append(np.repeat(month, len(names)))
+            cols["region"].append(np.tile(np.array(names, dtype=object), periods))
+            cols["metric"].append(np.full(periods * len(names), metric, dtype=object))
+            cols["value"].append(values.reshape(-1).astype(float))
+            cols["unit"].append(np.full(periods * len(names), unit, dtype=object))
+
+        def with_total(a: np.ndarray, how: str = "sum") -> np.ndarray:
+            tot = a.sum(axis=1, keepdims=True) if how == "sum" else a.mean(axis=1, keepdims=True)
+            return np.concatenate([a, tot], axis=1)
+
+        def yearly(a: np.ndarray, how: str) -> np.ndarray:
+            shaped = a.reshape(years, 12, *a.shape[1:])
+            return shaped.sum(axis=1) if how == "sum" else shaped.mean(axis=1)
+
+        codes = p.help_codes
+        # monthly
+        for k, pot in enumerate(POTS):
+            add(f"spent_{pot}", "EUR", with_total(self.spent[:, :, k]), True)
+        add("active_cases", "Fälle", with_total(self.active.sum(axis=2)), True)
+        for name, (_, unit) in MONTHLY_REGION_REPORTERS.items():
+            add(name, unit, with_total(self.monthly[name]), True)
+
+        # yearly
+        u21 = with_total(yearly(self.monthly["under21"], "mean"))
+        per10k = 10_000.0 / np.maximum(u21, 1.0)
+        new_y = yearly(self.new, "sum")
+        ended_y = yearly(self.ended, "sum")
+        counted = self.active_at_year_start + new_y  # stock on 1 Jan + begun in the year
+        for j, code in enumerate(codes):
+            add(f"new_cases_{code}", "Fälle", with_total(new_y[:, :, j]), False)
+            add(f"cases_{code}", "Fälle", with_total(counted[:, :, j]), False)
+            add(
+                f"cases_per_10k_{code}",
+                "je 10.000 u21",
+                with_total(counted[:, :, j]) * per10k,
+                False,
+            )
+            add(
+                f"new_cases_per_10k_{code}",
+                "je 10.000 u21",
+                with_total(new_y[:, :, j]) * per10k,
+                False,
+            )
+            add(f"ended_cases_{code}", "Fälle", with_total(ended_y[:, :, j]), False)
+        all_counted = with_total(counted.sum(axis=2))
+        add("cases_total", "Fälle", all_counted, False)
+        add("cases_per_10k_total", "je 10.000 u21", all_counted * per10k, False)
+        add("new_cases_total", "Fälle", with_total(new_y.sum(axis=2)), False)
+        stat = with_total(counted[:, :, m.h_stationary].sum(axis=2))
+        add("stationary_share", "Anteil", stat / np.maximum(all_counted, 1.0), False)
+        reasons_y = yearly(self.ended_reason, "sum")
+        for j, reason in enumerate(END_REASONS):
+            add(f"ended_{reason}", "Fälle", with_total(reasons_y[:, :, j]), False)
+        add("escalations", "Fälle", with_total(yearly(self.escalations, "sum")), False)
+        for name in (
+            "waiting_families",
+            "unmet_need_families",
+            "counselled_families",
+            "project_reach",
+            "projects_active",
+            "families",
+        ):
+            add(
+                name,
+                MONTHLY_REGION_REPORTERS[name][1],
+                with_total(yearly(self.monthly[name], "mean")),
+                False,
+            )
+        add("under21", "Personen", u21, False)
+        starts = with_total(yearly(self.starts, "sum"))
+        waits = with_total(yearly(self.wait_sum, "sum"))
+        add("mean_waiting_months", "Monate", waits / np.maximum(starts, 1.0), False)
+        counsel_new = with_total(yearly(self.counsel_new, "sum"))
+        add("counselling_new_families", "Familien", counsel_new, False)
+        appts = (
+            with_total(yearly(self.monthly["counselled_families"], "sum"))
+            * p.counselling.appointments_per_family_month
+        )
+        add("counselling_appointments", "Termine", appts, False)
+        # money from the closings
+        budget = np.stack([c.available for c in self.closings]) / 100.0
+        spent = np.stack([c.spent for c in self.closings]) / 100.0
+        carry = np.stack([c.carry_out for c in self.closings]) / 100.0
+        result = np.stack([c.result for c in self.closings]) / 100.0
+        for k, pot in enumerate(POTS):
+            add(f"budget_{pot}", "EUR", with_total(budget[:, :, k]), False)
+            add(f"spent_{pot}", "EUR", with_total(spent[:, :, k]), False)
+            add(f"carry_over_{pot}", "EUR", with_total(carry[:, :, k]), False)
+            add(f"result_{pot}", "EUR", with_total(result[:, :, k]), False)
+        total_budget = with_total(budget.sum(axis=2))
+        total_spent = with_total(spent.sum(axis=2))
+        add("total_budget", "EUR", total_budget, False)
+        add("total_spent", "EUR", total_spent, False)
+        add("overspent", "ja/nein", (total_spent > total_budget).astype(float), False)
+        add("bonus", "EUR", with_total(np.stack([c.bonus for c in self.closings]) / 100.0), False)
+        add("malus", "EUR", with_total(np.stack([c.malus for c in self.closings]) / 100.0), False)
+        jew = with_total(self.jew)
+        add("jugendeinwohnerwert", "JEW", jew, False)
+        add("cost_per_jew", "EUR je JEW", total_spent / np.maximum(jew, 1.0), False)
+        add(
+            "lead_provider_reserves",
+            "EUR",
+            with_total(yearly(self.monthly["lead_provider_reserves"], "mean")),
+            False,
+        )
+
+        # Kreis-wide provider figures (region Gesamt only)
+        kreis_rows = []
+        for k, unit in (
+            ("providers_active", "Träger"),
+            ("provider_staff", "VZÄ"),
+            ("provider_reserves", "EUR"),
+            ("hhi", "HHI"),
+        ):
+            yv = (
+                self.kreis[k].reshape(years, 12)[:, -1]
+                if k != "hhi"
+                else self.kreis[k].reshape(years, 12).mean(axis=1)
+            )
+            kreis_rows.append((k, unit, yv))
+        kreis_rows.append(("provider_exits", "Träger", self.exits.reshape(years, 12).sum(axis=1)))
+        for k, unit, yv in kreis_rows:
+            cols["year"].append(p.budget.start_year + np.arange(years))
+            cols["month"].append(np.zeros(years, dtype=int))
+            cols["region"].append(np.full(years, TOTAL, dtype=object))
+            cols["metric"].append(np.full(years, k, dtype=object))
+            cols["value"].append(np.asarray(yv, dtype=float))
+            cols["unit"].append(np.full(years, unit, dtype=object))
+        out = pd.DataFrame({k: np.concatenate(v) for k, v in cols.items()})
+        out.insert(0, "run_id", run_id)
+        out["year"] = out["year"].astype(np.int32)
+        out["month"] = out["month"].astype(np.int8)
+        return out
