@@ -67,20 +67,27 @@ def closing_frame(model: SozialraumModel) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def run_once(params: ModelParams, seed: int, run_id: str | None = None) -> RunResult:
+def run_once(
+    params: ModelParams,
+    seed: int,
+    run_id: str | None = None,
+    model_cls: type[SozialraumModel] = SozialraumModel,
+) -> RunResult:
     """Build the model, run every month, and collect its tables.
 
     Args:
         params: All parameters.
         seed: Seed of the run's random generator.
         run_id: Identifier written into the results (default ``"<name>-<seed>"``).
+        model_cls: The model class (the per-agent reference implementation passes
+            its own).
 
     Returns:
         The run's outcomes, ledger and closings.
     """
     t0 = time.perf_counter()
     run_id = run_id or f"{params.name}-{seed}"
-    model = SozialraumModel(params, rng=seed)
+    model = model_cls(params, rng=seed)
     model.run()
     results = model.recorder.frame(run_id)
     ledger = model.ledger.frame(params.budget.start_year, params.burn_in_months)
