@@ -1,0 +1,123 @@
+"""Invariants on random scenarios (Hypothesis): money, entitlement, stocks.
+
+* Money is conserved to the cent: per region, pot and year
+  allocation + carry-in + transfers in − transfers out = spending + carry-over + result,
+  spending equals the ledger, carry-overs arrive next year, transfers net to zero,
+  and the regional allocations add up to the pot.
+* No entitled help is ever refused: every need that becomes known has a granted help.
+* No count goes negative; every active case has exactly one provider and one pot.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from model.agents import CENTRAL, R2
+from model.model import SozialraumModel
+from model.params import POTS
+from model.run import run_once
+from tests.fixtures.factory import make_params
+
+COUNT_UNITS = {"Fälle", "Familien", "Personen", "Projekte", "Termine", "Träger", "VZÄ"}
+
+scenario = st.fixed_dictionaries(
+    {
+        "scale": st.floats(0.04, 0.1),
+        "years": st.integers(1, 3),
+        "burn_in_months": st.integers(0, 12),
+        "budget.bound_share": st.floats(0.0, 1.0),
+        "budget.regional2_share": st.floats(0.0, 1.0),
+        "budget.yearly_increase": st.floats(-0.05, 0.1),
+        "budget.ambulatory_funds": st.floats(1e5, 8e6),
+        "budget.central_funds": st.floats(1e6, 3e7),
+        "budget.allocation_key": st.sampled_from(["population", "sozialraumindex", "history"]),
+        "incentive.scheme": st.sampled_from(
+            ["none", "retention", "bonus_malus", "flat", "balancing"]
+        ),
+        "incentive.retention_share": st.floats(0.0, 1.0),
+        "incentive.corridor": st.floats(0.0, 0.3),
+        "incentive.bonus_share": st.floats(0.0, 1.0),
+        "incentive.malus_share": st.floats(0.0, 1.0),
+        "incentive.balancing_pots": st.sampled_from(
+            [("regional_2",), ("regional_1", "regional_2"), ("central",), POTS]
+        ),
+        "provider.responsiveness": st.floats(0.0, 1.0),
+    }
+)
+
+
+def _pot_totals_cents(p, year_index: int) -> np.ndarray:
+    b = p.budget
+    g = (1 + b.yearly_increase) ** year_index * p.scale
+    eur = np.array(
+        [
+            b.sozialraum_funds * b.bound_share,
+            b.sozialraum_funds * (1 - b.bound_share),
+            b.ambulatory_funds * b.regional2_share,
+            b.central_funds + b.ambulatory_funds * (1 - b.regional2_share),
+        ]
+    )
+    return np.rint(eur * g * 100).astype(np.int64)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(overrides=scenario, seed=st.integers(0, 2**31 - 1))
+def test_money_is_conserved_to_the_cent(overrides, seed):
+    p = make_params(**overrides)
+    r = run_once(p, seed)
+    c = r.closing.set_index(["year", "region", "pot"]).sort_index()
+    lhs = c.allocation + c.carry_in + c.transfer_in - c.transfer_out
+    rhs = c.spent + c.carry_out + c.result
+    assert (lhs == rhs).all()
+    booked = r.ledger.groupby(["year", "region", "pot"]).cents.sum()
+    booked = booked.reindex(c.index, fill_value=0)
+    assert (booked == c.spent).all()
+    for (year, pot), alloc in c.allocation.groupby(["year", "pot"]):
+        expected = _pot_totals_cents(p, year - p.budget.start_year)[POTS.index(pot)]
+        assert alloc.sum() == expected
+    transfers = c.groupby(["year", "pot"])[["transfer_in", "transfer_out"]].sum()
+    assert (transfers.transfer_in == transfers.transfer_out).all()
+    years = sorted(c.index.get_level_values("year").unique())
+    for y0, y1 in itertools.pairwise(years):
+        out = c.xs(y0, level="year").groupby("region").carry_out.sum()
+        into = c.xs(y1, level="year").groupby("region").carry_in.sum()
+        assert (out == into).all()
+    res = r.results
+    counts = res[res.unit.isin(COUNT_UNITS)]
+    assert (counts.value >= 0).all(), counts[counts.value < 0].head()
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(overrides=scenario, seed=st.integers(0, 2**31 - 1))
+def test_entitled_help_never_refused_and_cases_well_formed(overrides, seed):
+    p = make_params(**overrides)
+    model = SozialraumModel(p, rng=seed)
+    f = model.families
+    recognised: list[np.ndarray] = []
+    original = f.recognise
+
+    def spy(u_known, u_crisis):
+        known, crisis = original(u_known, u_crisis)
+        recognised.append(np.concatenate([known, crisis]))
+        return known, crisis
+
+    f.recognise = spy
+    n_prov = len(model.providers)
+    while model.month_abs < model.total_months:
+        recognised.clear()
+        model.step()
+        rows = np.concatenate(recognised) if recognised else np.zeros(0, dtype=int)
+        assert np.all(f.active[rows] | f.waiting[rows]), "a known need got no help"
+        on = f.active
+        assert not np.any(on & f.waiting)
+        assert np.all((f.case_provider[on] >= 0) & (f.case_provider[on] < n_prov))
+        assert np.all(np.isin(f.case_pot[on], [R2, CENTRAL]))
+        assert np.all(f.case_provider[~on] == -1)
+        assert np.all(f.case_pot[~on] == -1)
+        assert np.all(f.need[f.alive] >= 0)
+        assert np.all(f.child_age >= -1)
+        assert not np.any(on & ~f.alive)
