@@ -334,6 +334,9 @@ class SozialraumModel(mesa.Model):
     # ------------------------------------------------------------------ cases
     def _reviews(self) -> None:
         f = self.families
+        on = f.active
+        due = on & ((f.case_months + 1) % self.params.review_interval_months == 0)
+        self.recorder.count_reviews(np.flatnonzero(due))
         rows, reason = f.review()
         if rows.size == 0:
             return

@@ -139,6 +139,7 @@ class Recorder:
         self.starts = np.zeros((n_months, r))
         self.wait_sum = np.zeros((n_months, r))
         self.counsel_new = np.zeros((n_months, r))
+        self.reviews = np.zeros((n_months, r))
         self.spent = np.zeros((n_months, r, len(POTS)))
         self.kreis = {
             k: np.zeros(n_months)
@@ -191,6 +192,13 @@ class Recorder:
             return
         np.add.at(self.escalations[s], self.model.families.region[rows], 1)
 
+    def count_reviews(self, rows: np.ndarray) -> None:
+        """Hilfeplan reviews (§36) held this month (each with a provider report)."""
+        s = self._slot()
+        if s is None:
+            return
+        np.add.at(self.reviews[s], self.model.families.region[rows], 1)
+
     def count_counselling(self, rows: np.ndarray) -> None:
         """Families starting counselling."""
         s = self._slot()
@@ -230,6 +238,19 @@ class Recorder:
             self.closings.append(closing)
 
     # -------------------------------------------------------------- output
+    def _spending_by_type(self) -> np.ndarray:
+        """Kreis payments for helps per reported year, region and help type, EUR."""
+        m = self.model
+        a = m.ledger.arrays()
+        rel = a["month"] - m.params.burn_in_months
+        item_to_type = np.full(len(m.ledger.items), -1)
+        item_to_type[m.item_of_type] = np.arange(m.n_types)
+        t = item_to_type[a["item"]] if a["item"].size else a["item"]
+        keep = (rel >= 0) & (a["kind"] == 0) & (t >= 0)
+        out = np.zeros((m.params.years, m.n_regions, m.n_types))
+        np.add.at(out, (rel[keep] // 12, a["region"][keep], t[keep]), a["cents"][keep] / 100.0)
+        return out
+
     def frame(self, run_id: str) -> pd.DataFrame:
         """All outcomes as one tidy table."""
         m = self.model
@@ -305,6 +326,10 @@ class Recorder:
         for j, reason in enumerate(END_REASONS):
             add(f"ended_{reason}", "Fälle", with_total(reasons_y[:, :, j]), False)
         add("escalations", "Fälle", with_total(yearly(self.escalations, "sum")), False)
+        add("hilfeplan_reviews", "Fälle", with_total(yearly(self.reviews, "sum")), False)
+        by_type = self._spending_by_type()
+        for j, code in enumerate(codes):
+            add(f"spent_help_{code}", "EUR", with_total(by_type[:, :, j]), False)
         for name in (
             "waiting_families",
             "unmet_need_families",
