@@ -1,0 +1,1 @@
+"""Calibration of the engine to public statistics (see the calibration issue)."""

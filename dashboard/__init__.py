@@ -1,0 +1,1 @@
+"""Dash app comparing scenarios (see the dashboard issue)."""

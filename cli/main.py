@@ -1,0 +1,407 @@
+"""Command line of the toolkit: ``sozialraum run <szenario>``.
+
+Runs one scenario once and writes ``results.parquet`` and ``ledger.parquet`` into an
+output folder, then prints a short German summary (budget and spending per pot and
+region, cases per 10.000 unter 21 by help type, unmet need, where the files are).
+
+Every input problem (scenario, data file, argument, output folder) ends with one
+line on stderr starting ``Fehler:`` that names the file and field, and exit code 2;
+no traceback. Files are written to a temporary name first and then renamed, so an
+error never leaves a half-written file or destroys an earlier result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import re
+import sys
+import tempfile
+import textwrap
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from model.params import POT_LABELS, POTS, ModelParams
+from scenarios.errors import ScenarioError, display_path, os_message
+from scenarios.formatting import MISSING, fmt_eur, fmt_num, fmt_pct
+from scenarios.loader import Scenario, load_scenario
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+"""Something other than the input went wrong (e.g. the engine is missing)."""
+EXIT_INPUT = 2
+"""The input was wrong: scenario, data file, argument or output folder."""
+EXIT_INTERRUPTED = 130
+
+OUTPUT_FILES = ("results.parquet", "ledger.parquet")
+TOTAL_REGION = "Gesamt"
+_WIDTH = 100
+
+
+# =========================================================================== arguments
+
+
+class _UsageError(Exception):
+    """An argument problem, with a German message."""
+
+
+_USAGE_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"the following arguments are required: (.*)", r"Pflichtangabe fehlt: \1"),
+    (r"unrecognized arguments: (.*)", r"unbekannte Angabe: \1"),
+    (
+        r"argument (\S+): invalid choice: '?([^'\s]*)'? \(choose from (.*)\)",
+        r"Angabe \1: „\2“ ist nicht möglich (möglich: \3)",
+    ),
+    (r"argument (\S+): expected one argument", r"Angabe \1: Wert fehlt"),
+    (r"argument (\S+): (.*)", r"Angabe \1: \2"),
+)
+
+
+def _german_usage(message: str) -> str:
+    for pattern, replacement in _USAGE_PATTERNS:
+        if re.fullmatch(pattern, message):
+            return re.sub(pattern, replacement, message)
+    return message
+
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "Aufruf: " if prefix is None else prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser with German headings that raises instead of exiting on errors."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "Angaben"
+        self._optionals.title = "Optionen"
+        self.add_argument("-h", "--help", action="help", help="diese Hilfe zeigen und beenden")
+
+    def error(self, message: str) -> Any:
+        raise _UsageError(_german_usage(message))
+
+
+def _int_at_least(minimum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"„{text}“ ist keine ganze Zahl") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} ist kleiner als {minimum}")
+        return value
+
+    return parse
+
+
+def _scale(text: str) -> float:
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"„{text}“ ist keine Zahl") from None
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} liegt nicht zwischen 0 (ausgeschlossen) und 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (German help texts)."""
+    parser = _Parser(
+        prog="sozialraum",
+        description="Simulation sozialräumlicher Budgets in der Kinder- und Jugendhilfe.",
+    )
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="BEFEHL", parser_class=_Parser, title="Befehle"
+    )
+    run = commands.add_parser(
+        "run",
+        help="ein Szenario einmal simulieren",
+        description="Ein Szenario einmal simulieren und die Ergebnisse speichern.",
+    )
+    run.add_argument("scenario", metavar="SZENARIO", help="Szenarioname oder Pfad zur YAML-Datei")
+    run.add_argument(
+        "--seed", type=_int_at_least(0), default=1, help="Startwert des Zufalls (Vorgabe: 1)"
+    )
+    run.add_argument(
+        "--years", type=_int_at_least(1), default=None, help="simulierte Jahre (Vorgabe: Szenario)"
+    )
+    run.add_argument(
+        "--out",
+        metavar="ORDNER",
+        default=None,
+        help="Ausgabeordner (Vorgabe: out/<szenario>)",
+    )
+    run.add_argument(
+        "--scale",
+        type=_scale,
+        default=None,
+        help="Anteil der Bevölkerung, der simuliert wird, 0 < F ≤ 1 (Vorgabe: Szenario)",
+    )
+    return parser
+
+
+# =========================================================================== running
+
+
+def _fail(line: str) -> int:
+    print(" ".join(line.split()), file=sys.stderr)
+    return EXIT_INPUT
+
+
+def _os_line(exc: OSError, fallback: Path, field: str) -> str:
+    target = display_path(exc.filename) if exc.filename else display_path(fallback)
+    return f"Fehler: Datei {target}, Feld {field}: {os_message(exc)}"
+
+
+def _engine() -> Callable[..., Any]:
+    from model.run import run_once  # imported late: scenario errors need no engine
+
+    return run_once
+
+
+def with_cli_overrides(params: ModelParams, years: int | None, scale: float | None) -> ModelParams:
+    """Apply ``--years``/``--scale`` and record them in the provenance.
+
+    Args:
+        params: Parameters from the scenario.
+        years: Simulated years, or None to keep the scenario's.
+        scale: Population share, or None to keep the scenario's.
+
+    Returns:
+        The parameters, replaced where given.
+    """
+    changes: dict[str, Any] = {}
+    if years is not None:
+        changes["years"] = years
+    if scale is not None:
+        changes["scale"] = scale
+    if not changes:
+        return params
+    kept = tuple(p for p in params.provenance if p[0] not in changes)
+    added = tuple((k, f"Annahme: per Kommandozeile gesetzt (--{k})") for k in changes)
+    return dataclasses.replace(params, **changes, provenance=kept + added)
+
+
+def write_results(out_dir: Path, frames: dict[str, pd.DataFrame]) -> list[Path]:
+    """Write data frames as Parquet files, each first to a temporary file, then renamed.
+
+    Args:
+        out_dir: Existing output folder.
+        frames: File name → data frame.
+
+    Returns:
+        The written files.
+
+    Raises:
+        OSError: If a file cannot be written; earlier files stay as they were.
+    """
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for name, frame in frames.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+            os.close(fd)
+            temps.append((Path(tmp), out_dir / name))
+            frame.to_parquet(tmp, index=False)
+        for tmp, final in temps:
+            os.replace(tmp, final)
+    finally:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+    return [final for _, final in temps]
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as err:
+        return _fail(err.cli_line())
+    params = with_cli_overrides(scenario.params, args.years, args.scale)
+    out_dir = Path(args.out) if args.out else Path("out") / scenario.name
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.TemporaryFile(dir=out_dir)  # fail before a long run, not after
+        probe.close()
+    except OSError as exc:
+        return _fail(_os_line(exc, out_dir, "--out"))
+    try:
+        run_once = _engine()
+    except ImportError as exc:
+        print(f"Fehler: Simulationskern nicht verfügbar ({exc})", file=sys.stderr)
+        return EXIT_FAILURE
+    run_id = f"{scenario.name}-{scenario.sha256[:8]}-s{args.seed}"
+    try:
+        result = run_once(params, seed=args.seed, run_id=run_id)
+    except ScenarioError as err:
+        return _fail(err.cli_line())
+    except ValueError as exc:
+        return _fail(f"Fehler: Datei {display_path(scenario.path)}, Feld (Parameter): {exc}")
+    try:
+        paths = write_results(
+            out_dir, {"results.parquet": result.results, "ledger.parquet": result.ledger}
+        )
+    except OSError as exc:
+        return _fail(_os_line(exc, out_dir, "--out"))
+    except ValueError as exc:  # e.g. a column pyarrow cannot store
+        return _fail(f"Fehler: Datei {display_path(out_dir)}, Feld --out: {exc}")
+    print(format_summary(scenario, params, result.results, paths, seed=args.seed, run_id=run_id))
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``sozialraum`` and ``python -m cli``.
+
+    Args:
+        argv: Arguments without the program name; ``sys.argv[1:]`` when None.
+
+    Returns:
+        Exit code: 0 success, 1 internal problem, 2 wrong input, 130 interrupted.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as err:
+        return _fail(f"Fehler: Aufruf ungültig, {err}")
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_INPUT
+    try:
+        if args.command == "run":
+            return _run(args)
+    except KeyboardInterrupt:
+        print("Abgebrochen.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return _fail(f"Fehler: unbekannter Befehl {args.command}")
+
+
+# =========================================================================== summary
+
+
+def _yearly_total(yearly: pd.DataFrame, metric: str, region: str) -> float:
+    rows = yearly[(yearly["metric"] == metric) & (yearly["region"] == region)]
+    return float(rows["value"].sum()) if len(rows) else float("nan")
+
+
+def _yearly_mean(yearly: pd.DataFrame, metric: str, regions: Sequence[str]) -> float:
+    rows = yearly[(yearly["metric"] == metric) & (yearly["region"] == TOTAL_REGION)]
+    if not len(rows):
+        rows = yearly[(yearly["metric"] == metric) & (yearly["region"].isin(regions))]
+        if not len(rows):
+            return float("nan")
+        return float(rows.groupby("year")["value"].sum().mean())
+    return float(rows.groupby("year")["value"].sum().mean())
+
+
+def _table(rows: list[list[str]], right: set[int]) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    out = []
+    for r in rows:
+        cells = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ]
+        out.append("  " + "  ".join(cells).rstrip())
+    return out
+
+
+def _usage_text(budget: float, spent: float) -> str:
+    if not budget or budget != budget or spent != spent:
+        return MISSING
+    return fmt_pct(spent / budget)
+
+
+def format_summary(
+    scenario: Scenario,
+    params: ModelParams,
+    results: pd.DataFrame,
+    paths: Sequence[Path],
+    *,
+    seed: int,
+    run_id: str,
+) -> str:
+    """German summary of one run for the console.
+
+    Args:
+        scenario: The loaded scenario (name, description).
+        params: The parameters actually run.
+        results: Tidy results (``month == 0`` rows are yearly figures).
+        paths: Files written.
+        seed: Seed of the run.
+        run_id: Id of the run.
+
+    Returns:
+        Several lines of text; missing figures show as ``–``.
+    """
+    yearly = results[results["month"] == 0]
+    years = sorted(int(y) for y in yearly["year"].unique())
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else MISSING)
+    regions = list(params.region_names)
+    lines = [
+        *textwrap.wrap(f"Szenario {scenario.name}: {scenario.description}", _WIDTH),
+        f"Lauf {run_id}: Seed {seed}, {params.years} {'Jahr' if params.years == 1 else 'Jahre'} "
+        f"ab {params.budget.start_year}, "
+        f"Maßstab {fmt_pct(params.scale, 0)}",
+        "",
+        f"Budget und Ausgaben je Topf und Region, Summe {span}:",
+    ]
+    rows = [["Topf", "Region", "Budget", "Ausgaben", "Saldo", "Ausschöpfung"]]
+    for pot in POTS:
+        pot_rows = []
+        for region in (*regions, TOTAL_REGION):
+            budget = _yearly_total(yearly, f"budget_{pot}", region)
+            spent = _yearly_total(yearly, f"spent_{pot}", region)
+            if budget != budget and spent != spent:
+                continue
+            pot_rows.append((region, budget, spent))
+        if not pot_rows:
+            rows.append([POT_LABELS[pot], TOTAL_REGION, MISSING, MISSING, MISSING, MISSING])
+            continue
+        if all(not b and not s for _, b, s in pot_rows):
+            pot_rows = [r for r in pot_rows if r[0] == TOTAL_REGION] or pot_rows[-1:]
+        for region, budget, spent in pot_rows:
+            rows.append(
+                [
+                    POT_LABELS[pot],
+                    region,
+                    fmt_eur(budget),
+                    fmt_eur(spent),
+                    fmt_eur(budget - spent),
+                    _usage_text(budget, spent),
+                ]
+            )
+    budget = _yearly_total(yearly, "total_budget", TOTAL_REGION)
+    spent = _yearly_total(yearly, "total_spent", TOTAL_REGION)
+    rows.append(
+        [
+            "Insgesamt",
+            TOTAL_REGION,
+            fmt_eur(budget),
+            fmt_eur(spent),
+            fmt_eur(budget - spent),
+            _usage_text(budget, spent),
+        ]
+    )
+    lines += _table(rows, right={2, 3, 4, 5})
+    lines += ["  (Saldo negativ = Budget überschritten)", ""]
+
+    lines.append(f"Fälle je 10.000 unter 21, alle Regionen, Mittel {span}:")
+    case_rows = [
+        [h.label, fmt_num(_yearly_mean(yearly, f"cases_per_10k_{h.code}", regions), 1)]
+        for h in params.help_types
+    ]
+    lines += _table(case_rows, right={1})
+    unmet = _yearly_mean(yearly, "unmet_need_families", regions)
+    lines += [
+        "",
+        f"Ungedeckter Bedarf: im Mittel {fmt_num(unmet, 1)} Familien mit Anspruch ohne Hilfe "
+        f"(Mittel {span})",
+        "",
+        "Ergebnisse gespeichert:",
+        *(f"  {display_path(p)}" for p in paths),
+    ]
+    return "\n".join(lines)

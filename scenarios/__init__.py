@@ -1,0 +1,1 @@
+"""Scenario files: schema, loader, library of YAML scenarios and data."""

@@ -1,0 +1,350 @@
+"""One German error type for everything that can be wrong with a scenario.
+
+:class:`ScenarioError` names the file, the line where one is known and the field
+(as a dotted path, the same syntax as ``overrides``), and prints as one German line
+(shown wrapped here)::
+
+    Fehler in scenarios/library/x.yaml, Zeile 12, Feld budget.bound_share:
+    Wert 1,3 liegt nicht zwischen 0 und 1
+
+Pydantic validation errors and YAML syntax errors are translated here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from scenarios.formatting import fmt_value
+
+Loc = tuple[str | int, ...]
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """Path as shown to users: relative to the working directory when below it.
+
+    Args:
+        path: Any path.
+
+    Returns:
+        The path with forward slashes.
+    """
+    p = Path(path)
+    try:
+        p = p.resolve().relative_to(Path.cwd().resolve())
+    except (ValueError, OSError):
+        pass
+    return p.as_posix()
+
+
+class ScenarioError(Exception):
+    """A problem in a scenario, data or help-type file, described in one German line.
+
+    Attributes:
+        file: The file as shown to users.
+        field: Dotted path of the field, or None.
+        message: What is wrong, in German.
+        line: 1-based line number in ``file``, or None.
+    """
+
+    def __init__(
+        self,
+        file: str | os.PathLike[str],
+        field: str | None,
+        message: str,
+        line: int | None = None,
+    ) -> None:
+        self.file = display_path(file)
+        self.field = field or None
+        self.message = " ".join(str(message).split())
+        self.line = line
+        super().__init__(str(self))
+
+    def location(self) -> str:
+        """File, line and field, e.g. ``x.yaml, Zeile 3, Feld budget.bound_share``."""
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(f"Zeile {self.line}")
+        if self.field:
+            parts.append(f"Feld {self.field}")
+        return ", ".join(parts)
+
+    def cli_line(self) -> str:
+        """The line the command line prints: ``Fehler: Datei …, Feld …: …``."""
+        return f"Fehler: Datei {self.location()}: {self.message}"
+
+    def __str__(self) -> str:
+        return f"Fehler in {self.location()}: {self.message}"
+
+
+class FieldIssue(ValueError):
+    """Raised inside validators to point at a sub-field of the model being checked.
+
+    Pydantic reports a model validator's error at the model's own location; the
+    translation below appends :attr:`path` so that users see the exact field.
+    """
+
+    def __init__(self, path: Loc, message: str) -> None:
+        self.path = tuple(path)
+        self.message = message
+        super().__init__(message)
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def render_path(loc: Loc, doc: Any = None) -> str:
+    """Dotted field path for a location; list items are named where they have a name.
+
+    A trailing ``value`` (the number inside a quantity) is dropped; list positions
+    inside a quantity's value are shown as ``[i]`` (counting from 0).
+
+    Args:
+        loc: Location tuple as pydantic reports it.
+        doc: The raw document, to replace list positions by item names (``name`` or
+            ``code``); optional.
+
+    Returns:
+        For example ``regions.Region 1.sgb2_share``.
+
+    Examples:
+        >>> render_path(("budget", "bound_share", "value"))
+        'budget.bound_share'
+        >>> render_path(("regions", 0, "name"), {"regions": [{"name": "Nord"}]})
+        'regions.Nord.name'
+        >>> render_path(("population", "child_spacing_months", "value", 1))
+        'population.child_spacing_months[1]'
+    """
+    parts: list[str] = []
+    node = doc
+    in_value = False
+    for seg in loc:
+        if in_value:
+            parts[-1] += f"[{seg}]"
+            continue
+        if seg == "value" and parts:
+            in_value = True
+            continue
+        if isinstance(seg, int):
+            label = str(seg)
+            if isinstance(node, list) and 0 <= seg < len(node):
+                item = node[seg]
+                if isinstance(item, dict):
+                    named = item.get("name", item.get("code"))
+                    if isinstance(named, (str, int)) and not isinstance(named, bool):
+                        label = str(named)
+                node = item
+            else:
+                node = None
+            parts.append(label)
+        else:
+            parts.append(str(seg))
+            node = node.get(seg) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def line_for(loc: Loc, lines: Mapping[Loc, int] | None) -> int | None:
+    """Line of the deepest known prefix of ``loc`` in a YAML line index."""
+    if not lines:
+        return None
+    for end in range(len(loc), -1, -1):
+        line = lines.get(tuple(loc[:end]))
+        if line is not None:
+            return line
+    return None
+
+
+# --------------------------------------------------------------------------- pydantic
+
+_QUANTITY_HINT = "erwartet eine Größe {value: …, unit: …, source: … oder assumption: …}"
+
+
+def _literal_choices(expected: str) -> str:
+    return expected.replace(" or ", " oder ")
+
+
+def german_message(err: Mapping[str, Any]) -> str:
+    """Translate one pydantic error dict into a German message.
+
+    Args:
+        err: One entry of ``ValidationError.errors()``.
+
+    Returns:
+        A German sentence without the field path.
+    """
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    given = err.get("input")
+    if kind in ("value_error", "assertion_error"):
+        inner = ctx.get("error")
+        if isinstance(inner, FieldIssue):
+            return inner.message
+        return str(inner) if inner is not None else "ungültiger Wert"
+    if kind == "missing":
+        return "Pflichtfeld fehlt"
+    if kind == "extra_forbidden":
+        return "unbekanntes Feld (Tippfehler?)"
+    if kind in ("float_type", "float_parsing"):
+        return f"Wert {fmt_value(given)} ist keine Zahl"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"Wert {fmt_value(given)} ist keine ganze Zahl"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"Wert {fmt_value(given)} ist kein Wahrheitswert (true oder false)"
+    if kind in ("string_type", "string_sub_type"):
+        return f"Wert {fmt_value(given)} ist kein Text"
+    if kind == "string_too_short":
+        return "Text darf nicht leer sein"
+    if kind in ("list_type", "tuple_type"):
+        return f"erwartet eine Liste, erhalten {fmt_value(given)}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        if str(ctx.get("class_name", "")).endswith("Quantity"):
+            return f"{_QUANTITY_HINT}, erhalten {fmt_value(given)}"
+        return f"erwartet einen Abschnitt mit Schlüsseln, erhalten {fmt_value(given)}"
+    if kind == "literal_error":
+        choices = _literal_choices(str(ctx.get("expected", "")))
+        return f"Wert {fmt_value(given)} ist nicht erlaubt; erlaubt: {choices}"
+    if kind == "finite_number":
+        return "Wert muss eine endliche Zahl sein"
+    if kind == "too_short":
+        return f"zu wenige Einträge (mindestens {ctx.get('min_length')})"
+    if kind == "too_long":
+        return f"zu viele Einträge (höchstens {ctx.get('max_length')})"
+    if kind == "greater_than_equal":
+        return f"Wert {fmt_value(given)} muss mindestens {fmt_value(ctx.get('ge'))} sein"
+    if kind == "greater_than":
+        return f"Wert {fmt_value(given)} muss größer als {fmt_value(ctx.get('gt'))} sein"
+    if kind == "less_than_equal":
+        return f"Wert {fmt_value(given)} darf höchstens {fmt_value(ctx.get('le'))} sein"
+    if kind == "less_than":
+        return f"Wert {fmt_value(given)} muss kleiner als {fmt_value(ctx.get('lt'))} sein"
+    if kind == "frozen_instance":
+        return "Wert darf nicht geändert werden"
+    return f"ungültiger Wert {fmt_value(given)} ({kind})"
+
+
+def error_loc(err: Mapping[str, Any]) -> Loc:
+    """Location of a pydantic error, extended by a :class:`FieldIssue`'s own path."""
+    loc = tuple(err.get("loc", ()))
+    inner = (err.get("ctx") or {}).get("error")
+    if isinstance(inner, FieldIssue):
+        loc = loc + inner.path
+    return loc
+
+
+def from_validation_error(
+    exc: ValidationError,
+    file: str | os.PathLike[str],
+    *,
+    doc: Any = None,
+    lines: Mapping[Loc, int] | None = None,
+    prefix: Loc = (),
+    line_lookup: Callable[[Loc], int | None] | None = None,
+    hint: Callable[[Loc], str | None] | None = None,
+) -> ScenarioError:
+    """Turn the first error of a pydantic ``ValidationError`` into a ScenarioError.
+
+    Args:
+        exc: The validation error.
+        file: The file the validated data came from.
+        doc: The raw document (to name list items).
+        lines: YAML line index of the file (location tuple → line).
+        prefix: Location of the validated data inside ``doc`` (e.g. for overrides).
+        line_lookup: Alternative to ``lines`` for finding the line of a location.
+        hint: Optional function adding a hint for a location (e.g. allowed fields).
+
+    Returns:
+        The error; when there are several, the message says how many more there are.
+    """
+    errors = exc.errors()
+    # An unknown key usually explains a "missing" one next to it (a typo): report it first.
+    errors.sort(key=lambda e: e.get("type") != "extra_forbidden")
+    first = errors[0]
+    loc = prefix + error_loc(first)
+    message = german_message(first)
+    if first.get("type") == "extra_forbidden" and hint is not None:
+        extra = hint(loc)
+        if extra:
+            message = f"{message}; {extra}"
+    if len(errors) > 1:
+        message = f"{message} (und {len(errors) - 1} weitere(r) Fehler)"
+    line = line_lookup(loc) if line_lookup is not None else line_for(loc, lines)
+    return ScenarioError(file, render_path(loc, doc) or None, message, line)
+
+
+# --------------------------------------------------------------------------- YAML
+
+_YAML_PROBLEMS: Sequence[tuple[str, str]] = (
+    ("mapping values are not allowed", "Doppelpunkt an unerwarteter Stelle (Einrückung prüfen)"),
+    ("could not find expected ':'", "erwarteter Doppelpunkt fehlt"),
+    ("that cannot start any token", "Zeichen an dieser Stelle nicht erlaubt (Tabulator?)"),
+    ("expected <block end>", "Einrückung passt nicht"),
+    ("did not find expected key", "Einrückung passt nicht (Schlüssel erwartet)"),
+    ("did not find expected '-'", "Einrückung passt nicht (Listeneintrag erwartet)"),
+    (
+        "found unexpected end of stream",
+        "unerwartetes Dateiende (Anführungszeichen nicht geschlossen?)",
+    ),
+    ("found undefined alias", "unbekannter Alias"),
+    ("found unhashable key", "ungültiger Schlüssel"),
+    ("expected ',' or ']'", "Liste in eckigen Klammern nicht korrekt geschlossen"),
+    ("expected ',' or '}'", "Abschnitt in geschweiften Klammern nicht korrekt geschlossen"),
+    ("found duplicate anchor", "Anker doppelt definiert"),
+)
+
+
+def from_yaml_error(exc: yaml.YAMLError, file: str | os.PathLike[str]) -> ScenarioError:
+    """Turn a PyYAML error into a ScenarioError with the line number PyYAML reports.
+
+    Args:
+        exc: The YAML error.
+        file: The file being read.
+
+    Returns:
+        The error, with ``line`` set when YAML gives a position.
+    """
+    line = None
+    problem = str(exc)
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        if mark is not None:
+            line = mark.line + 1
+        problem = exc.problem or exc.context or problem
+    for english, german in _YAML_PROBLEMS:
+        if english in problem:
+            message = f"ungültige YAML-Syntax: {german}"
+            break
+    else:
+        if problem.startswith("doppelter Schlüssel"):
+            message = f"ungültige YAML-Syntax: {problem}"
+        else:
+            message = f"ungültige YAML-Syntax (Parser-Meldung: {problem})"
+    return ScenarioError(file, None, message, line)
+
+
+def from_os_error(
+    exc: OSError, file: str | os.PathLike[str], field: str | None = None
+) -> ScenarioError:
+    """Turn an OSError while reading or writing a file into a ScenarioError."""
+    return ScenarioError(exc.filename or file, field, os_message(exc))
+
+
+def os_message(exc: OSError) -> str:
+    """German description of an OSError (the system's text is often English)."""
+    if isinstance(exc, FileNotFoundError):
+        return "Datei oder Verzeichnis nicht gefunden"
+    if isinstance(exc, IsADirectoryError):
+        return "ist ein Verzeichnis, keine Datei"
+    if isinstance(exc, NotADirectoryError):
+        return "ein Teil des Pfades ist kein Verzeichnis"
+    if isinstance(exc, PermissionError):
+        return "keine Berechtigung"
+    if isinstance(exc, FileExistsError):
+        return "existiert bereits"
+    if exc.errno == 28:  # ENOSPC
+        return "kein Speicherplatz mehr frei"
+    return f"Ein-/Ausgabefehler ({exc.strerror or exc.__class__.__name__})"

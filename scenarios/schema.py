@@ -1,0 +1,851 @@
+"""Schema of scenario files, help-type files and their quantities (pydantic v2).
+
+A scenario file is YAML. Every number in it is a *quantity*: a value with a unit and
+either a ``source`` (where the figure comes from) or an ``assumption`` (why it was
+chosen where no figure exists), never both, never neither::
+
+    bound_share: {value: 0.7, unit: share, assumption: "Hebel der Reformvariante"}
+    fls_rate: {value: 75.0, unit: EUR/FLS, assumption: "kein Lüneburger Wert; Fürth 69,80 € (2024)"}
+
+The sections mirror :class:`model.params.ModelParams` (population, need, recognition,
+counselling, provider, providers, projects, budget, incentive, regions) plus
+references to the municipality data (``municipalities_file``) and the help types
+(``help_types_file``), given relative to the scenario file. A *variant* file instead
+holds ``extends`` (a scenario name or a relative path) and ``overrides`` (dotted path →
+value or quantity); see :mod:`scenarios.loader`.
+
+Every model forbids unknown keys. Validation messages are German; each field
+declares the unit it expects, so a share given in percent (``unit: percent``) is
+caught. Checks that need files (municipalities exist, help types) live in the loader.
+
+References:
+    PolicyEngine parameter YAML (value, unit, reference metadata) and its
+    ``Reform.from_dict`` (validate before apply), as described in the project's
+    STYLE notes.
+"""
+
+import math
+import types
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from model.params import POTS
+from scenarios.errors import FieldIssue
+from scenarios.formatting import fmt_pct, fmt_value
+
+SHARE_SUM_TOLERANCE = 1e-9
+"""How far a distribution may deviate from a sum of 1 (rounding in the file)."""
+
+INDEX_INDICATORS = (
+    "sgb2_share",
+    "single_parent_share",
+    "migration_share",
+    "unemployment_share",
+    "children_per_family",
+)
+"""Indicators a Sozialraumindex may weight (Ulm Anlage 3; HzE case numbers excluded)."""
+
+SCHEME_PARAMS: dict[str, tuple[str, ...]] = {
+    "none": (),
+    "retention": ("retention_share",),
+    "bonus_malus": ("corridor", "bonus_share", "malus_share"),
+    "flat": (),
+    "balancing": ("balancing_pots",),
+}
+"""Parameters that belong to each incentive scheme (required unless they have a default)."""
+
+_STRICT = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+# =========================================================================== quantities
+
+
+class Quantity(BaseModel):
+    """A number with unit and provenance (exactly one of ``source``/``assumption``)."""
+
+    model_config = _STRICT
+
+    value: Any
+    unit: str = Field(min_length=1)
+    source: str | None = None
+    """Where the figure comes from: publication, table, year, URL."""
+    assumption: str | None = None
+    """Why the value was chosen where no figure exists, ideally with a range."""
+
+    @model_validator(mode="after")
+    def _exactly_one_provenance(self) -> "Quantity":
+        has_source = bool(self.source and self.source.strip())
+        has_assumption = bool(self.assumption and self.assumption.strip())
+        if has_source and has_assumption:
+            raise ValueError(
+                "entweder source (Quelle) oder assumption (Annahme) angeben, nicht beides"
+            )
+        if not has_source and not has_assumption:
+            raise ValueError("Herkunft fehlt: source (Quelle) oder assumption (Annahme) angeben")
+        return self
+
+    @property
+    def provenance(self) -> str:
+        """``Quelle: …`` or ``Annahme: …`` for :attr:`ModelParams.provenance`."""
+        if self.source and self.source.strip():
+            return f"Quelle: {' '.join(self.source.split())}"
+        return f"Annahme: {' '.join(str(self.assumption).split())}"
+
+
+def _sum_text(total: float) -> str:
+    """A sum as a percentage with enough digits to show that it is not 100 %."""
+    decimals = 1
+    while decimals < 12 and round(total * 100.0, decimals) == 100.0:
+        decimals += 1
+    return fmt_pct(total, decimals)
+
+
+def _finite(x: float) -> float:
+    if not math.isfinite(x):
+        raise ValueError("Wert muss eine endliche Zahl sein")
+    return x
+
+
+class NumberQuantity(Quantity):
+    """Any finite number."""
+
+    value: float
+
+    @field_validator("value")
+    @classmethod
+    def _check(cls, v: float) -> float:
+        return _finite(v)
+
+
+class NonNegativeQuantity(Quantity):
+    """A number >= 0."""
+
+    value: float
+
+    @field_validator("value")
+    @classmethod
+    def _check(cls, v: float) -> float:
+        if _finite(v) < 0:
+            raise ValueError(f"Wert {fmt_value(v)} ist negativ; erlaubt sind Werte ab 0")
+        return v
+
+
+class PositiveQuantity(Quantity):
+    """A number > 0."""
+
+    value: float
+
+    @field_validator("value")
+    @classmethod
+    def _check(cls, v: float) -> float:
+        if _finite(v) <= 0:
+            raise ValueError(f"Wert {fmt_value(v)} muss größer als 0 sein")
+        return v
+
+
+class ShareQuantity(Quantity):
+    """A share or probability in [0, 1]."""
+
+    value: float
+
+    @field_validator("value")
+    @classmethod
+    def _check(cls, v: float) -> float:
+        if not 0.0 <= _finite(v) <= 1.0:
+            raise ValueError(f"Wert {fmt_value(v)} liegt nicht zwischen 0 und 1")
+        return v
+
+
+class PositiveShareQuantity(Quantity):
+    """A share in (0, 1]."""
+
+    value: float
+
+    @field_validator("value")
+    @classmethod
+    def _check(cls, v: float) -> float:
+        if not 0.0 < _finite(v) <= 1.0:
+            raise ValueError(f"Wert {fmt_value(v)} liegt nicht zwischen 0 (ausgeschlossen) und 1")
+        return v
+
+
+class GrowthQuantity(Quantity):
+    """A relative change per period, > -1 (e.g. 0.025 = +2,5 %)."""
+
+    value: float
+
+    @field_validator("value")
+    @classmethod
+    def _check(cls, v: float) -> float:
+        if _finite(v) <= -1.0:
+            raise ValueError(f"Wert {fmt_value(v)} muss größer als -1 sein")
+        return v
+
+
+class CountQuantity(Quantity):
+    """A whole number >= 0."""
+
+    value: int
+
+    @field_validator("value")
+    @classmethod
+    def _check(cls, v: int) -> int:
+        if v < 0:
+            raise ValueError(f"Wert {v} ist negativ; erlaubt sind ganze Zahlen ab 0")
+        return v
+
+
+class PositiveIntQuantity(Quantity):
+    """A whole number >= 1."""
+
+    value: int
+
+    @field_validator("value")
+    @classmethod
+    def _check(cls, v: int) -> int:
+        if v < 1:
+            raise ValueError(f"Wert {v} muss eine ganze Zahl ab 1 sein")
+        return v
+
+
+class YearQuantity(Quantity):
+    """A calendar year."""
+
+    value: int
+
+    @field_validator("value")
+    @classmethod
+    def _check(cls, v: int) -> int:
+        if not 1900 <= v <= 2200:
+            raise ValueError(f"Jahr {v} liegt nicht zwischen 1900 und 2200")
+        return v
+
+
+class DistributionQuantity(Quantity):
+    """Shares that sum to 1 (e.g. P(1 child), P(2 children), ...)."""
+
+    value: list[float] = Field(min_length=1)
+
+    @field_validator("value")
+    @classmethod
+    def _check(cls, v: list[float]) -> list[float]:
+        for i, x in enumerate(v):
+            if not 0.0 <= _finite(x) <= 1.0:
+                raise ValueError(
+                    f"Eintrag {i + 1}: Wert {fmt_value(x)} liegt nicht zwischen 0 und 1"
+                )
+        total = math.fsum(v)
+        if abs(total - 1.0) > SHARE_SUM_TOLERANCE:
+            raise ValueError(f"Anteile ergeben nicht 100 % (Summe {_sum_text(total)})")
+        return v
+
+
+class IntRangeQuantity(Quantity):
+    """A range ``[min, max]`` of whole numbers >= 0."""
+
+    value: list[int] = Field(min_length=2, max_length=2)
+
+    @field_validator("value")
+    @classmethod
+    def _check(cls, v: list[int]) -> list[int]:
+        lo, hi = v
+        if lo < 0 or hi < lo:
+            raise ValueError(
+                f"Bereich {fmt_value(v)} ungültig: erwartet [min, max] mit 0 ≤ min ≤ max"
+            )
+        return v
+
+
+class IntChoicesQuantity(Quantity):
+    """A non-empty list of whole numbers >= 1."""
+
+    value: list[int] = Field(min_length=1)
+
+    @field_validator("value")
+    @classmethod
+    def _check(cls, v: list[int]) -> list[int]:
+        bad = [x for x in v if x < 1]
+        if bad:
+            raise ValueError(f"Wert {fmt_value(bad[0])} muss eine ganze Zahl ab 1 sein")
+        return v
+
+
+@dataclass(frozen=True)
+class Unit:
+    """The unit a field expects; used as a validator and as metadata for overrides."""
+
+    name: str
+
+    def __call__(self, q: Quantity) -> Quantity:
+        """Check the quantity's unit."""
+        if q.unit != self.name:
+            raise ValueError(f"Einheit „{q.unit}“ passt nicht; erwartet „{self.name}“")
+        return q
+
+
+def q(kind: type[Quantity], unit: str) -> Any:
+    """Annotated quantity type of ``kind`` that requires ``unit``."""
+    checker = Unit(unit)
+    return Annotated[kind, AfterValidator(checker), checker]
+
+
+Share = q(ShareQuantity, "share")
+ShareMonth = q(ShareQuantity, "share/month")
+ProbMonth = q(ShareQuantity, "probability/month")
+GrowthYear = q(GrowthQuantity, "share/year")
+EurYear = q(NonNegativeQuantity, "EUR/year")
+PosEurYear = q(PositiveQuantity, "EUR/year")
+Eur = q(NumberQuantity, "EUR")
+PosEurMonth = q(PositiveQuantity, "EUR/month")
+PosEurFls = q(PositiveQuantity, "EUR/FLS")
+PosEurDay = q(PositiveQuantity, "EUR/day")
+NeedLevel = q(NonNegativeQuantity, "need")
+NeedWeight = q(NumberQuantity, "need")
+NeedPerMonth = q(NonNegativeQuantity, "need/month")
+SignedNeedPerMonth = q(NumberQuantity, "need/month")
+NeedPerYear = q(NumberQuantity, "need/year")
+Factor = q(NonNegativeQuantity, "factor")
+RelChange = q(NonNegativeQuantity, "share")
+PosFactor = q(PositiveQuantity, "factor")
+Months = q(CountQuantity, "months")
+PosMonths = q(PositiveIntQuantity, "months")
+PosMonthsFloat = q(PositiveQuantity, "months")
+MonthRange = q(IntRangeQuantity, "months")
+MonthChoices = q(IntChoicesQuantity, "months")
+Ages = q(NonNegativeQuantity, "years")
+PosYears = q(PositiveIntQuantity, "years")
+CalendarYear = q(YearQuantity, "year")
+Fte = q(NonNegativeQuantity, "FTE")
+AppointmentsMonth = q(PositiveQuantity, "appointments/month")
+FlsMonth = q(PositiveQuantity, "FLS/month")
+FlsWeek = q(PositiveQuantity, "FLS/week")
+PlacesPer1000 = q(NonNegativeQuantity, "places/1000 u21")
+FamiliesPer10k = q(NonNegativeQuantity, "families/10000 EUR")
+ProposalsYear = q(NonNegativeQuantity, "proposals/year")
+GroupSize = q(PositiveQuantity, "families/FLS")
+DegreesOfFreedom = q(NonNegativeQuantity, "df")
+Distribution = q(DistributionQuantity, "share")
+ScaleShare = q(PositiveShareQuantity, "share")
+
+
+# =========================================================================== sections
+
+
+class Section(BaseModel):
+    """Base of all sections: strict, frozen, no unknown keys."""
+
+    model_config = _STRICT
+
+
+class PopulationSection(Section):
+    """:class:`model.params.PopulationParams`."""
+
+    under21_share: Share
+    children_distribution: Distribution
+    child_spacing_months: MonthRange
+    sgb2_single_parent_ratio: PosFactor
+    disability_share: Share
+    growth_per_year: GrowthYear
+
+
+class NeedSection(Section):
+    """:class:`model.params.NeedParams`."""
+
+    base: NeedLevel
+    w_single_parent: NeedWeight
+    w_sgb2: NeedWeight
+    w_per_child: NeedWeight
+    w_history: NeedWeight
+    trait_sd: NeedLevel
+    reversion: ShareMonth
+    shock_sd: NeedLevel
+    trend_per_year: NeedPerYear
+    counselling_effect: NeedPerMonth
+    threshold_counselling: NeedLevel
+    threshold_help: NeedLevel
+    threshold_crisis: NeedLevel
+    threshold_success: NeedLevel
+    w_disability: NeedWeight | None = None
+    """Optional; the engine's default applies when absent."""
+    trait_df: DegreesOfFreedom | None = None
+    """Optional; the engine's default applies when absent (0 = normal distribution)."""
+
+    @model_validator(mode="after")
+    def _ordered_thresholds(self) -> "NeedSection":
+        c, h, k = self.threshold_counselling, self.threshold_help, self.threshold_crisis
+        if c.value > h.value:
+            raise FieldIssue(
+                ("threshold_counselling",),
+                f"Beratungsschwelle {fmt_value(c.value)} liegt über der Hilfeschwelle "
+                f"{fmt_value(h.value)}",
+            )
+        if h.value > k.value:
+            raise FieldIssue(
+                ("threshold_help",),
+                f"Hilfeschwelle {fmt_value(h.value)} liegt über der Krisenschwelle "
+                f"{fmt_value(k.value)}",
+            )
+        if self.threshold_success.value > h.value:
+            raise FieldIssue(
+                ("threshold_success",),
+                f"Erfolgsschwelle {fmt_value(self.threshold_success.value)} liegt über der "
+                f"Hilfeschwelle {fmt_value(h.value)}",
+            )
+        return self
+
+
+class RecognitionSection(Section):
+    """:class:`model.params.RecognitionParams`."""
+
+    p_self_request: ProbMonth
+    p_report: ProbMonth
+    p_crisis: ProbMonth
+    counselling_referral_factor: Factor
+    report_rate_factor: Factor
+    young_adult_factor: Factor | None = None
+    """Optional; the engine's default applies when absent."""
+
+
+class CounsellingSection(Section):
+    """:class:`model.params.CounsellingParams`."""
+
+    cost_per_fte_year: PosEurYear
+    fixed_share: Share
+    appointments_per_fte_month: AppointmentsMonth
+    appointments_per_family_month: AppointmentsMonth
+    p_seek: ProbMonth
+    months: PosMonths
+
+
+class ProviderSection(Section):
+    """:class:`model.params.ProviderParams` (provider economics and behaviour)."""
+
+    fls_rate: PosEurFls
+    fls_per_fte_month: FlsMonth
+    cost_per_fte_month: PosEurMonth
+    hiring_lag_months: Months
+    max_staff_change: ShareMonth
+    target_utilisation: Share
+    exit_after_months: PosMonths
+    stationary_places_per_1000_u21: PlacesPer1000
+    responsiveness: Share
+    savings_duration_cut: Share
+    savings_intensity_cut: Share
+    per_hour_extension: RelChange
+
+
+class ProviderSpecSection(Section):
+    """:class:`model.params.ProviderSpec` (one provider at the start)."""
+
+    name: str = Field(min_length=1)
+    region: str | None = None
+    """Region served; omit (or null) for providers active in every region."""
+    role: Literal["sozialraumtraeger", "ambulant", "stationaer"]
+    staff_fte: Fte
+    reserves: Eur
+    attractiveness: PosFactor | None = None
+
+
+class ProjectSection(Section):
+    """:class:`model.params.ProjectParams`."""
+
+    proposals_per_region: ProposalsYear
+    cost_mean: PosEurYear
+    cost_sd: EurYear
+    families_per_10k_eur: FamiliesPer10k
+    duration_months: MonthChoices
+    effect_mean: SignedNeedPerMonth
+    effect_sd: NeedPerMonth
+    vote_min_score: FamiliesPer10k
+    review_min_effect: SignedNeedPerMonth
+    targeting: Factor
+
+
+class BudgetSection(Section):
+    """:class:`model.params.BudgetParams`."""
+
+    start_year: CalendarYear
+    sozialraum_funds: EurYear
+    bound_share: Share
+    ambulatory_funds: EurYear
+    regional2_share: Share
+    central_funds: EurYear
+    yearly_increase: GrowthYear
+    allocation_key: Literal["population", "sozialraumindex", "history"]
+    index_weights: dict[
+        Literal[
+            "sgb2_share",
+            "single_parent_share",
+            "migration_share",
+            "unemployment_share",
+            "children_per_family",
+        ],
+        Share,
+    ] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _weights(self) -> "BudgetSection":
+        if self.index_weights:
+            total = math.fsum(w.value for w in self.index_weights.values())
+            if abs(total - 1.0) > SHARE_SUM_TOLERANCE:
+                raise FieldIssue(
+                    ("index_weights",),
+                    f"Anteile ergeben nicht 100 % (Summe {_sum_text(total)})",
+                )
+        elif self.allocation_key == "sozialraumindex":
+            raise FieldIssue(
+                ("index_weights",),
+                "Schlüssel sozialraumindex braucht Gewichte (index_weights)",
+            )
+        return self
+
+
+class IncentiveSection(Section):
+    """:class:`model.params.IncentiveParams`: the scheme and only its own parameters."""
+
+    scheme: Literal["none", "retention", "bonus_malus", "flat", "balancing"]
+    retention_share: Share | None = None
+    corridor: Share | None = None
+    bonus_share: Share | None = None
+    malus_share: Share | None = None
+    balancing_pots: list[Literal["bound", "regional_1", "regional_2", "central"]] | None = Field(
+        default=None, min_length=1
+    )
+
+    @model_validator(mode="after")
+    def _scheme_params(self) -> "IncentiveSection":
+        own = SCHEME_PARAMS[self.scheme]
+        for name in ("retention_share", "corridor", "bonus_share", "malus_share", "balancing_pots"):
+            given = getattr(self, name) is not None
+            if given and name not in own:
+                raise FieldIssue(
+                    (name,),
+                    f"Parameter gehört nicht zum Anreizsystem „{self.scheme}“ "
+                    f"(erlaubt: {', '.join(own) or 'keine Parameter'})",
+                )
+            if not given and name in own and name != "balancing_pots":
+                raise FieldIssue((name,), f"Anreizsystem „{self.scheme}“ braucht diesen Parameter")
+        return self
+
+
+class RegionSection(Section):
+    """:class:`model.params.Region`; municipalities are names in the municipality file."""
+
+    name: str = Field(min_length=1)
+    municipalities: list[str] = Field(min_length=1)
+    sgb2_share: Share
+    single_parent_share: Share
+    migration_share: Share
+    unemployment_share: Share
+    direct_contact_share: ScaleShare
+
+    @field_validator("municipalities")
+    @classmethod
+    def _unique(cls, v: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for name in v:
+            if name in seen:
+                raise ValueError(f"Gemeinde „{name}“ ist doppelt aufgeführt")
+            seen.add(name)
+        return v
+
+
+class ScenarioDoc(Section):
+    """A complete scenario file."""
+
+    name: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    """Scenario name; must equal the file name without ``.yaml`` (default)."""
+    description: str = Field(min_length=1)
+    """German description shown to users."""
+    years: PosYears
+    scale: ScaleShare
+    review_interval_months: PosMonths
+    burn_in_months: Months | None = None
+    """Optional; the engine's default applies when absent."""
+    municipalities_file: str = Field(min_length=1)
+    """CSV with region,municipality,population,area_km2,year,source (relative path)."""
+    help_types_file: str = Field(min_length=1)
+    """YAML with the help types (relative path)."""
+    regions: list[RegionSection] = Field(min_length=1)
+    population: PopulationSection
+    need: NeedSection
+    recognition: RecognitionSection
+    counselling: CounsellingSection
+    provider: ProviderSection
+    providers: list[ProviderSpecSection] = Field(min_length=1)
+    projects: ProjectSection
+    budget: BudgetSection
+    incentive: IncentiveSection
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> "ScenarioDoc":
+        region_names: list[str] = []
+        owner: dict[str, str] = {}
+        for i, region in enumerate(self.regions):
+            if region.name in region_names:
+                raise FieldIssue(("regions", i, "name"), f"Regionsname „{region.name}“ ist doppelt")
+            region_names.append(region.name)
+            for m in region.municipalities:
+                if m in owner:
+                    raise FieldIssue(
+                        ("regions", i, "municipalities"),
+                        f"Gemeinde „{m}“ gehört schon zu Region „{owner[m]}“",
+                    )
+                owner[m] = region.name
+        provider_names: set[str] = set()
+        for i, spec in enumerate(self.providers):
+            if spec.name in provider_names:
+                raise FieldIssue(("providers", i, "name"), f"Trägername „{spec.name}“ ist doppelt")
+            provider_names.add(spec.name)
+            if spec.region is not None and spec.region not in region_names:
+                raise FieldIssue(
+                    ("providers", i, "region"),
+                    f"unbekannte Region „{spec.region}“ (vorhanden: {', '.join(region_names)})",
+                )
+        return self
+
+
+class VariantDoc(Section):
+    """A scenario that changes another: ``extends`` plus dotted-path ``overrides``."""
+
+    name: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    description: str = Field(min_length=1)
+    extends: str = Field(min_length=1)
+    """Name of a library scenario, or a path relative to this file."""
+    overrides: dict[str, Any] = Field(default_factory=dict)
+    """Dotted path (``budget.bound_share``, ``regions.Region 1.sgb2_share``) → value
+    or quantity. A bare value keeps the declared unit; ``null`` removes an optional
+    field."""
+
+
+# =========================================================================== help types
+
+
+def _code_to_str(v: Any) -> Any:
+    # YAML reads an unquoted ``31`` as a number; codes are texts.
+    if isinstance(v, int) and not isinstance(v, bool):
+        return str(v)
+    return v
+
+
+class HelpTypeSection(Section):
+    """:class:`model.params.HelpType`."""
+
+    code: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    setting: Literal["ambulant", "teilstationaer", "stationaer", "krise"]
+    billing: Literal["fls", "daily"]
+    fls_per_week: FlsWeek | None = None
+    """Only for billing ``fls``."""
+    daily_rate: PosEurDay | None = None
+    """Only for billing ``daily``."""
+    mean_duration_months: PosMonthsFloat
+    need_min: NeedLevel
+    need_max: NeedLevel
+    age_min_years: Ages
+    age_max_years: Ages
+    selection_weight: Factor
+    help_effect: NeedPerMonth
+    escalates_to: str | None = None
+    regional2_eligible: bool
+    group_size: GroupSize | None = None
+    trait: Literal["none", "disability", "young_adult", "crisis"] = "none"
+
+    @field_validator("code", "escalates_to", mode="before")
+    @classmethod
+    def _as_text(cls, v: Any) -> Any:
+        return _code_to_str(v)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "HelpTypeSection":
+        if self.billing == "fls":
+            if self.fls_per_week is None:
+                raise FieldIssue(("fls_per_week",), "Abrechnung fls braucht fls_per_week")
+            if self.daily_rate is not None:
+                raise FieldIssue(("daily_rate",), "Abrechnung fls hat keinen Tagessatz")
+        else:
+            if self.daily_rate is None:
+                raise FieldIssue(("daily_rate",), "Abrechnung daily braucht daily_rate")
+            if self.fls_per_week is not None:
+                raise FieldIssue(("fls_per_week",), "Abrechnung daily hat keine FLS je Woche")
+        if self.need_min.value >= self.need_max.value:
+            raise FieldIssue(("need_max",), "need_max muss größer als need_min sein")
+        if self.age_min_years.value >= self.age_max_years.value:
+            raise FieldIssue(("age_max_years",), "age_max_years muss größer als age_min_years sein")
+        if self.group_size is not None and self.group_size.value < 1:
+            raise FieldIssue(("group_size",), "Gruppengröße muss mindestens 1 sein")
+        if self.escalates_to == self.code:
+            raise FieldIssue(("escalates_to",), "eine Hilfe kann nicht in sich selbst eskalieren")
+        return self
+
+
+class HelpTypesDoc(Section):
+    """A help-type file."""
+
+    description: str = Field(min_length=1)
+    help_types: list[HelpTypeSection] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _references(self) -> "HelpTypesDoc":
+        codes = [h.code for h in self.help_types]
+        for i, h in enumerate(self.help_types):
+            if codes.index(h.code) != i:
+                raise FieldIssue(("help_types", i, "code"), f"Code „{h.code}“ ist doppelt")
+            if h.escalates_to is not None and h.escalates_to not in codes:
+                raise FieldIssue(
+                    ("help_types", i, "escalates_to"),
+                    f"unbekannte Hilfeart „{h.escalates_to}“",
+                )
+        return self
+
+
+# =========================================================================== path walking
+
+
+class PathError(Exception):
+    """A dotted path does not name a field of the schema."""
+
+    def __init__(self, depth: int, message: str) -> None:
+        self.depth = depth
+        self.message = message
+        super().__init__(message)
+
+
+def _strip(tp: Any) -> tuple[Any, tuple[Any, ...], bool]:
+    """(bare type, Annotated metadata, optional?) of an annotation."""
+    meta: tuple[Any, ...] = ()
+    optional = False
+    while True:
+        origin = get_origin(tp)
+        if origin is Annotated:
+            args = get_args(tp)
+            tp, meta = args[0], meta + tuple(args[1:])
+            continue
+        if origin is Union or origin is types.UnionType:
+            args = [a for a in get_args(tp) if a is not type(None)]
+            optional = optional or len(args) < len(get_args(tp))
+            if len(args) == 1:
+                tp = args[0]
+                continue
+        return tp, meta, optional
+
+
+def is_quantity_type(tp: Any) -> bool:
+    """Whether an annotation (possibly Annotated/Optional) is a quantity type."""
+    bare, _, _ = _strip(tp)
+    return isinstance(bare, type) and issubclass(bare, Quantity)
+
+
+def declared_unit(tp: Any) -> str | None:
+    """The unit a quantity annotation requires, if any."""
+    _, meta, _ = _strip(tp)
+    for m in meta:
+        if isinstance(m, Unit):
+            return m.name
+    return None
+
+
+def allowed_fields(model: type[BaseModel]) -> list[str]:
+    """Field names of a section, in declaration order."""
+    return list(model.model_fields)
+
+
+def annotation_at(path: Sequence[str], root: type[BaseModel] = ScenarioDoc) -> tuple[Any, bool]:
+    """Annotation of the field a dotted path names, and whether it may be removed.
+
+    List items are addressed by position or name (``regions.Region 1``), dict
+    entries by key. The path must end at a field, a list item or a dict entry;
+    it cannot go inside a quantity.
+
+    Args:
+        path: The path's segments.
+        root: The model the path starts at.
+
+    Returns:
+        ``(annotation, removable)``; ``removable`` is True for optional fields.
+
+    Raises:
+        PathError: With the depth of the first segment that does not fit.
+    """
+    tp: Any = root
+    removable = False
+    for depth, seg in enumerate(path):
+        bare, _, _ = _strip(tp)
+        origin = get_origin(bare)
+        if isinstance(bare, type) and issubclass(bare, Quantity):
+            raise PathError(depth, "Pfad führt in eine Größe hinein; die ganze Größe überschreiben")
+        if isinstance(bare, type) and issubclass(bare, BaseModel):
+            fields = bare.model_fields
+            if seg not in fields:
+                raise PathError(
+                    depth,
+                    f"unbekanntes Feld „{seg}“ (erlaubt: {', '.join(fields)})",
+                )
+            info = fields[seg]
+            tp = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+            removable = not info.is_required()
+            continue
+        if origin is list:
+            (tp,) = get_args(bare)
+            removable = False
+            continue
+        if origin is dict:
+            key_tp, tp = get_args(bare)
+            keys = get_args(key_tp) if get_origin(key_tp) is Literal else ()
+            if keys and seg not in keys:
+                raise PathError(
+                    depth, f"unbekannter Schlüssel „{seg}“ (erlaubt: {', '.join(keys)})"
+                )
+            removable = True
+            continue
+        raise PathError(depth, f"Feld hat keine Unterfelder („{seg}“)")
+    return tp, removable
+
+
+def model_at(
+    loc: Sequence[str | int], root: type[BaseModel] = ScenarioDoc
+) -> type[BaseModel] | None:
+    """The section model at a pydantic location (for listing allowed fields)."""
+    try:
+        tp, _ = annotation_at([str(s) for s in loc], root)
+    except PathError:
+        return None
+    bare, _, _ = _strip(tp)
+    if get_origin(bare) is list:
+        (bare,) = get_args(bare)
+        bare, _, _ = _strip(bare)
+    if isinstance(bare, type) and issubclass(bare, BaseModel):
+        return bare
+    return None
+
+
+__all__ = [
+    "INDEX_INDICATORS",
+    "POTS",
+    "SCHEME_PARAMS",
+    "BudgetSection",
+    "CounsellingSection",
+    "HelpTypeSection",
+    "HelpTypesDoc",
+    "IncentiveSection",
+    "NeedSection",
+    "PathError",
+    "PopulationSection",
+    "ProjectSection",
+    "ProviderSection",
+    "ProviderSpecSection",
+    "Quantity",
+    "RecognitionSection",
+    "RegionSection",
+    "ScenarioDoc",
+    "Unit",
+    "VariantDoc",
+    "allowed_fields",
+    "annotation_at",
+    "declared_unit",
+    "is_quantity_type",
+    "model_at",
+]

@@ -1,0 +1,365 @@
+import json
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from cli.main import format_summary, main, with_cli_overrides, write_results
+from model.params import POTS
+from scenarios.loader import DATA_DIR, LIBRARY_DIR, load_scenario, read_yaml
+
+BASE = LIBRARY_DIR / "lueneburg" / "lueneburg-status-quo.yaml"
+
+
+def base_doc() -> dict:
+    data, _ = read_yaml(BASE)
+    return json.loads(json.dumps(data))
+
+
+def write_scenario(
+    directory: Path, name: str, doc: dict, municipalities: str | None = None
+) -> Path:
+    """Write a full scenario into ``directory``, pointing at the shipped data files."""
+    directory.mkdir(parents=True, exist_ok=True)
+    doc = dict(doc, name=name)
+    doc["municipalities_file"] = municipalities or os.path.relpath(
+        DATA_DIR / "lueneburg_municipalities.csv", directory
+    )
+    doc["help_types_file"] = os.path.relpath(DATA_DIR / "help_types.yaml", directory)
+    path = directory / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def assert_input_error(code: int, err: str, *needles: str) -> None:
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("Fehler:")
+    assert "Traceback" not in err
+    for needle in needles:
+        assert needle in lines[0]
+
+
+# ------------------------------------------------------------------ bad input (no engine needed)
+
+
+def test_unknown_scenario_name(capsys):
+    code = main(["run", "gibt-es-nicht"])
+    assert_input_error(code, capsys.readouterr().err, "gibt-es-nicht", "nicht gefunden")
+
+
+def test_missing_scenario_file(tmp_path, capsys):
+    code = main(["run", str(tmp_path / "fehlt.yaml")])
+    assert_input_error(code, capsys.readouterr().err, "fehlt.yaml", "nicht gefunden")
+
+
+def test_share_out_of_range_names_file_and_field(tmp_path, capsys):
+    doc = base_doc()
+    doc["budget"]["bound_share"]["value"] = 1.3
+    path = write_scenario(tmp_path, "x", doc)
+    code = main(["run", str(path), "--out", str(tmp_path / "out")])
+    assert_input_error(
+        code,
+        capsys.readouterr().err,
+        "x.yaml",
+        "Feld budget.bound_share",
+        "Wert 1,3 liegt nicht zwischen 0 und 1",
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_yaml_names_line(tmp_path, capsys):
+    path = tmp_path / "kaputt.yaml"
+    path.write_text("description: x\n  years: 3\n")
+    code = main(["run", str(path)])
+    assert_input_error(code, capsys.readouterr().err, "kaputt.yaml", "Zeile 2", "YAML")
+
+
+def test_unknown_municipality(tmp_path, capsys):
+    doc = base_doc()
+    doc["regions"][2]["municipalities"] = ["Samtgemeinde Nirgendwo"]
+    code = main(["run", str(write_scenario(tmp_path, "x", doc))])
+    assert_input_error(
+        code, capsys.readouterr().err, "x.yaml", "Feld regions.Region 3.municipalities", "Nirgendwo"
+    )
+
+
+def test_negative_population_in_data_file(tmp_path, capsys):
+    csv_text = (DATA_DIR / "lueneburg_municipalities.csv").read_text(encoding="utf-8")
+    (tmp_path / "gemeinden.csv").write_text(
+        csv_text.replace("Gemeinde Adendorf,10903,", "Gemeinde Adendorf,-3,"), encoding="utf-8"
+    )
+    path = write_scenario(tmp_path, "x", base_doc(), municipalities="gemeinden.csv")
+    code = main(["run", str(path)])
+    assert_input_error(
+        code, capsys.readouterr().err, "gemeinden.csv", "Zeile 8", "Feld population", "-3"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["run", "lueneburg-status-quo", "--seed", "x"], "--seed"),
+        (["run", "lueneburg-status-quo", "--seed", "-1"], "--seed"),
+        (["run", "lueneburg-status-quo", "--years", "0"], "--years"),
+        (["run", "lueneburg-status-quo", "--scale", "1,5"], "--scale"),
+        (["run", "lueneburg-status-quo", "--scale", "abc"], "--scale"),
+        (["run", "lueneburg-status-quo", "--gibts-nicht"], "--gibts-nicht"),
+        (["run"], "SZENARIO"),
+        (["rechne", "lueneburg-status-quo"], "rechne"),
+        ([], "BEFEHL"),
+    ],
+)
+def test_bad_arguments(args, needle, capsys):
+    code = main(args)
+    assert_input_error(code, capsys.readouterr().err, "Aufruf ungültig", needle)
+
+
+def test_out_is_a_file(tmp_path, capsys):
+    blocker = tmp_path / "datei"
+    blocker.write_text("x")
+    code = main(["run", "lueneburg-status-quo", "--out", str(blocker / "unter")])
+    assert_input_error(code, capsys.readouterr().err, "Feld --out", "datei")
+
+
+def test_help_exits_zero(capsys):
+    assert main(["run", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Aufruf:" in out and "--seed" in out
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_subprocess_missing_file(tmp_path):
+    proc = _cli("run", "fehlt.yaml", cwd=tmp_path)
+    assert_input_error(proc.returncode, proc.stderr, "Fehler: Datei fehlt.yaml", "nicht gefunden")
+    assert proc.stdout == ""
+
+
+def test_subprocess_invalid_share(tmp_path):
+    doc = base_doc()
+    doc["population"]["children_distribution"]["value"] = [0.6, 0.3]
+    write_scenario(tmp_path, "anteile", doc)
+    proc = _cli("run", "anteile.yaml", cwd=tmp_path)
+    assert_input_error(
+        proc.returncode,
+        proc.stderr,
+        "anteile.yaml",
+        "Feld population.children_distribution",
+        "Anteile ergeben nicht 100 %",
+    )
+
+
+def test_subprocess_unknown_key(tmp_path):
+    doc = base_doc()
+    doc["need"]["schwelle"] = doc["need"].pop("threshold_help")
+    write_scenario(tmp_path, "tippfehler", doc)
+    proc = _cli("run", "tippfehler.yaml", cwd=tmp_path)
+    assert_input_error(proc.returncode, proc.stderr, "tippfehler.yaml", "Feld need.schwelle")
+
+
+# ------------------------------------------------------------------ with a stand-in engine
+
+
+def fake_results(params, run_id: str) -> pd.DataFrame:
+    rows = []
+    for year in range(params.budget.start_year, params.budget.start_year + params.years):
+        for region in (*params.region_names, "Gesamt"):
+            factor = 3 if region == "Gesamt" else 1
+            for pot in POTS:
+                rows.append((run_id, year, 0, region, f"budget_{pot}", 1000.0 * factor, "EUR"))
+                rows.append((run_id, year, 0, region, f"spent_{pot}", 1100.0 * factor, "EUR"))
+            for h in params.help_types:
+                rows.append((run_id, year, 0, region, f"cases_per_10k_{h.code}", 12.5, "1/10000"))
+            rows.append((run_id, year, 0, region, "unmet_need_families", 7.0 * factor, "families"))
+            rows.append((run_id, year, 0, region, "total_budget", 4000.0 * factor, "EUR"))
+            rows.append((run_id, year, 0, region, "total_spent", 4400.0 * factor, "EUR"))
+            rows.append((run_id, year, 3, region, "active_cases", 1.0, "cases"))
+    return pd.DataFrame(
+        rows, columns=["run_id", "year", "month", "region", "metric", "value", "unit"]
+    )
+
+
+@pytest.fixture
+def fake_engine(monkeypatch):
+    calls = []
+
+    def run_once(params, seed, run_id=None):
+        calls.append((params, seed, run_id))
+        ledger = pd.DataFrame(
+            {
+                "year": [2026],
+                "month": [1],
+                "region": ["Region 1"],
+                "pot": ["central"],
+                "item": ["34"],
+                "provider": ["x"],
+                "kind": ["case"],
+                "cents": pd.array([123_456], dtype="int64"),
+            }
+        )
+        return types.SimpleNamespace(results=fake_results(params, run_id), ledger=ledger)
+
+    module = types.ModuleType("model.run")
+    module.run_once = run_once  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "model.run", module)
+    return calls
+
+
+def test_run_writes_files_and_prints_german_summary(tmp_path, capsys, fake_engine):
+    out = tmp_path / "ergebnis"
+    code = main(
+        [
+            "run",
+            "lueneburg-rb2-20-rueckbehalt",
+            "--seed",
+            "7",
+            "--years",
+            "2",
+            "--scale",
+            "0,5",
+            "--out",
+            str(out),
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert captured.err == ""
+    params, seed, run_id = fake_engine[0]
+    assert seed == 7 and params.years == 2 and params.scale == 0.5
+    assert dict(params.provenance)["years"] == "Annahme: per Kommandozeile gesetzt (--years)"
+    assert run_id.startswith("lueneburg-rb2-20-rueckbehalt-") and run_id.endswith("-s7")
+    results = pd.read_parquet(out / "results.parquet")
+    assert set(results["metric"]) >= {"total_spent", "unmet_need_families"}
+    assert pd.read_parquet(out / "ledger.parquet")["cents"].dtype == "int64"
+    assert sorted(p.name for p in out.iterdir()) == ["ledger.parquet", "results.parquet"]
+    text = captured.out
+    assert "Gebundenes Budget" in text and "Regionales Budget 2" in text
+    assert "2.000 €" in text  # budget of one pot and region over two years
+    assert "-200 €" in text  # overspent
+    assert "110,0 %" in text
+    assert "§31 SPFH" in text and "12,5" in text
+    assert "Ungedeckter Bedarf: im Mittel 21,0 Familien" in text
+    assert "results.parquet" in text and "ledger.parquet" in text
+
+
+def test_default_output_folder(tmp_path, monkeypatch, capsys, fake_engine):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "lueneburg-status-quo", "--years", "1"]) == 0
+    assert (tmp_path / "out" / "lueneburg-status-quo" / "results.parquet").is_file()
+    assert "out/lueneburg-status-quo/results.parquet" in capsys.readouterr().out
+
+
+def test_failed_write_keeps_earlier_files(tmp_path, monkeypatch, capsys, fake_engine):
+    out = tmp_path / "out"
+    assert main(["run", "lueneburg-status-quo", "--years", "1", "--out", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    capsys.readouterr()
+
+    original = pd.DataFrame.to_parquet
+    calls = {"n": 0}
+
+    def flaky(self, path, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(28, "No space left on device", str(path))
+        return original(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", flaky)
+    code = main(["run", "lueneburg-status-quo", "--years", "2", "--out", str(out)])
+    assert_input_error(code, capsys.readouterr().err, "Feld --out", "Speicherplatz")
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert after == before  # nothing half-written, nothing lost, no temporary files left
+
+
+def test_engine_value_error_is_an_input_error(tmp_path, monkeypatch, capsys):
+    module = types.ModuleType("model.run")
+
+    def run_once(params, seed, run_id=None):
+        raise ValueError("Anteil ungültig")
+
+    module.run_once = run_once  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "model.run", module)
+    code = main(["run", "lueneburg-status-quo", "--out", str(tmp_path)])
+    assert_input_error(
+        code, capsys.readouterr().err, "lueneburg-status-quo.yaml", "Anteil ungültig"
+    )
+
+
+def test_write_results_replaces_atomically(tmp_path):
+    frame = pd.DataFrame({"a": [1, 2]})
+    (tmp_path / "results.parquet").write_bytes(b"alt")
+    paths = write_results(tmp_path, {"results.parquet": frame})
+    assert paths == [tmp_path / "results.parquet"]
+    assert pd.read_parquet(paths[0])["a"].tolist() == [1, 2]
+    assert [p.name for p in tmp_path.iterdir()] == ["results.parquet"]
+
+
+def test_with_cli_overrides_keeps_params_when_nothing_given():
+    params = load_scenario("lueneburg-status-quo").params
+    assert with_cli_overrides(params, None, None) is params
+    changed = with_cli_overrides(params, 3, None)
+    assert changed.years == 3 and changed.scale == params.scale
+    assert params.years == 5
+
+
+def test_summary_shows_missing_figures_as_dash():
+    sc = load_scenario("lueneburg-status-quo")
+    empty = pd.DataFrame(columns=["run_id", "year", "month", "region", "metric", "value", "unit"])
+    text = format_summary(sc, sc.params, empty, [], seed=1, run_id="r")
+    assert "–" in text
+    assert "Fälle je 10.000 unter 21" in text
+
+
+# ------------------------------------------------------------------ with the real engine
+
+
+def test_end_to_end_with_engine(tmp_path, capsys):
+    pytest.importorskip("model.run")
+    out = tmp_path / "demo"
+    code = main(
+        [
+            "run",
+            "lueneburg-rb2-20-keine",
+            "--seed",
+            "3",
+            "--years",
+            "1",
+            "--scale",
+            "0.1",
+            "--out",
+            str(out),
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    results = pd.read_parquet(out / "results.parquet")
+    assert {"run_id", "year", "month", "region", "metric", "value", "unit"} <= set(results.columns)
+    assert {"total_spent", "total_budget", "unmet_need_families"} <= set(results["metric"])
+    ledger = pd.read_parquet(out / "ledger.parquet")
+    assert "cents" in ledger.columns
+    assert "Fälle je 10.000 unter 21" in captured.out
+    assert " €" in captured.out
+
+
+def test_end_to_end_subprocess_with_engine(tmp_path):
+    pytest.importorskip("model.run")
+    proc = _cli("run", "lueneburg-status-quo", "--years", "1", "--scale", "0.05", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "out" / "lueneburg-status-quo" / "results.parquet").is_file()
+    assert "Ergebnisse gespeichert" in proc.stdout
