@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/sozialraum run lueneburg-status-quo --seed 1 --years 5 --out out/demo
+	$(VENV)/bin/sozialraum run lueneburg-status-quo --seed 1 --years 5 --out out/status-quo
+	$(VENV)/bin/sozialraum run lueneburg-rb2-20-rueckbehalt --seed 1 --years 5 --out out/rb2-20-rueckbehalt
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
