@@ -35,6 +35,10 @@ from model.streams import Streams
 
 WEEKS_PER_MONTH = 52.0 / 12.0
 DAYS_PER_MONTH = 365.0 / 12.0
+CHOICE_ROUNDS = 4
+"""Rounds in which families still waiting choose another provider in the same month."""
+GOLDEN = 0.6180339887498949
+"""Shift of a family's choice uniform between rounds (a fresh, fixed draw)."""
 MAX_PROPOSAL_FACTOR = 3
 """Candidate proposals drawn per region and year, as a multiple of the mean (fixed
 amount of random numbers per year for common random numbers)."""
@@ -277,7 +281,7 @@ class SozialraumModel(mesa.Model):
         need = f.need[rows]
         zn = (need - need.mean()) / (need.std() + 1e-9)
         w = np.exp(self.params.projects.targeting * zn)
-        offset = (proj.ident * 0.6180339887498949) % 1.0
+        offset = (proj.ident * GOLDEN) % 1.0
         uu = (u[rows] + offset) % 1.0
         key = -np.log(np.maximum(uu, 1e-12)) / w
         k = min(proj.reach, rows.size)
@@ -415,10 +419,15 @@ class SozialraumModel(mesa.Model):
     def _assign_providers(self) -> None:
         """Waiting families get a provider with free capacity (Wunsch- und Wahlrecht).
 
-        Families who have waited longest go first, the rest in random order. Each
-        family chooses among the providers of its region (and those active in every
-        region) that can take the help, with probability proportional to their
-        attractiveness; without such a provider the family keeps waiting.
+        Families who have waited longest go first, the rest in random order. In up to
+        ``CHOICE_ROUNDS`` rounds, each family still waiting for an FLS-billed help
+        chooses among the providers of its region (and those active in every region)
+        whose free capacity covers its hours, with probability proportional to their
+        attractiveness; a provider takes its choosers in priority order as long as
+        its capacity lasts, the others choose again in the next round. Day- and
+        place-based helps take free places of the stationary market in priority
+        order. Whoever finds no provider keeps waiting; their hours count as demand
+        that providers see when they plan staff.
         """
         f = self.families
         u = self.streams.choice.random((2, f.capacity), dtype=np.float32)
@@ -433,45 +442,62 @@ class SozialraumModel(mesa.Model):
         waiting = np.flatnonzero(f.waiting)
         if waiting.size == 0:
             return
-        order = np.lexsort((u[0][waiting], -f.wait_months[waiting]))
-        waiting = waiting[order]
-        u21 = float(self.under21_by_region().sum())
-        places_total = self.params.provider.stationary_places_per_1000_u21 * u21 / 1000.0
-        stationary = [p for p in self.providers if not p.ambulant and p.active]
-        free_fls = {p.index: p.capacity_fls() - p.used_fls for p in self.providers if p.ambulant}
-        free_places = places_total - float(places_used.sum())
+        waiting = waiting[np.lexsort((u[0][waiting], -f.wait_months[waiting]))]
         types = f.wait_type[waiting]
         fls_need = f.wait_fls[waiting] * WEEKS_PER_MONTH / self.h_group[types]
-        regions = f.region[waiting]
-        started_rows: list[int] = []
-        started_prov: list[int] = []
-        by_region = [
-            [p for p in self.providers if p.ambulant and p.active and p.region in (r, -1)]
-            for r in range(self.n_regions)
-        ]
-        for i, row in enumerate(waiting):
-            if self.h_is_fls[types[i]]:
-                cands = [p for p in by_region[regions[i]] if free_fls[p.index] >= fls_need[i]]
-                if not cands:
-                    for p in by_region[regions[i]]:
-                        p.demand_fls += fls_need[i] / max(len(by_region[regions[i]]), 1)
-                    continue
-                w = np.array([p.attractiveness for p in cands])
-                k = int(np.searchsorted(np.cumsum(w) / w.sum(), u[1][row], side="right"))
-                chosen = cands[min(k, len(cands) - 1)]
-                free_fls[chosen.index] -= fls_need[i]
-            else:
-                if free_places < 1 or not stationary:
-                    continue
-                chosen = stationary[min(int(u[1][row] * len(stationary)), len(stationary) - 1)]
-                free_places -= 1
-            started_rows.append(int(row))
-            started_prov.append(chosen.index)
-            chosen.used_fls += float(fls_need[i]) if chosen.ambulant else 0.0
-        if started_rows:
-            rows = np.array(started_rows)
+        chosen = np.full(waiting.size, -1, dtype=np.int64)
+
+        amb = [p for p in self.providers if p.ambulant and p.active]
+        if amb:
+            serves = np.array([[p.region in (r, -1) for p in amb] for r in range(self.n_regions)])
+            attract = np.array([p.attractiveness for p in amb])
+            free = np.array([p.capacity_fls() - p.used_fls for p in amb])
+            cand = np.flatnonzero(self.h_is_fls[types])
+            options = serves[f.region[waiting[cand]]]
+            for k in range(CHOICE_ROUNDS):
+                open_ = chosen[cand] < 0
+                if not open_.any():
+                    break
+                c = cand[open_]
+                w = attract * options[open_] * (free[None, :] >= fls_need[c, None])
+                has = w.sum(axis=1) > 0
+                c, w = c[has], w[has]
+                if c.size == 0:
+                    break
+                cum = np.cumsum(w, axis=1)
+                uu = (u[1][waiting[c]] + k * GOLDEN) % 1.0
+                pick = np.minimum((uu[:, None] * cum[:, -1:] >= cum).sum(axis=1), len(amb) - 1)
+                for j in np.unique(pick):
+                    claim = c[pick == j]
+                    total = np.cumsum(fls_need[claim])
+                    ok = total <= free[j]
+                    if ok.any():
+                        chosen[claim[ok]] = amb[j].index
+                        free[j] -= total[ok][-1]
+            unserved = cand[chosen[cand] < 0]
+            demand = options[chosen[cand] < 0] * fls_need[unserved, None]
+            demand = demand / np.maximum(options[chosen[cand] < 0].sum(axis=1), 1)[:, None]
+            for j, p in enumerate(amb):
+                p.used_fls = p.capacity_fls() - free[j]
+                p.demand_fls = float(demand[:, j].sum())
+
+        stationary = [p for p in self.providers if not p.ambulant and p.active]
+        daily = np.flatnonzero(~self.h_is_fls[types])
+        if stationary and daily.size:
+            u21 = float(self.under21_by_region().sum())
+            places = self.params.provider.stationary_places_per_1000_u21 * u21 / 1000.0
+            n_free = max(int(places - float(places_used.sum())), 0)
+            take = daily[:n_free]
+            pick = np.minimum(
+                (u[1][waiting[take]] * len(stationary)).astype(int), len(stationary) - 1
+            )
+            chosen[take] = np.array([p.index for p in stationary])[pick]
+
+        started = chosen >= 0
+        if started.any():
+            rows = waiting[started]
             self.recorder.count_starts(rows)
-            f.start(rows, np.array(started_prov, dtype=np.int16))
+            f.start(rows, chosen[started].astype(np.int16))
         f.tick_waiting()
 
     def on_provider_exit(self, provider: Provider) -> None:
