@@ -5,8 +5,9 @@
   by a Sozialraumindex of social indicators (Ulm, Anlage 3). HzE case numbers are
   deliberately not an indicator: otherwise many helps would raise a region's budget,
   which would raise the number of helps (Anlage 3).
-* ``history``: by last year's spending share in the same pot (population in the
-  first year).
+* ``history``: by last year's spending share in the same pot. In the first reported
+  year "last year" is the last burn-in year, i.e. the year before the reform (pots
+  that had no spending then fall back to population).
 
 Amounts are split in whole cents with the largest-remainder method, so the regional
 allocations add up exactly to the pot.

@@ -47,7 +47,8 @@ class FamilyTable:
         self.sgb2 = np.zeros(n, dtype=bool)
         self.disability = np.zeros(n, dtype=bool)
         self.trait = np.zeros(n)
-        self.history = np.zeros(n, dtype=np.int16)
+        self.history = np.zeros(n)
+        """Earlier helps, each fading with ``history_half_life_months``."""
         self.need = np.zeros(n)
         self.generation = np.zeros(n, dtype=np.int32)
         """Incremented whenever a row is reused by a new family."""
@@ -151,7 +152,7 @@ class FamilyTable:
         """Need level each family reverts to.
 
         Per family: ``base + w_single_parent*single_parent + w_sgb2*sgb2 +
-        w_per_child*(children - 1) + w_history*earlier_helps + w_disability*disability
+        w_per_child*(children - 1) + w_history*history + w_disability*disability
         + trait``.
         """
         p = self.params.need
@@ -257,16 +258,19 @@ class FamilyTable:
     def update_need(self, z: np.ndarray, trend: float) -> None:
         """Move every family's need by one month.
 
-        Per family: ``need' = max(0, need + reversion*(level + trend - need) +
-        shock_sd*z - counselling_effect*[counselled] - project_effect -
-        help_reduction)``, where ``trend`` is the accumulated need trend and ``z`` a
-        standard normal shock.
+        Per family: first the earlier helps fade, ``history *= 0.5 **
+        (1 / history_half_life_months)`` (unless the half-life is 0); then ``need' =
+        max(0, need + reversion*(level + trend - need) + shock_sd*z -
+        counselling_effect*[counselled] - project_effect - help_reduction)``, where
+        ``trend`` is the accumulated need trend and ``z`` a standard normal shock.
 
         Args:
             z: One standard normal number per row (need stream).
             trend: Accumulated shift of need levels since the start.
         """
         p = self.params.need
+        if p.history_half_life_months > 0:
+            self.history *= 0.5 ** (1.0 / p.history_half_life_months)
         counselled = self.counsel_left > 0
         new = (
             self.need
@@ -351,8 +355,9 @@ class FamilyTable:
 
         Per family: among help types whose need band contains the family's need,
         whose age band contains the index child's age and whose trait the family has
-        (§35a: disability trait; §41: index child 18–20; §42 only after a crisis, not
-        here), draw one with probability proportional to ``selection_weight``. If no
+        (§35a: disability trait; §41: index child 18–20, the only trait for young
+        adults — types without a trait are for minors only; §42 only after a crisis,
+        not here), draw one with probability proportional to ``selection_weight``. If no
         type fits the need band, the need band is relaxed and types fitting age and
         trait are weighted by ``selection_weight * exp(-|need - band middle|)``: an
         entitled help is never refused.

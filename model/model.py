@@ -72,6 +72,7 @@ class SozialraumModel(mesa.Model):
         self.h_duration = np.array([h.mean_duration_months for h in ht])
         self.h_r2 = np.array([h.regional2_eligible for h in ht])
         self.h_stationary = np.array([h.setting == "stationaer" for h in ht])
+        self.h_placed = np.array([h.setting in ("teilstationaer", "stationaer") for h in ht])
         self.crisis_type = next((i for i, h in enumerate(ht) if h.trait == "crisis"), None)
 
         # population
@@ -426,8 +427,9 @@ class SozialraumModel(mesa.Model):
         attractiveness; a provider takes its choosers in priority order as long as
         its capacity lasts, the others choose again in the next round. Day- and
         place-based helps take free places of the stationary market in priority
-        order. Whoever finds no provider keeps waiting; their hours count as demand
-        that providers see when they plan staff.
+        order; other day-rate helps (§35a, §41, §42) are not limited by places, an
+        Inobhutnahme starts at once. Whoever finds no provider keeps waiting; their
+        hours count as demand that providers see when they plan staff.
         """
         f = self.families
         u = self.streams.choice.random((2, f.capacity), dtype=np.float32)
@@ -435,7 +437,6 @@ class SozialraumModel(mesa.Model):
         prov = f.case_provider[active]
         n_prov = len(self.providers)
         used = np.bincount(prov, weights=self._case_fls_month(active), minlength=n_prov)
-        places_used = np.bincount(prov[~self.h_is_fls[f.case_type[active]]], minlength=n_prov)
         for p in self.providers:
             p.used_fls = float(used[p.index]) if p.ambulant else 0.0
             p.demand_fls = 0.0
@@ -484,13 +485,14 @@ class SozialraumModel(mesa.Model):
         stationary = [p for p in self.providers if not p.ambulant and p.active]
         daily = np.flatnonzero(~self.h_is_fls[types])
         if stationary and daily.size:
+            placed = self.h_placed[types[daily]]
             u21 = float(self.under21_by_region().sum())
             places = self.params.provider.stationary_places_per_1000_u21 * u21 / 1000.0
-            n_free = max(int(places - float(places_used.sum())), 0)
-            take = daily[:n_free]
-            pick = np.minimum(
-                (u[1][waiting[take]] * len(stationary)).astype(int), len(stationary) - 1
-            )
+            in_places = self.h_placed[f.case_type[active]]
+            n_free = max(int(places - float(in_places.sum())), 0)
+            take = np.concatenate([daily[~placed], daily[placed][:n_free]])
+            pick = (u[1][waiting[take]] * len(stationary)).astype(int)
+            pick = np.minimum(pick, len(stationary) - 1)
             chosen[take] = np.array([p.index for p in stationary])[pick]
 
         started = chosen >= 0

@@ -147,7 +147,8 @@ class NeedParams:
     w_per_child: float
     """Added per child beyond the first."""
     w_history: float
-    """Added per earlier help the family received."""
+    """Added per earlier help the family received (fading with
+    ``history_half_life_months``)."""
     trait_sd: float
     """Standard deviation of the family's individual need level (resources)."""
     reversion: float
@@ -166,6 +167,8 @@ class NeedParams:
     """Need from which a §8a crisis can occur."""
     threshold_success: float
     """Need below which a help ends successfully at a Hilfeplan review."""
+    history_half_life_months: float = 0.0
+    """Half-life of the risk an earlier help adds (months); 0 = it never fades."""
     w_disability: float = 0.0
     """Added to the family's need level if a child is at risk of a seelische
     Behinderung (§35a trait)."""
@@ -189,8 +192,9 @@ class RecognitionParams:
     report_rate_factor: float = 1.0
     """Uncertainty multiplier on the report probability (reporting rates)."""
     young_adult_factor: float = 1.0
-    """Factor on both probabilities for families whose index child is 18–20 (young
-    adults ask and are reported less often)."""
+    """Factor on the probability that an entitled family becomes known (self-request
+    or report combined) if its index child is 18–20 (young adults ask and are
+    reported less often)."""
 
 
 @dataclass(frozen=True)
@@ -247,7 +251,9 @@ class ProviderParams:
     exit_after_months: int
     """Months with negative reserves after which a provider leaves the market."""
     stationary_places_per_1000_u21: float
-    """Places in stationary and day settings available per 1,000 under-21 (market)."""
+    """Places in teilstationär and stationär settings (§32, §33, §34) per 1,000
+    under-21 (supra-regional market). Other day-rate helps (§35a, §41, §42) are not
+    limited by places: an Inobhutnahme starts at once."""
     responsiveness: float
     """How strongly providers react to incentives (0 = not at all, 1 = fully)."""
     savings_duration_cut: float
@@ -307,7 +313,8 @@ class BudgetParams:
     """How pots are allocated to regions."""
     index_weights: dict[str, float] = field(default_factory=dict)
     """Sozialraumindex weights per indicator (sgb2_share, single_parent_share,
-    migration_share, unemployment_share, children_per_family). HzE case numbers are
+    migration_share, unemployment_share; see ``model.allocation.INDICATORS``). HzE
+    case numbers are
     deliberately not an indicator (Ulm Anlage 3)."""
 
 

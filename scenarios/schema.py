@@ -32,6 +32,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from model.allocation import INDICATORS
 from model.params import POTS
 from scenarios.errors import FieldIssue
 from scenarios.formatting import fmt_pct, fmt_value
@@ -39,13 +40,7 @@ from scenarios.formatting import fmt_pct, fmt_value
 SHARE_SUM_TOLERANCE = 1e-9
 """How far a distribution may deviate from a sum of 1 (rounding in the file)."""
 
-INDEX_INDICATORS = (
-    "sgb2_share",
-    "single_parent_share",
-    "migration_share",
-    "unemployment_share",
-    "children_per_family",
-)
+INDEX_INDICATORS = INDICATORS
 """Indicators a Sozialraumindex may weight (Ulm Anlage 3; HzE case numbers excluded)."""
 
 SCHEME_PARAMS: dict[str, tuple[str, ...]] = {
@@ -368,6 +363,8 @@ class NeedSection(Section):
     threshold_help: NeedLevel
     threshold_crisis: NeedLevel
     threshold_success: NeedLevel
+    history_half_life_months: q(NonNegativeQuantity, "months") | None = None
+    """Optional; the engine's default applies when absent (0 = never fades)."""
     w_disability: NeedWeight | None = None
     """Optional; the engine's default applies when absent."""
     trait_df: DegreesOfFreedom | None = None
@@ -481,7 +478,6 @@ class BudgetSection(Section):
             "single_parent_share",
             "migration_share",
             "unemployment_share",
-            "children_per_family",
         ],
         Share,
     ] = Field(default_factory=dict)
