@@ -292,15 +292,15 @@ class FamilyTable:
             Row indices of the families seeking counselling.
         """
         p = self.params
+        rows = np.flatnonzero(self.need >= p.need.threshold_counselling)
         seek = (
-            self.alive
-            & ~self.active
-            & ~self.waiting
-            & (self.counsel_left == 0)
-            & (self.need >= p.need.threshold_counselling)
-            & (u_seek < p.counselling.p_seek)
+            self.alive[rows]
+            & (self.case_type[rows] < 0)
+            & (self.wait_type[rows] < 0)
+            & (self.counsel_left[rows] == 0)
+            & (u_seek[rows] < p.counselling.p_seek)
         )
-        return np.flatnonzero(seek)
+        return rows[seek]
 
     def start_counselling(self, rows: np.ndarray) -> None:
         """Admitted families are counselled for ``months`` and known to the office."""
@@ -329,26 +329,27 @@ class FamilyTable:
         """
         p = self.params
         r = p.recognition
-        in_home = ~np.where(self.active, self.h_out_of_home[np.maximum(self.case_type, 0)], False)
-        crisis = (
-            self.alive & in_home & (self.need >= p.need.threshold_crisis) & (u_crisis < r.p_crisis)
-        )
+        # only families at or above the entitlement threshold can qualify
+        rows = np.flatnonzero(self.need >= min(p.need.threshold_help, p.need.threshold_crisis))
+        t = self.case_type[rows]
+        in_home = ~np.where(t >= 0, self.h_out_of_home[np.maximum(t, 0)], False)
+        alive = self.alive[rows]
+        need = self.need[rows]
+        crisis = alive & in_home & (need >= p.need.threshold_crisis) & (u_crisis[rows] < r.p_crisis)
         p_self = np.minimum(
-            r.p_self_request * np.where(self.known_office, r.counselling_referral_factor, 1.0), 1.0
+            r.p_self_request
+            * np.where(self.known_office[rows], r.counselling_referral_factor, 1.0),
+            1.0,
         )
         p_rep = min(r.p_report * r.report_rate_factor, 1.0)
         p_known = 1.0 - (1.0 - p_self) * (1.0 - p_rep)
-        adult = self.index_child_age() >= ADULT_MONTHS
+        adult = self.idx_age[rows] >= ADULT_MONTHS
         p_known = np.where(adult, p_known * r.young_adult_factor, p_known)
         entitled = (
-            self.alive
-            & ~self.active
-            & ~self.waiting
-            & ~crisis
-            & (self.need >= p.need.threshold_help)
+            alive & (t < 0) & (self.wait_type[rows] < 0) & ~crisis & (need >= p.need.threshold_help)
         )
-        known = entitled & (u_known < p_known)
-        return np.flatnonzero(known), np.flatnonzero(crisis)
+        known = entitled & (u_known[rows] < p_known)
+        return rows[known], rows[crisis]
 
     def choose_help(self, rows: np.ndarray, u_type: np.ndarray) -> np.ndarray:
         """The help type the Jugendamt grants after assessment.

@@ -30,7 +30,7 @@ from model.families import (
 from model.incentives import Closing, IncentiveScheme, make_scheme
 from model.ledger import Ledger
 from model.params import POTS, BudgetParams, IncentiveParams, ModelParams
-from model.population import draw_families, initial_families, municipality_table
+from model.population import NewFamilies, draw_families, initial_families, municipality_table
 from model.streams import Streams
 
 WEEKS_PER_MONTH = 52.0 / 12.0
@@ -85,6 +85,14 @@ class SozialraumModel(mesa.Model):
         self.families.place(fam0, np.arange(n0))
         _, mun_pop, _ = municipality_table(params)
         self.mun_cum = np.cumsum(mun_pop) / mun_pop.sum()
+        self._market_key: tuple[bool, ...] | None = None
+        self._market: tuple[list[Provider], np.ndarray, np.ndarray] = (
+            [],
+            np.zeros((0, 0)),
+            np.zeros(0),
+        )
+        self._arrival_pool: NewFamilies | None = None
+        self._arrival_pos = 0
 
         # agents
         self.jugendamt = Jugendamt(self)
@@ -305,10 +313,25 @@ class SozialraumModel(mesa.Model):
         target = round(self.n_families_start * growth)
         n_new = max(target - int(f.alive.sum()), 0)
         if n_new:
-            mun = np.searchsorted(self.mun_cum, rng.random(n_new), side="right")
+            f.place(self._arrivals(n_new), f.free_rows(n_new))
+
+    def _arrivals(self, n: int) -> NewFamilies:
+        """The next ``n`` newly founded families (a first child is born).
+
+        Arrivals are drawn in batches of about a year's worth from the demography
+        stream (fewer, larger draws); their number never depends on the policy.
+        """
+        pool = self._arrival_pool
+        if pool is None or self._arrival_pos + n > pool.region.size:
+            size = max(n * 12, 256)
+            rng = self.streams.demography
+            mun = np.searchsorted(self.mun_cum, rng.random(size), side="right")
             mun = np.minimum(mun, self.mun_cum.size - 1)
-            fam = draw_families(self.params, n_new, mun, rng, newborn=True)
-            f.place(fam, f.free_rows(n_new))
+            pool = self._arrival_pool = draw_families(self.params, size, mun, rng, newborn=True)
+            self._arrival_pos = 0
+        sl = slice(self._arrival_pos, self._arrival_pos + n)
+        self._arrival_pos += n
+        return NewFamilies(**{k: getattr(pool, k)[sl] for k in NewFamilies.__dataclass_fields__})
 
     # ------------------------------------------------------------------ counselling
     def _counselling(self) -> None:
@@ -448,10 +471,8 @@ class SozialraumModel(mesa.Model):
         fls_need = f.wait_fls[waiting] * WEEKS_PER_MONTH / self.h_group[types]
         chosen = np.full(waiting.size, -1, dtype=np.int64)
 
-        amb = [p for p in self.providers if p.ambulant and p.active]
+        amb, serves, attract = self._ambulant_market()
         if amb:
-            serves = np.array([[p.region in (r, -1) for p in amb] for r in range(self.n_regions)])
-            attract = np.array([p.attractiveness for p in amb])
             free = np.array([p.capacity_fls() - p.used_fls for p in amb])
             cand = np.flatnonzero(self.h_is_fls[types])
             options = serves[f.region[waiting[cand]]]
@@ -501,6 +522,22 @@ class SozialraumModel(mesa.Model):
             self.recorder.count_starts(rows)
             f.start(rows, chosen[started].astype(np.int16))
         f.tick_waiting()
+
+    def _ambulant_market(self) -> tuple[list[Provider], np.ndarray, np.ndarray]:
+        """Active ambulatory providers, which regions each serves, and attractiveness.
+
+        Cached until a provider leaves the market.
+        """
+        key = tuple(p.active for p in self.providers)
+        if self._market_key != key:
+            amb = [p for p in self.providers if p.ambulant and p.active]
+            serves = np.array(
+                [[p.region in (r, -1) for p in amb] for r in range(self.n_regions)], dtype=bool
+            ).reshape(self.n_regions, len(amb))
+            attract = np.array([p.attractiveness for p in amb], dtype=float)
+            self._market = (amb, serves, attract)
+            self._market_key = key
+        return self._market
 
     def on_provider_exit(self, provider: Provider) -> None:
         """A provider leaves the market; its running helps move on.
