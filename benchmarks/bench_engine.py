@@ -1,0 +1,261 @@
+"""Engine benchmark: per-agent reference vs vectorised engine, throughput, memory.
+
+Run ``python benchmarks/bench_engine.py`` (``make bench``); it prints a table and
+finishes in a few minutes on two cores. Every measurement runs in a fresh Python
+subprocess, so that peak resident memory (``resource.getrusage``) and caches of one
+measurement do not contaminate another. Times are wall-clock
+(``time.perf_counter``) for a whole ``run_once`` (building the model, every month,
+and the output tables), seed 1 for every repetition. The parameters are the engine
+tests' Lüneburg-like set (``tests/fixtures/factory.py``, default burn-in 60 months);
+``scale`` is chosen so that the start population is about the wanted number of
+families.
+
+Measurements and targets:
+
+* (a) per-agent reference vs vectorised engine at about 2,000 and 30,000 families
+  (2 years after a 12-month burn-in); target speed-up >= 30x at 30,000;
+* (b) family-months per second of the vectorised engine;
+* (c) the full Lüneburg run: scale 1.0, 10 years, default burn-in; best of 5 after a
+  warm-up; target < 0.5 s;
+* (d) 1,000,000 families x 120 months (10 years), without and with the default
+  burn-in; target < 30 s and peak memory < 2 GB.
+
+Options: ``--quick`` skips (d); ``--profile`` adds a cProfile of a shortened
+1,000,000-family run (top functions by own time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+if TYPE_CHECKING:
+    from model.params import ModelParams
+
+
+# ---------------------------------------------------------------------- child side
+def _params(families: float | None, years: int, burn_in: int | None) -> ModelParams:
+    """Test parameters scaled to about ``families`` start families (None: scale 1)."""
+    import numpy as np
+
+    from model.population import initial_families
+    from tests.fixtures.factory import make_params
+
+    scale = 1.0
+    if families is not None:
+        per_scale_1 = initial_families(make_params(), np.random.default_rng(0)).region.size
+        scale = families / per_scale_1
+    overrides: dict[str, object] = {"scale": scale, "years": years}
+    if burn_in is not None:
+        overrides["burn_in_months"] = burn_in
+    return make_params(**overrides)
+
+
+def _child(spec: dict) -> dict:
+    """One measurement (in a fresh process): returns times, sizes and peak RSS."""
+    from model.model import SozialraumModel
+    from model.reference import ReferenceModel
+    from model.run import run_once
+
+    rss_imports = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    params = _params(spec["families"], spec["years"], spec["burn_in"])
+    base = ReferenceModel if spec["engine"] == "reference" else SozialraumModel
+
+    class Probe(base):  # type: ignore[misc, valid-type]
+        """The engine, remembering its last instance (for population sizes)."""
+
+        last: SozialraumModel | None = None
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)
+            type(self).last = self
+
+    times = []
+    for i in range(spec["warmup"] + spec["repeat"]):
+        Probe.last = None  # the previous model may be freed before the next is built
+        t0 = time.perf_counter()
+        run_once(params, seed=1, model_cls=Probe)
+        dt = time.perf_counter() - t0
+        if i >= spec["warmup"]:
+            times.append(dt)
+    model = Probe.last
+    assert model is not None
+    return {
+        "times": times,
+        "families": model.n_families_start,
+        "end_families": int(model.families.alive.sum()),
+        "months": model.total_months,
+        "scale": params.scale,
+        "rss_imports_mb": rss_imports / 1024,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def _profile(spec: dict, top: int) -> str:
+    """Profile one run (in a fresh process): the top functions by own time."""
+    import cProfile
+    import io
+    import pstats
+
+    from model.run import run_once
+
+    params = _params(spec["families"], spec["years"], spec["burn_in"])
+    prof = cProfile.Profile()
+    prof.enable()
+    run_once(params, seed=1)
+    prof.disable()
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------------- parent side
+def _measure(**spec: object) -> dict:
+    spec = {"warmup": 0, "repeat": 1, "burn_in": None, **spec}
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _family_months(m: dict) -> float:
+    """Family-months simulated in one run (mean of start and end population)."""
+    return (m["families"] + m["end_families"]) / 2 * m["months"]
+
+
+def _machine() -> str:
+    import mesa
+    import numpy as np
+
+    return (
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
+        f"{platform.release()}; Python {platform.python_version()}, numpy "
+        f"{np.__version__}, mesa {mesa.__version__}"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--profile-child", help=argparse.SUPPRESS)
+    ap.add_argument("--quick", action="store_true", help="skip the 1,000,000-family runs")
+    ap.add_argument("--profile", action="store_true", help="profile a 1,000,000-family run")
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(_child(json.loads(args.child))))
+        return
+    if args.profile_child:
+        print(_profile(json.loads(args.profile_child), 25))
+        return
+
+    t_all = time.perf_counter()
+    print(_machine())
+    print("Each row: fresh subprocess; time = wall-clock of run_once (build, run, tables).")
+    print()
+    rows: list[tuple[str, ...]] = []
+
+    # (a) + (b): reference vs vectorised at equal size
+    header = ("measurement", "families", "months", "time [s]", "family-months/s", "note")
+    for target in (2_000, 30_000):
+        vec = _measure(
+            engine="vectorised", families=target, years=2, burn_in=12, repeat=3, warmup=1
+        )
+        ref = _measure(
+            engine="reference",
+            families=target,
+            years=2,
+            burn_in=12,
+            repeat=2 if target <= 5_000 else 1,
+        )
+        t_vec, t_ref = min(vec["times"]), min(ref["times"])
+        speedup = t_ref / t_vec
+        for name, m, t in (("(a) per-agent", ref, t_ref), ("(a,b) vectorised", vec, t_vec)):
+            rows.append(
+                (
+                    name,
+                    f"{m['families']:,}",
+                    str(m["months"]),
+                    f"{t:.3f}",
+                    f"{_family_months(m) / t:,.0f}",
+                    f"speed-up {speedup:.0f}x" if m is vec else "",
+                )
+            )
+        if target == 30_000:
+            verdict = "met" if speedup >= 30 else "NOT met"
+            rows[-1] = (*rows[-1][:5], f"speed-up {speedup:.0f}x (target >= 30x: {verdict})")
+
+    # (c) full Lüneburg, 10 years, default burn-in
+    full = _measure(engine="vectorised", families=None, years=10, repeat=5, warmup=1)
+    best = min(full["times"])
+    rows.append(
+        (
+            "(c) Lüneburg 10 y, scale 1",
+            f"{full['families']:,}",
+            str(full["months"]),
+            f"{best:.3f}",
+            f"{_family_months(full) / best:,.0f}",
+            f"best of 5 (median {sorted(full['times'])[2]:.3f}); target < 0.5 s: "
+            + ("met" if best < 0.5 else "NOT met"),
+        )
+    )
+
+    # (d) 1,000,000 families x 120 months
+    big: list[tuple[str, dict]] = []
+    if not args.quick:
+        for label, burn_in in (("no burn-in", 0), ("default burn-in", None)):
+            m = _measure(engine="vectorised", families=1_000_000, years=10, burn_in=burn_in)
+            big.append((label, m))
+            t = m["times"][0]
+            rows.append(
+                (
+                    f"(d) 1M x 120 months, {label}",
+                    f"{m['families']:,}",
+                    str(m["months"]),
+                    f"{t:.2f}",
+                    f"{_family_months(m) / t:,.0f}",
+                    f"peak RSS {m['peak_rss_mb']:,.0f} MB (after imports "
+                    f"{m['rss_imports_mb']:,.0f} MB); targets < 30 s: "
+                    + ("met" if t < 30 else "NOT met")
+                    + ", < 2 GB: "
+                    + ("met" if m["peak_rss_mb"] < 2048 else "NOT met"),
+                )
+            )
+
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    for r in [header, *rows]:
+        cells = [r[i].ljust(widths[i]) if i == 0 else r[i].rjust(widths[i]) for i in range(5)]
+        print("  ".join(cells), " ", r[5])
+
+    if args.profile:
+        spec = {"families": 1_000_000, "years": 1, "burn_in": 12}
+        proc = subprocess.run(
+            [sys.executable, __file__, "--profile-child", json.dumps(spec)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+        print()
+        print("cProfile, 1,000,000 families x 24 months (12 burn-in + 12), by own time:")
+        print(proc.stdout)
+    print(f"\nBenchmark wall time: {time.perf_counter() - t_all:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
