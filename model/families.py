@@ -47,6 +47,8 @@ class FamilyTable:
         self.sgb2 = np.zeros(n, dtype=bool)
         self.disability = np.zeros(n, dtype=bool)
         self.trait = np.zeros(n)
+        self.level_fixed = np.zeros(n)
+        """The part of the need level that never changes (see :meth:`level`)."""
         self.history = np.zeros(n)
         """Earlier helps, each fading with ``history_half_life_months``."""
         self.need = np.zeros(n)
@@ -109,6 +111,14 @@ class FamilyTable:
         self.known_office[rows] = False
         self.project_effect[rows] = 0.0
         self.refresh_ages(rows)
+        p = self.params.need
+        self.level_fixed[rows] = (
+            p.base
+            + p.w_single_parent * self.single_parent[rows]
+            + p.w_sgb2 * self.sgb2[rows]
+            + p.w_disability * self.disability[rows]
+            + self.trait[rows]
+        )
         self.need[rows] = self.level(rows)
         self._clear_case(rows)
         self.clear_wait(rows)
@@ -152,19 +162,17 @@ class FamilyTable:
         """Need level each family reverts to.
 
         Per family: ``base + w_single_parent*single_parent + w_sgb2*sgb2 +
-        w_per_child*(children - 1) + w_history*history + w_disability*disability
-        + trait``.
+        w_per_child*max(children - 1, 0) + w_history*history +
+        w_disability*disability + trait``, where *children* counts the children
+        under 21 and those still to be born. The parts that never change are kept in
+        ``level_fixed`` when the family is placed.
         """
         p = self.params.need
         n_children = self.n_born[rows] + self.births_left[rows]
         return (
-            p.base
-            + p.w_single_parent * self.single_parent[rows]
-            + p.w_sgb2 * self.sgb2[rows]
+            self.level_fixed[rows]
             + p.w_per_child * np.maximum(n_children - 1, 0)
             + p.w_history * self.history[rows]
-            + p.w_disability * self.disability[rows]
-            + self.trait[rows]
         )
 
     def index_child_age(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
@@ -194,9 +202,10 @@ class FamilyTable:
         """Age children by a month, give births, let children leave at 21.
 
         Per family: every child gets a month older; a child turning 21 leaves; if a
-        birth is due (``next_birth`` reaches 0) a child of age 0 joins and the next
-        birth is scheduled after a spacing drawn from ``child_spacing_months``
-        (uniform ``u_spacing``). A family with no child under 21 and no birth to come
+        birth is due (``next_birth`` reaches 0) a child of age 0 joins in the first
+        free slot (with all slots taken the birth waits a month) and the next birth is
+        scheduled after a spacing drawn from ``child_spacing_months`` (uniform
+        ``u_spacing``). A family with no child under 21 and no birth to come
         leaves the model.
 
         Args:
@@ -240,20 +249,19 @@ class FamilyTable:
         share relative to 0.75 (travel and documentation do not help the family);
         0 without an active help.
         """
-        t = self.case_type
-        on = t >= 0
+        rows, values = self._help_reduction_active()
         out = np.zeros(self.capacity)
-        tt = t[on]
-        eff = self.h_effect[tt].copy()
-        fls_case = self.h_is_fls[tt]
-        rel = np.where(
-            fls_case,
-            self.case_fls[on] / np.where(self.h_fls[tt] > 0, self.h_fls[tt], 1.0),
-            1.0,
-        )
-        direct = np.where(fls_case, self.direct_share[self.region[on]] / 0.75, 1.0)
-        out[on] = eff * rel * direct
+        out[rows] = values
         return out
+
+    def _help_reduction_active(self) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`help_reduction` for the rows with an active help only."""
+        on = np.flatnonzero(self.case_type >= 0)
+        tt = self.case_type[on]
+        fls_case = self.h_is_fls[tt]
+        rel = np.where(fls_case, self.case_fls[on] / np.where(fls_case, self.h_fls[tt], 1.0), 1.0)
+        direct = np.where(fls_case, self.direct_share[self.region[on]] / 0.75, 1.0)
+        return on, self.h_effect[tt] * rel * direct
 
     def update_need(self, z: np.ndarray, trend: float) -> None:
         """Move every family's need by one month.
@@ -271,16 +279,19 @@ class FamilyTable:
         p = self.params.need
         if p.history_half_life_months > 0:
             self.history *= 0.5 ** (1.0 / p.history_half_life_months)
-        counselled = self.counsel_left > 0
-        new = (
-            self.need
-            + p.reversion * (self.level() + trend - self.need)
-            + p.shock_sd * z
-            - p.counselling_effect * counselled
-            - self.project_effect
-            - self.help_reduction()
-        )
-        self.need = np.where(self.alive, np.maximum(new, 0.0), 0.0)
+        delta = self.level()
+        delta += trend
+        delta -= self.need
+        delta *= p.reversion
+        delta += p.shock_sd * z
+        if p.counselling_effect:
+            delta -= p.counselling_effect * (self.counsel_left > 0)
+        delta -= self.project_effect
+        rows, reduction = self._help_reduction_active()
+        delta[rows] -= reduction
+        self.need += delta
+        np.maximum(self.need, 0.0, out=self.need)
+        self.need[~self.alive] = 0.0
 
     def counselling_demand(self, u_seek: np.ndarray) -> np.ndarray:
         """Families that seek counselling at a Sozialraumbüro this month.
@@ -321,8 +332,9 @@ class FamilyTable:
         Otherwise an entitled family (need >= ``threshold_help``, no help active or
         granted) becomes known if ``u_known < 1 - (1 - p_self)(1 - p_report)``, with
         ``p_self`` multiplied by ``counselling_referral_factor`` for families known to
-        a Sozialraumbüro and ``p_report`` by ``report_rate_factor``; the probability
-        is multiplied by ``young_adult_factor`` if the index child is 18–20.
+        a Sozialraumbüro and ``p_report`` by ``report_rate_factor`` (each capped at
+        1); the probability is multiplied by ``young_adult_factor`` if the index child
+        is 18–20.
 
         Returns:
             (rows of entitled families that became known, rows in crisis).
@@ -360,8 +372,12 @@ class FamilyTable:
         adults — types without a trait are for minors only; §42 only after a crisis,
         not here), draw one with probability proportional to ``selection_weight``. If no
         type fits the need band, the need band is relaxed and types fitting age and
-        trait are weighted by ``selection_weight * exp(-|need - band middle|)``: an
-        entitled help is never refused.
+        trait are weighted by ``selection_weight * exp(-|need - band middle|)``, the
+        middle of an open band (``need_max`` 99) taken with the band capped at
+        ``need_min + 3``. If no type fits age and trait at all (only possible for a
+        family whose children have all turned 21 while a birth is still due), any
+        non-crisis type is drawn by ``selection_weight``: an entitled help is never
+        refused.
 
         Args:
             rows: Families assessed.
