@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+import mesa
 import pandas as pd
 
 from model.model import SozialraumModel
@@ -67,6 +68,18 @@ def closing_frame(model: SozialraumModel) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _release(model: SozialraumModel) -> None:
+    """Let the finished model be garbage-collected.
+
+    Mesa 3.3 keeps a per-model id counter in the class attribute ``Agent._ids``, keyed
+    by the model, so every model of a long batch would stay in memory (Mesa issue
+    3179, fixed upstream after 3.3.1). Dropping the key releases it.
+    """
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        ids.pop(model, None)
+
+
 def run_once(
     params: ModelParams,
     seed: int,
@@ -92,6 +105,7 @@ def run_once(
     results = model.recorder.frame(run_id)
     ledger = model.ledger.frame(params.budget.start_year, params.burn_in_months)
     closing = closing_frame(model)
+    _release(model)
     return RunResult(
         run_id=run_id,
         seed=seed,

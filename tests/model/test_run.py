@@ -85,3 +85,27 @@ def test_every_scheme_runs_and_reports_every_year(scheme):
     years = sorted(r.results.loc[r.results.month == 0, "year"].unique())
     assert years == [2026, 2027]
     assert r.value("total_spent") > 0
+
+
+def test_finished_runs_are_released_from_memory():
+    """Regression: Mesa 3.3's Agent._ids kept every model of a batch alive."""
+    import gc
+    import weakref
+
+    import mesa
+
+    from model import run as run_module
+
+    p = make_params(**SMALL)
+    seen: list[weakref.ref] = []
+    original = run_module.SozialraumModel
+
+    class Tracked(original):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            seen.append(weakref.ref(self))
+
+    run_once(p, 1, model_cls=Tracked)
+    gc.collect()
+    assert seen and seen[0]() is None
+    assert not any(isinstance(k, Tracked) for k in getattr(mesa.Agent, "_ids", {}))
