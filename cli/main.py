@@ -240,8 +240,6 @@ def _run(args: argparse.Namespace) -> int:
         result = run_once(params, seed=args.seed, run_id=run_id)
     except ScenarioError as err:
         return _fail(err.cli_line())
-    except ValueError as exc:
-        return _fail(f"Fehler: Datei {display_path(scenario.path)}, Feld (Parameter): {exc}")
     try:
         paths = write_results(
             out_dir, {"results.parquet": result.results, "ledger.parquet": result.ledger}

@@ -2,7 +2,6 @@ import json
 import os
 import subprocess
 import sys
-import types
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +10,7 @@ import yaml
 
 from cli.main import format_summary, main, with_cli_overrides, write_results
 from model.params import POTS
+from scenarios.formatting import fmt_eur, fmt_num
 from scenarios.loader import DATA_DIR, LIBRARY_DIR, load_scenario, read_yaml
 
 BASE = LIBRARY_DIR / "lueneburg" / "lueneburg-status-quo.yaml"
@@ -195,35 +195,29 @@ def fake_results(params, run_id: str) -> pd.DataFrame:
     )
 
 
-@pytest.fixture
-def fake_engine(monkeypatch):
-    calls = []
-
-    def run_once(params, seed, run_id=None):
-        calls.append((params, seed, run_id))
-        ledger = pd.DataFrame(
-            {
-                "year": [2026],
-                "month": [1],
-                "region": ["Region 1"],
-                "pot": ["central"],
-                "item": ["34"],
-                "provider": ["x"],
-                "kind": ["case"],
-                "cents": pd.array([123_456], dtype="int64"),
-            }
-        )
-        return types.SimpleNamespace(results=fake_results(params, run_id), ledger=ledger)
-
-    module = types.ModuleType("model.run")
-    module.run_once = run_once  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "model.run", module)
-    return calls
+def test_summary_formats_budget_spending_and_rates_in_german():
+    """``format_summary`` on a hand-made results table (a pure function)."""
+    sc = load_scenario("lueneburg-rb2-20-rueckbehalt")
+    params = with_cli_overrides(sc.params, 2, 0.5)
+    text = format_summary(
+        sc,
+        params,
+        fake_results(params, "r1"),
+        [Path("out/x/results.parquet")],
+        seed=7,
+        run_id="r1",
+    )
+    assert "Gebundenes Budget" in text and "Regionales Budget 2" in text
+    assert "2.000 €" in text  # budget of one pot and region over two years
+    assert "-200 €" in text  # overspent
+    assert "110,0 %" in text
+    assert "§31 SPFH" in text and "12,5" in text
+    assert "Ungedeckter Bedarf: im Mittel 21,0 Familien" in text
+    assert "Maßstab 50 %" in text and "Seed 7" in text
 
 
-def test_run_writes_files_and_prints_german_summary(tmp_path, capsys, fake_engine):
-    out = tmp_path / "ergebnis"
-    code = main(
+def _real_run(out: Path, *extra: str) -> int:
+    return main(
         [
             "run",
             "lueneburg-rb2-20-rueckbehalt",
@@ -232,73 +226,76 @@ def test_run_writes_files_and_prints_german_summary(tmp_path, capsys, fake_engin
             "--years",
             "2",
             "--scale",
-            "0,5",
+            "0,05",
             "--out",
             str(out),
+            *extra,
         ]
     )
+
+
+def test_run_writes_files_and_prints_german_summary(tmp_path, capsys):
+    out = tmp_path / "ergebnis"
+    code = _real_run(out)
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert captured.err == ""
-    params, seed, run_id = fake_engine[0]
-    assert seed == 7 and params.years == 2 and params.scale == 0.5
-    assert dict(params.provenance)["years"] == "Annahme: per Kommandozeile gesetzt (--years)"
-    assert run_id.startswith("lueneburg-rb2-20-rueckbehalt-") and run_id.endswith("-s7")
     results = pd.read_parquet(out / "results.parquet")
-    assert set(results["metric"]) >= {"total_spent", "unmet_need_families"}
-    assert pd.read_parquet(out / "ledger.parquet")["cents"].dtype == "int64"
+    ledger = pd.read_parquet(out / "ledger.parquet")
     assert sorted(p.name for p in out.iterdir()) == ["ledger.parquet", "results.parquet"]
+    assert ledger["cents"].dtype == "int64"
+    run_id = results["run_id"].iloc[0]
+    assert run_id.startswith("lueneburg-rb2-20-rueckbehalt-") and run_id.endswith("-s7")
+    assert sorted(results["year"].unique()) == [2026, 2027]
+    yearly = results[results["month"] == 0]
+
+    def total(metric: str, region: str) -> float:
+        sel = yearly[(yearly.metric == metric) & (yearly.region == region)]
+        return float(sel.value.sum())
+
     text = captured.out
-    assert "Gebundenes Budget" in text and "Regionales Budget 2" in text
-    assert "2.000 €" in text  # budget of one pot and region over two years
-    assert "-200 €" in text  # overspent
-    assert "110,0 %" in text
-    assert "§31 SPFH" in text and "12,5" in text
-    assert "Ungedeckter Bedarf: im Mittel 21,0 Familien" in text
-    assert "results.parquet" in text and "ledger.parquet" in text
+    # every figure in the summary is the one stored in the results
+    for pot in POTS:
+        assert fmt_eur(total(f"budget_{pot}", "Gesamt")) in text
+        assert fmt_eur(total(f"spent_{pot}", "Gesamt")) in text
+    assert fmt_eur(total("spent_regional_2", "Region 1")) in text
+    spfh = yearly[(yearly.metric == "cases_per_10k_31") & (yearly.region == "Gesamt")]
+    assert fmt_num(float(spfh.value.mean()), 1) in text
+    unmet = yearly[(yearly.metric == "unmet_need_families") & (yearly.region == "Gesamt")]
+    assert f"im Mittel {fmt_num(float(unmet.value.mean()), 1)} Familien" in text
+    # money shown equals the ledger
+    assert abs(ledger["cents"].sum() / 100 - total("total_spent", "Gesamt")) < 0.01
+    assert "Maßstab 5 %" in text and "Seed 7" in text
 
 
-def test_default_output_folder(tmp_path, monkeypatch, capsys, fake_engine):
+def test_default_output_folder(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    assert main(["run", "lueneburg-status-quo", "--years", "1"]) == 0
+    code = main(["run", "lueneburg-status-quo", "--years", "1", "--scale", "0,05"])
+    assert code == 0
     assert (tmp_path / "out" / "lueneburg-status-quo" / "results.parquet").is_file()
     assert "out/lueneburg-status-quo/results.parquet" in capsys.readouterr().out
 
 
-def test_failed_write_keeps_earlier_files(tmp_path, monkeypatch, capsys, fake_engine):
+def test_failed_write_keeps_earlier_files(tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"
-    assert main(["run", "lueneburg-status-quo", "--years", "1", "--out", str(out)]) == 0
+    assert _real_run(out) == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     capsys.readouterr()
 
     original = pd.DataFrame.to_parquet
     calls = {"n": 0}
 
-    def flaky(self, path, *args, **kwargs):
+    def disk_full_on_second_file(self, path, *args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
             raise OSError(28, "No space left on device", str(path))
         return original(self, path, *args, **kwargs)
 
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", flaky)
-    code = main(["run", "lueneburg-status-quo", "--years", "2", "--out", str(out)])
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", disk_full_on_second_file)
+    code = _real_run(out, "--seed", "8")
     assert_input_error(code, capsys.readouterr().err, "Feld --out", "Speicherplatz")
     after = {p.name: p.read_bytes() for p in out.iterdir()}
     assert after == before  # nothing half-written, nothing lost, no temporary files left
-
-
-def test_engine_value_error_is_an_input_error(tmp_path, monkeypatch, capsys):
-    module = types.ModuleType("model.run")
-
-    def run_once(params, seed, run_id=None):
-        raise ValueError("Anteil ungültig")
-
-    module.run_once = run_once  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "model.run", module)
-    code = main(["run", "lueneburg-status-quo", "--out", str(tmp_path)])
-    assert_input_error(
-        code, capsys.readouterr().err, "lueneburg-status-quo.yaml", "Anteil ungültig"
-    )
 
 
 def test_write_results_replaces_atomically(tmp_path):
@@ -330,7 +327,6 @@ def test_summary_shows_missing_figures_as_dash():
 
 
 def test_end_to_end_with_engine(tmp_path, capsys):
-    pytest.importorskip("model.run")
     out = tmp_path / "demo"
     code = main(
         [
@@ -358,7 +354,6 @@ def test_end_to_end_with_engine(tmp_path, capsys):
 
 
 def test_end_to_end_subprocess_with_engine(tmp_path):
-    pytest.importorskip("model.run")
     proc = _cli("run", "lueneburg-status-quo", "--years", "1", "--scale", "0.05", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "out" / "lueneburg-status-quo" / "results.parquet").is_file()
