@@ -7,10 +7,10 @@ A scheme answers two questions:
   every euro saved). Providers' behaviour (``ProviderParams.responsiveness``) turns
   the signal into shorter or cheaper helps; with signal 0 they lengthen helps paid
   per hour.
-* :meth:`IncentiveScheme.close_year`: what happens at the year-end closing with the
-  balance (budget minus spending) of every region and pot: carried over, paid out as
-  bonus, charged as malus, evened out between regions, or returned to the Kreis as
-  the year's result.
+* :meth:`IncentiveScheme.incentive_payments` and :meth:`IncentiveScheme.settle`:
+  what happens at the year-end closing with the balance (budget minus spending) of
+  every region and pot: carried over, paid out as bonus, charged as malus, evened
+  out between regions, or returned to the Kreis as the year's result.
 
 The schemes: ``none`` (pay per case; balances go to the Kreis), ``retention`` (a
 share of unspent regional budget 2 becomes next year's regional budget 1 of the same

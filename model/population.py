@@ -42,7 +42,7 @@ class NewFamilies:
 
 
 def municipality_table(params: ModelParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Region index, population and SGB II / single-parent shares per municipality.
+    """Region index and scaled population per municipality.
 
     Returns:
         (region index per municipality, scaled population per municipality, region
