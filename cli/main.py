@@ -242,7 +242,12 @@ def _run(args: argparse.Namespace) -> int:
         return _fail(err.cli_line())
     try:
         paths = write_results(
-            out_dir, {"results.parquet": result.results, "ledger.parquet": result.ledger}
+            out_dir,
+            {
+                "results.parquet": result.results,
+                "ledger.parquet": result.ledger,
+                "providers.parquet": result.providers,
+            },
         )
     except OSError as exc:
         return _fail(_os_line(exc, out_dir, "--out"))

@@ -55,6 +55,8 @@ class Provider(mesa.Agent):
         """FLS per month in use by active cases (updated by the model)."""
         self.demand_fls = 0.0
         """FLS per month asked for by families waiting for this provider's kind of help."""
+        self.last_month = (0.0, 0.0, 0.0)
+        """(revenue, transfers, cost) of the last month booked, EUR."""
 
     @property
     def ambulant(self) -> bool:
@@ -79,6 +81,7 @@ class Provider(mesa.Agent):
         market whose prices cover costs.
         """
         if not self.active:
+            self.last_month = (0.0, 0.0, 0.0)
             return
         p = self.model.params.provider
         now = self.model.month_abs
@@ -86,10 +89,12 @@ class Provider(mesa.Agent):
             self.staff = max(0.0, self.staff + self.pending.popleft()[1])
         if not self.ambulant:
             self.reserves += self.transfers
+            self.last_month = (self.revenue, self.transfers, self.revenue)
             self.revenue = self.transfers = 0.0
             return
         cost = self.staff * p.cost_per_fte_month
         self.reserves += self.revenue + self.transfers - cost
+        self.last_month = (self.revenue, self.transfers, cost)
         self.revenue = self.transfers = 0.0
         wanted = (self.used_fls + self.demand_fls) / (p.fls_per_fte_month * p.target_utilisation)
         planned = self.staff + sum(d for _, d in self.pending)

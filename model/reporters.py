@@ -146,6 +146,20 @@ class Recorder:
             for k in ("providers_active", "provider_staff", "provider_reserves", "hhi")
         }
         self.exits = np.zeros(n_months)
+        n_prov = len(model.providers)
+        self.prov = {
+            k: np.zeros((n_months, n_prov))
+            for k in (
+                "staff",
+                "reserves",
+                "revenue",
+                "transfers",
+                "cost",
+                "fls",
+                "capacity",
+                "active",
+            )
+        }
         self.active_at_year_start = np.zeros((model.params.years, r, t))
         self.closings: list[Closing] = []
         self.jew = np.zeros((model.params.years, r))
@@ -231,6 +245,15 @@ class Recorder:
         for k, v in provider_totals(m).items():
             self.kreis[k][s] = v
         self.exits[s] = m.provider_exits[m.month_abs]
+        for i, p in enumerate(m.providers):
+            revenue, transfers, cost = p.last_month
+            pv = self.prov
+            pv["staff"][s, i] = p.staff if p.active else 0.0
+            pv["reserves"][s, i] = p.reserves
+            pv["revenue"][s, i], pv["transfers"][s, i], pv["cost"][s, i] = revenue, transfers, cost
+            pv["fls"][s, i] = p.used_fls if p.active else 0.0
+            pv["capacity"][s, i] = p.capacity_fls()
+            pv["active"][s, i] = float(p.active)
 
     def record_year(self, closing: Closing) -> None:
         """December: keep the year's closing."""
@@ -238,6 +261,54 @@ class Recorder:
             self.closings.append(closing)
 
     # -------------------------------------------------------------- output
+    def provider_frame(self, run_id: str) -> pd.DataFrame:
+        """Each provider's year: staff, reserves, revenue, costs, utilisation, exit.
+
+        One row per provider and reported year. Staff, reserves and ``active`` are
+        December values; money and FLS are sums over the year; utilisation is FLS in
+        use over capacity, averaged over the months the provider was active.
+        """
+        m = self.model
+        p = m.params
+        years = p.years
+        names = [pr.name for pr in m.providers]
+
+        def by_year(a: np.ndarray, how: str) -> np.ndarray:
+            shaped = a.reshape(years, 12, len(names))
+            return {"sum": shaped.sum(axis=1), "last": shaped[:, -1]}[how]
+
+        util = np.divide(
+            self.prov["fls"],
+            self.prov["capacity"],
+            out=np.zeros_like(self.prov["fls"]),
+            where=self.prov["capacity"] > 0,
+        ).reshape(years, 12, len(names))
+        months_active = self.prov["active"].reshape(years, 12, len(names)).sum(axis=1)
+        utilisation = util.sum(axis=1) / np.maximum(months_active, 1)
+        region_names = [*p.region_names]
+        rows = {
+            "run_id": run_id,
+            "year": np.repeat(p.budget.start_year + np.arange(years), len(names)),
+            "provider": np.tile(np.array(names, dtype=object), years),
+            "role": np.tile(np.array([pr.role for pr in m.providers], dtype=object), years),
+            "region": np.tile(
+                np.array(
+                    [region_names[pr.region] if pr.region >= 0 else TOTAL for pr in m.providers],
+                    dtype=object,
+                ),
+                years,
+            ),
+            "staff_fte": by_year(self.prov["staff"], "last").ravel(),
+            "reserves_eur": by_year(self.prov["reserves"], "last").ravel(),
+            "revenue_eur": by_year(self.prov["revenue"], "sum").ravel(),
+            "transfers_eur": by_year(self.prov["transfers"], "sum").ravel(),
+            "cost_eur": by_year(self.prov["cost"], "sum").ravel(),
+            "fls_delivered": by_year(self.prov["fls"], "sum").ravel(),
+            "utilisation": utilisation.ravel(),
+            "active": by_year(self.prov["active"], "last").ravel() > 0,
+        }
+        return pd.DataFrame(rows)
+
     def _spending_by_type(self) -> np.ndarray:
         """Kreis payments for helps per reported year, region and help type, EUR."""
         m = self.model

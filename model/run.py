@@ -28,6 +28,8 @@ class RunResult:
     """Every booking: year, month, region, pot, item, provider, kind, cents."""
     closing: pd.DataFrame
     """Year-end closing per year, region and pot, in cents."""
+    providers: pd.DataFrame
+    """Each provider's year: staff, reserves, revenue, costs, utilisation, exit."""
     seconds: float
     """Wall-clock time of the run."""
 
@@ -105,6 +107,7 @@ def run_once(
     results = model.recorder.frame(run_id)
     ledger = model.ledger.frame(params.budget.start_year, params.burn_in_months)
     closing = closing_frame(model)
+    providers = model.recorder.provider_frame(run_id)
     _release(model)
     return RunResult(
         run_id=run_id,
@@ -112,5 +115,6 @@ def run_once(
         results=results,
         ledger=ledger,
         closing=closing,
+        providers=providers,
         seconds=time.perf_counter() - t0,
     )

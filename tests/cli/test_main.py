@@ -242,8 +242,17 @@ def test_run_writes_files_and_prints_german_summary(tmp_path, capsys):
     assert captured.err == ""
     results = pd.read_parquet(out / "results.parquet")
     ledger = pd.read_parquet(out / "ledger.parquet")
-    assert sorted(p.name for p in out.iterdir()) == ["ledger.parquet", "results.parquet"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "ledger.parquet",
+        "providers.parquet",
+        "results.parquet",
+    ]
     assert ledger["cents"].dtype == "int64"
+    providers = pd.read_parquet(out / "providers.parquet")
+    assert {"provider", "year", "staff_fte", "reserves_eur", "active"} <= set(providers.columns)
+    assert providers["provider"].nunique() == len(
+        load_scenario("lueneburg-status-quo").params.providers
+    )
     run_id = results["run_id"].iloc[0]
     assert run_id.startswith("lueneburg-rb2-20-rueckbehalt-") and run_id.endswith("-s7")
     assert sorted(results["year"].unique()) == [2026, 2027]

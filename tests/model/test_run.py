@@ -109,3 +109,25 @@ def test_finished_runs_are_released_from_memory():
     gc.collect()
     assert seen and seen[0]() is None
     assert not any(isinstance(k, Tracked) for k in getattr(mesa.Agent, "_ids", {}))
+
+
+@pytest.mark.parametrize(("scheme", "cost"), [("none", 6500.0), ("flat", 6500.0), ("none", 9000.0)])
+def test_provider_books_balance(scheme, cost):
+    """Each year a provider's reserves change by revenue + transfers - costs, also
+    for providers that leave the market (regression: a provider that had left kept
+    reporting its last month's money)."""
+    p = _reform(**{"incentive.scheme": scheme, "years": 3, "provider.cost_per_fte_month": cost})
+    prov = run_once(p, 2).providers
+    start = {s.name: s.reserves * p.scale for s in p.providers}
+    for name, rows in prov.groupby("provider"):
+        rows = rows.sort_values("year")
+        before = np.concatenate([[start[name]], rows.reserves_eur.to_numpy()[:-1]])
+        flow = rows.revenue_eur + rows.transfers_eur - rows.cost_eur
+        np.testing.assert_allclose(rows.reserves_eur - before, flow, atol=1e-6, err_msg=name)
+    if cost > 7500:  # costs above what an FLS earns: providers must leave
+        assert (~prov.active).any()
+    lead = prov[prov.role == "sozialraumtraeger"]
+    if scheme == "flat":
+        assert (lead.transfers_eur != 0).any()
+    else:
+        assert (lead.transfers_eur == 0).all()
