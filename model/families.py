@@ -217,7 +217,13 @@ class FamilyTable:
         alive = self.alive
         ages = self.child_age
         ages += ages >= 0
-        np.putmask(ages, ages >= AGE_LIMIT_MONTHS, -1)
+        leaves = ages >= AGE_LIMIT_MONTHS
+        # only families where a child turns 18 or 21, or is born, need their cached
+        # counts and index child recomputed; for the others the index child is a month
+        # older
+        changed = (leaves | (ages == ADULT_MONTHS)).any(axis=0)
+        np.putmask(ages, leaves, -1)
+        self.idx_age += self.idx_age >= 0
         pending = alive & (self.births_left > 0)
         self.next_birth[pending] -= 1
         due = np.flatnonzero(pending & (self.next_birth <= 0))
@@ -229,7 +235,8 @@ class FamilyTable:
             self.births_left[due] -= 1
             lo, hi = self.params.population.child_spacing_months
             self.next_birth[due] = (lo + np.floor(u_spacing[due] * (hi - lo + 1))).astype(np.int16)
-        self.refresh_ages()
+            changed[due] = True
+        self.refresh_ages(np.flatnonzero(changed))
         leaving = alive & (self.n_born == 0) & (self.births_left == 0)
         return np.flatnonzero(leaving)
 

@@ -91,6 +91,7 @@ class SozialraumModel(mesa.Model):
             np.zeros((0, 0)),
             np.zeros(0),
         )
+        self._reach_set = True
         self._arrival_pool: NewFamilies | None = None
         self._arrival_pos = 0
 
@@ -266,13 +267,16 @@ class SozialraumModel(mesa.Model):
     def _refresh_project_reach(self) -> None:
         """Per family: the sum of the effects of running projects that reach it."""
         f = self.families
-        f.project_effect[:] = 0.0
+        if self._reach_set:
+            f.project_effect[:] = 0.0
+            self._reach_set = False
         for body in self.bodies:
             for proj in body.active_projects(self.month_abs):
                 if proj.members.size == 0 and proj.reach > 0:
                     self._select_members(proj, self._reach_keys)
                 alive = f.generation[proj.members] == proj.generations
                 f.project_effect[proj.members[alive]] += proj.effect
+                self._reach_set = True
 
     def _select_members(self, proj: Project, u: np.ndarray) -> None:
         """Families a starting project reaches: weighted towards higher need.
