@@ -10,8 +10,10 @@ figures and 0 for yearly figures; ``region`` ``"Gesamt"`` is the whole Kreis.
 Yearly figures per region and for "Gesamt": budget, spending, carry-over and result
 per pot; bonus and malus; new and counted cases per help type, absolute and per
 10,000 under-21; share of stationary help; escalations; waiting families and waiting
-time; unmet need; counselling; project reach; providers' staff, reserves, exits and
-market concentration (HHI); Jugendeinwohnerwert and cost per Jugendeinwohnerwert.
+time; unmet need; helps that ended while the family's need was still at or above the
+entitlement threshold (``ended_with_need``, the direct price of shortened helps);
+counselling; project reach; providers' staff, reserves, exits and market
+concentration (HHI); Jugendeinwohnerwert and cost per Jugendeinwohnerwert.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from model.allocation import jugendeinwohnerwert
-from model.families import END_REASONS
+from model.families import END_ESCALATION, END_REASONS
 from model.params import POTS
 
 if TYPE_CHECKING:
@@ -135,6 +137,7 @@ class Recorder:
         self.new = np.zeros((n_months, r, t))
         self.ended = np.zeros((n_months, r, t))
         self.ended_reason = np.zeros((n_months, r, len(END_REASONS)))
+        self.ended_with_need = np.zeros((n_months, r))
         self.escalations = np.zeros((n_months, r))
         self.starts = np.zeros((n_months, r))
         self.wait_sum = np.zeros((n_months, r))
@@ -198,6 +201,10 @@ class Recorder:
         reg = f.region[rows]
         np.add.at(self.ended[s], (reg, f.case_type[rows]), 1)
         np.add.at(self.ended_reason[s], (reg, reasons), 1)
+        still = (reasons != END_ESCALATION) & (
+            f.need[rows] >= self.model.params.need.threshold_help
+        )
+        np.add.at(self.ended_with_need[s], reg[still], 1)
 
     def count_escalations(self, rows: np.ndarray) -> None:
         """Helps interrupted by a crisis (escalation to §42)."""
@@ -396,6 +403,12 @@ class Recorder:
         reasons_y = yearly(self.ended_reason, "sum")
         for j, reason in enumerate(END_REASONS):
             add(f"ended_{reason}", "Fälle", with_total(reasons_y[:, :, j]), False)
+        add(
+            "ended_with_need",
+            "Fälle",
+            with_total(yearly(self.ended_with_need, "sum")),
+            False,
+        )
         add("escalations", "Fälle", with_total(yearly(self.escalations, "sum")), False)
         add("hilfeplan_reviews", "Fälle", with_total(yearly(self.reviews, "sum")), False)
         by_type = self._spending_by_type()

@@ -80,7 +80,8 @@ def _incentive(scheme: str, responsiveness: float, **extra) -> dict:
 @pytest.mark.slow
 def test_retention_with_responsive_providers_saves_regional_budget_2_at_a_price():
     """Retention rewards saving: providers shorten and thin out helps paid from
-    regional budget 2, which lowers its spending and raises unmet need.
+    regional budget 2, which lowers its spending, ends more helps while the need is
+    still there, and raises unmet need.
 
     The retained money becomes next year's project money; its projects get a true
     effect of zero here to isolate the providers' channel (with a positive effect
@@ -88,13 +89,15 @@ def test_retention_with_responsive_providers_saves_regional_budget_2_at_a_price(
     Unmet need: one-sided paired t-test at the 1 % level.
     """
     extra = {"projects.effect_mean": 0.0, "projects.effect_sd": 0.0}
-    spend, unmet = [], []
+    spend, unmet, ended_early = [], [], []
     for s in SEEDS:
         none = run_once(make_params(**_incentive("none", 1.0, **extra)), s)
         keep = run_once(make_params(**_incentive("retention", 1.0, **extra)), s)
         spend.append(_yearly(keep, "spent_regional_2") - _yearly(none, "spent_regional_2"))
         unmet.append(_yearly(keep, "unmet_need_families") - _yearly(none, "unmet_need_families"))
+        ended_early.append(_yearly(keep, "ended_with_need") - _yearly(none, "ended_with_need"))
     assert all(d < 0 for d in spend), spend
+    assert np.mean(ended_early) > 0, ended_early
     assert np.mean(unmet) > 0, unmet
     assert stats.ttest_1samp(unmet, 0.0, alternative="greater").pvalue < 0.01, unmet
 
