@@ -105,118 +105,94 @@ def _finite(x: float) -> float:
 
 
 class NumberQuantity(Quantity):
-    """Any finite number."""
+    """Any finite number; subclasses narrow the allowed values with :meth:`problem`."""
 
     value: float
+
+    @classmethod
+    def problem(cls, v: float) -> str | None:
+        """Why ``v`` is not allowed (German), or None if it is."""
+        return None
 
     @field_validator("value")
     @classmethod
     def _check(cls, v: float) -> float:
-        return _finite(v)
+        message = cls.problem(_finite(v))
+        if message:
+            raise ValueError(message)
+        return v
 
 
-class NonNegativeQuantity(Quantity):
+class NonNegativeQuantity(NumberQuantity):
     """A number >= 0."""
 
-    value: float
-
-    @field_validator("value")
     @classmethod
-    def _check(cls, v: float) -> float:
-        if _finite(v) < 0:
-            raise ValueError(f"Wert {fmt_value(v)} ist negativ; erlaubt sind Werte ab 0")
-        return v
+    def problem(cls, v: float) -> str | None:
+        return f"Wert {fmt_value(v)} ist negativ; erlaubt sind Werte ab 0" if v < 0 else None
 
 
-class PositiveQuantity(Quantity):
+class PositiveQuantity(NumberQuantity):
     """A number > 0."""
 
-    value: float
-
-    @field_validator("value")
     @classmethod
-    def _check(cls, v: float) -> float:
-        if _finite(v) <= 0:
-            raise ValueError(f"Wert {fmt_value(v)} muss größer als 0 sein")
-        return v
+    def problem(cls, v: float) -> str | None:
+        return f"Wert {fmt_value(v)} muss größer als 0 sein" if v <= 0 else None
 
 
-class ShareQuantity(Quantity):
+class ShareQuantity(NumberQuantity):
     """A share or probability in [0, 1]."""
 
-    value: float
-
-    @field_validator("value")
     @classmethod
-    def _check(cls, v: float) -> float:
-        if not 0.0 <= _finite(v) <= 1.0:
-            raise ValueError(f"Wert {fmt_value(v)} liegt nicht zwischen 0 und 1")
-        return v
+    def problem(cls, v: float) -> str | None:
+        return None if 0.0 <= v <= 1.0 else f"Wert {fmt_value(v)} liegt nicht zwischen 0 und 1"
 
 
-class PositiveShareQuantity(Quantity):
+class PositiveShareQuantity(NumberQuantity):
     """A share in (0, 1]."""
 
-    value: float
-
-    @field_validator("value")
     @classmethod
-    def _check(cls, v: float) -> float:
-        if not 0.0 < _finite(v) <= 1.0:
-            raise ValueError(f"Wert {fmt_value(v)} liegt nicht zwischen 0 (ausgeschlossen) und 1")
-        return v
+    def problem(cls, v: float) -> str | None:
+        if 0.0 < v <= 1.0:
+            return None
+        return f"Wert {fmt_value(v)} liegt nicht zwischen 0 (ausgeschlossen) und 1"
 
 
-class GrowthQuantity(Quantity):
+class GrowthQuantity(NumberQuantity):
     """A relative change per period, > -1 (e.g. 0.025 = +2,5 %)."""
 
-    value: float
-
-    @field_validator("value")
     @classmethod
-    def _check(cls, v: float) -> float:
-        if _finite(v) <= -1.0:
-            raise ValueError(f"Wert {fmt_value(v)} muss größer als -1 sein")
-        return v
+    def problem(cls, v: float) -> str | None:
+        return f"Wert {fmt_value(v)} muss größer als -1 sein" if v <= -1.0 else None
 
 
-class CountQuantity(Quantity):
+class CountQuantity(NumberQuantity):
     """A whole number >= 0."""
 
     value: int
 
-    @field_validator("value")
     @classmethod
-    def _check(cls, v: int) -> int:
-        if v < 0:
-            raise ValueError(f"Wert {v} ist negativ; erlaubt sind ganze Zahlen ab 0")
-        return v
+    def problem(cls, v: float) -> str | None:
+        return f"Wert {v} ist negativ; erlaubt sind ganze Zahlen ab 0" if v < 0 else None
 
 
-class PositiveIntQuantity(Quantity):
+class PositiveIntQuantity(NumberQuantity):
     """A whole number >= 1."""
 
     value: int
 
-    @field_validator("value")
     @classmethod
-    def _check(cls, v: int) -> int:
-        if v < 1:
-            raise ValueError(f"Wert {v} muss eine ganze Zahl ab 1 sein")
-        return v
+    def problem(cls, v: float) -> str | None:
+        return f"Wert {v} muss eine ganze Zahl ab 1 sein" if v < 1 else None
 
 
-class YearQuantity(Quantity):
+class YearQuantity(NumberQuantity):
     """A calendar year."""
 
     value: int
 
-    @field_validator("value")
     @classmethod
-    def _check(cls, v: int) -> int:
-        if not 1900 <= v <= 2200:
-            raise ValueError(f"Jahr {v} liegt nicht zwischen 1900 und 2200")
-        return v
+    def problem(cls, v: float) -> str | None:
+        return None if 1900 <= v <= 2200 else f"Jahr {v} liegt nicht zwischen 1900 und 2200"
 
 
 class DistributionQuantity(Quantity):
