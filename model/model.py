@@ -195,8 +195,7 @@ class SozialraumModel(mesa.Model):
         self._recognition()
         self._assign_providers()
         self._billing()
-        for p in self.providers:
-            p.step()
+        self.agents_by_type[Provider].do("step")
         moy = self.month_of_year
         if moy % 3 == 0:
             spent = (self.ledger.running).astype(float)
