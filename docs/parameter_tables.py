@@ -144,6 +144,16 @@ DESCRIPTIONS: dict[str, str] = {
     "provider.per_hour_extension": (
         "Verlängerung der geplanten Dauer bei voller Reaktion und Bezahlung je Stunde"
     ),
+    "provider.intensity_spread": (
+        "Streuung der FLS je Woche einer Hilfe um den Mittelwert der Hilfeart (± Anteil)"
+    ),
+    "provider.effect_reference_contact_share": (
+        "Anteil direkten Kontakts je FLS, bei dem die Wirkung einer Hilfeart gilt"
+    ),
+    "provider.pressure_full_overrun": (
+        "Voraussichtliche Überschreitung des regionalen Budgets 2, ab der das Controlling "
+        "vollen Spardruck setzt"
+    ),
     # providers
     "providers.*.region": "Einsatzregion",
     "providers.*.role": "Rolle",
@@ -165,6 +175,8 @@ DESCRIPTIONS: dict[str, str] = {
     "projects.targeting": (
         "Wie stark Projekte Familien mit höherer Belastung erreichen (0 = zufällig)"
     ),
+    "projects.cost_min_share": "Untergrenze der Projektkosten als Anteil der mittleren Kosten",
+    "projects.reach_cv": "Variationskoeffizient der Reichweite je 10.000 € zwischen Vorschlägen",
     # budget
     "budget.start_year": "Erstes simuliertes Kalenderjahr",
     "budget.sozialraum_funds": (

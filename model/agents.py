@@ -191,7 +191,10 @@ class RegionalBody(mesa.Agent):
     def review(self, month: int, noise: np.ndarray) -> None:
         """Q1 review: projects whose observed effect is too small stop after March."""
         pp = self.model.params.projects
-        for p, e in zip(self.active_projects(month), noise, strict=False):
+        running = self.active_projects(month)
+        if len(running) > noise.size:
+            raise RuntimeError(f"{len(running)} projects to review, {noise.size} draws")
+        for p, e in zip(running, noise, strict=False):
             observed = p.effect + e
             if observed < pp.review_min_effect:
                 p.end = min(p.end, month + 1)
@@ -248,10 +251,11 @@ class Jugendamt(mesa.Agent):
 
         The forecast extrapolates spending so far linearly; a region forecast to
         overspend regional budget 2 gets savings pressure in proportion to the
-        overrun (full pressure at 10 % over).
+        overrun (full pressure at ``pressure_full_overrun``, e.g. 10 % over).
         """
         budget = (self.allocation + self.carry_in).astype(float)
         self.forecast = spent * 12.0 / months_elapsed
         with np.errstate(divide="ignore", invalid="ignore"):
             overrun = np.where(budget[:, R2] > 0, self.forecast[:, R2] / budget[:, R2] - 1.0, 0.0)
-        self.pressure = np.clip(overrun / 0.10, 0.0, 1.0)
+        full = self.model.params.provider.pressure_full_overrun
+        self.pressure = np.clip(overrun / full, 0.0, 1.0)

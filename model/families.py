@@ -253,7 +253,8 @@ class FamilyTable:
 
         Per family with an active help of type t: ``help_effect[t]``, scaled for
         FLS-billed helps by ``fls / mean_fls[t]`` and by the region's direct-contact
-        share relative to 0.75 (travel and documentation do not help the family);
+        share relative to ``effect_reference_contact_share`` (travel and documentation
+        do not help the family);
         0 without an active help.
         """
         rows, values = self._help_reduction_active()
@@ -267,7 +268,8 @@ class FamilyTable:
         tt = self.case_type[on]
         fls_case = self.h_is_fls[tt]
         rel = np.where(fls_case, self.case_fls[on] / np.where(fls_case, self.h_fls[tt], 1.0), 1.0)
-        direct = np.where(fls_case, self.direct_share[self.region[on]] / 0.75, 1.0)
+        ref = self.params.provider.effect_reference_contact_share
+        direct = np.where(fls_case, self.direct_share[self.region[on]] / ref, 1.0)
         return on, self.h_effect[tt] * rel * direct
 
     def update_need(self, z: np.ndarray, trend: float) -> None:

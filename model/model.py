@@ -241,8 +241,11 @@ class SozialraumModel(mesa.Model):
         candidates = [p.index for p in self.providers if p.ambulant]
         for r in range(self.n_regions):
             count = min(int(rng.poisson(mean)), n_max)
-            cost = np.maximum(rng.normal(pp.cost_mean, pp.cost_sd, n_max), pp.cost_mean * 0.2)
-            score = rng.normal(pp.families_per_10k_eur, pp.families_per_10k_eur * 0.35, n_max)
+            cost = rng.normal(pp.cost_mean, pp.cost_sd, n_max)
+            cost = np.maximum(cost, pp.cost_mean * pp.cost_min_share)
+            score = rng.normal(
+                pp.families_per_10k_eur, pp.families_per_10k_eur * pp.reach_cv, n_max
+            )
             score = np.maximum(score, 0.0)
             effect = rng.normal(pp.effect_mean, pp.effect_sd, n_max)
             duration = rng.choice(np.asarray(pp.duration_months), n_max)
@@ -407,7 +410,8 @@ class SozialraumModel(mesa.Model):
         Funding pot: a help of a regionalisable type goes to regional budget 2 with
         probability ``regional2_share`` (the share of the ambulatory funds given to the
         regions), else to the central budget. Planned duration: exponential with the
-        type's mean; FLS per week: uniform within ±40 % of the type's mean. Provider
+        type's mean; FLS per week: uniform within ± ``intensity_spread`` of the type's
+        mean. Provider
         behaviour: with responsiveness r and savings signal s, FLS-billed helps get
         duration × (1 - r·cut·s)(1 + r·ext·(1 - s)) and intensity × (1 - r·icut·s).
         """
@@ -430,7 +434,9 @@ class SozialraumModel(mesa.Model):
         base = -np.log1p(-np.minimum(u[1][rows], 1 - 1e-12)) * self.h_duration[types]
         planned = np.maximum(1, np.ceil(base * dur_factor)).astype(np.int16)
         fls = (
-            self.h_fls[types] * (0.6 + 0.8 * u[2][rows]) * (1.0 - r * pp.savings_intensity_cut * s)
+            self.h_fls[types]
+            * (1.0 + pp.intensity_spread * (2.0 * u[2][rows] - 1.0))
+            * (1.0 - r * pp.savings_intensity_cut * s)
         )
         f.grant(
             rows, types, pot, planned, np.where(fls_case, fls, 0.0), np.full(rows.size, escalated)
@@ -640,9 +646,12 @@ class SozialraumModel(mesa.Model):
 
     def _q1_review(self) -> None:
         """Regional bodies review their projects; observations are noisy."""
-        sd = self.params.projects.effect_sd
+        pp = self.params.projects
+        n_max = math.ceil(pp.proposals_per_region * self.params.scale * MAX_PROPOSAL_FACTOR) + 3
+        years = math.ceil(max(pp.duration_months) / 12)
         for body in self.bodies:
-            noise = self.streams.projects.normal(0.0, sd, 64)
+            # one draw for every project a region can have running (fixed amount)
+            noise = self.streams.projects.normal(0.0, pp.effect_sd, n_max * (years + 1))
             body.review(self.month_abs, noise)
 
     def _close_year(self) -> None:

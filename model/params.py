@@ -262,6 +262,15 @@ class ProviderParams:
     """Relative cut of FLS per week at full responsiveness under a savings reward."""
     per_hour_extension: float
     """Relative lengthening of planned duration at full responsiveness under pay per hour."""
+    intensity_spread: float = 0.4
+    """FLS per week of a granted help vary uniformly within ± this share around the
+    type's mean (the assessment of the individual case)."""
+    effect_reference_contact_share: float = 0.75
+    """Direct-contact share of an FLS at which a help type's ``help_effect`` applies;
+    a region with less direct contact per FLS gets proportionally less effect."""
+    pressure_full_overrun: float = 0.10
+    """Forecast overrun of regional budget 2 (relative) at which the quarterly
+    controlling puts full savings pressure on the providers."""
 
 
 @dataclass(frozen=True)
@@ -288,6 +297,10 @@ class ProjectParams:
     """Smallest observed effect for a project to continue after the Q1 review."""
     targeting: float
     """How strongly projects reach families with higher need (0 = at random)."""
+    cost_min_share: float = 0.2
+    """Smallest project cost as a share of ``cost_mean`` (drawn costs are cut there)."""
+    reach_cv: float = 0.35
+    """Coefficient of variation of a proposal's reach per 10,000 EUR between proposals."""
 
 
 @dataclass(frozen=True)

@@ -303,7 +303,7 @@ class FamilyAgent(mesa.Agent):
 
         The type's ``help_effect``; for a help billed per FLS scaled by the case's FLS
         per week relative to the type's mean and by the region's direct-contact share
-        relative to 0.75.
+        relative to ``effect_reference_contact_share``.
         """
         t = self.case_type
         if t < 0:
@@ -312,7 +312,10 @@ class FamilyAgent(mesa.Agent):
         effect = h.help_effect
         if h.billing == "fls":
             effect *= self.case_fls / h.fls_per_week if h.fls_per_week > 0 else 0.0
-            effect *= self.table.direct_contact[self.region] / 0.75
+            effect *= (
+                self.table.direct_contact[self.region]
+                / self.table.params.provider.effect_reference_contact_share
+            )
         return effect
 
     def update_need(self, draws: Draws, trend: float) -> None:

@@ -408,6 +408,12 @@ class ProviderSection(Section):
     savings_duration_cut: Share
     savings_intensity_cut: Share
     per_hour_extension: RelChange
+    intensity_spread: Share | None = None
+    """Optional; the engine's default applies when absent."""
+    effect_reference_contact_share: ScaleShare | None = None
+    """Optional; the engine's default applies when absent."""
+    pressure_full_overrun: q(PositiveQuantity, "share") | None = None
+    """Optional; the engine's default applies when absent."""
 
 
 class ProviderSpecSection(Section):
@@ -435,6 +441,10 @@ class ProjectSection(Section):
     vote_min_score: FamiliesPer10k
     review_min_effect: SignedNeedPerMonth
     targeting: Factor
+    cost_min_share: Share | None = None
+    """Optional; the engine's default applies when absent."""
+    reach_cv: Factor | None = None
+    """Optional; the engine's default applies when absent."""
 
 
 class BudgetSection(Section):
