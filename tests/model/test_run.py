@@ -131,3 +131,25 @@ def test_provider_books_balance(scheme, cost):
         assert (lead.transfers_eur != 0).any()
     else:
         assert (lead.transfers_eur == 0).all()
+
+
+def test_q1_review_covers_every_running_project():
+    """Regression: the Q1 review drew 64 noise values per region, so a region with
+    more running projects left the rest unreviewed."""
+    p = make_params(
+        **{
+            "scale": 0.3,
+            "years": 1,
+            "burn_in_months": 0,
+            "budget.bound_share": 0.2,
+            "budget.sozialraum_funds": 20_000_000,
+            "projects.proposals_per_region": 400,
+            "projects.cost_mean": 10_000,
+            "projects.cost_sd": 0,
+            "projects.review_min_effect": 10.0,  # nobody passes the review
+        }
+    )
+    r = run_once(p, 1).results
+    active = r[(r.metric == "projects_active") & (r.region != "Gesamt") & (r.month > 0)]
+    assert active[active.month == 1].value.max() > 64
+    assert (active[active.month >= 4].value == 0).all()
