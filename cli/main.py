@@ -300,6 +300,13 @@ def _yearly_mean(yearly: pd.DataFrame, metric: str, regions: Sequence[str]) -> f
     return float(rows.groupby("year")["value"].sum().mean())
 
 
+def _last_year(yearly: pd.DataFrame, metric: str) -> float:
+    rows = yearly[(yearly["metric"] == metric) & (yearly["region"] == TOTAL_REGION)]
+    if not len(rows):
+        return float("nan")
+    return float(rows.sort_values("year")["value"].iloc[-1])
+
+
 def _table(rows: list[list[str]], right: set[int]) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = []
@@ -399,10 +406,20 @@ def format_summary(
     ]
     lines += _table(case_rows, right={1})
     unmet = _yearly_mean(yearly, "unmet_need_families", regions)
+    escalations = _yearly_total(yearly, "escalations", TOTAL_REGION)
+    ended_with_need = _yearly_total(yearly, "ended_with_need", TOTAL_REGION)
+    waiting = _yearly_mean(yearly, "mean_waiting_months", regions)
+    exits = _yearly_total(yearly, "provider_exits", TOTAL_REGION)
+    reserves = _last_year(yearly, "provider_reserves")
     lines += [
         "",
         f"Ungedeckter Bedarf: im Mittel {fmt_num(unmet, 1)} Familien mit Anspruch ohne Hilfe "
         f"(Mittel {span})",
+        f"Familien und Träger, Summe {span}:",
+        f"  Eskalationen {fmt_num(escalations, 0)}, Hilfen beendet trotz fortbestehenden "
+        f"Bedarfs {fmt_num(ended_with_need, 0)}, mittlere Wartezeit {fmt_num(waiting, 1)} Monate",
+        f"  Marktaustritte von Trägern {fmt_num(exits, 0)}, Rücklagen der ambulanten Träger "
+        f"Ende {years[-1] if years else MISSING}: {fmt_eur(reserves)}",
         "",
         "Ergebnisse gespeichert:",
         *(f"  {display_path(p)}" for p in paths),

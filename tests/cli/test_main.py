@@ -272,6 +272,10 @@ def test_run_writes_files_and_prints_german_summary(tmp_path, capsys):
     assert fmt_num(float(spfh.value.mean()), 1) in text
     unmet = yearly[(yearly.metric == "unmet_need_families") & (yearly.region == "Gesamt")]
     assert f"im Mittel {fmt_num(float(unmet.value.mean()), 1)} Familien" in text
+    assert f"Eskalationen {fmt_num(total('escalations', 'Gesamt'), 0)}" in text
+    assert f"Bedarfs {fmt_num(total('ended_with_need', 'Gesamt'), 0)}" in text
+    reserves = yearly[(yearly.metric == "provider_reserves") & (yearly.year == 2027)]
+    assert f"Ende 2027: {fmt_eur(float(reserves.value.iloc[0]))}" in text
     # money shown equals the ledger
     assert abs(ledger["cents"].sum() / 100 - total("total_spent", "Gesamt")) < 0.01
     assert "Maßstab 5 %" in text and "Seed 7" in text
