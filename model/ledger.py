@@ -111,14 +111,6 @@ class Ledger:
             out[k] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         return out
 
-    def spent_cents(self, months: range, n_regions: int) -> np.ndarray:
-        """Sum of bookings per (region, pot) over the given absolute months."""
-        a = self.arrays()
-        mask = (a["month"] >= months.start) & (a["month"] < months.stop)
-        out = np.zeros((n_regions, len(POTS)), dtype=np.int64)
-        np.add.at(out, (a["region"][mask], a["pot"][mask]), a["cents"][mask])
-        return out
-
     def frame(self, start_year: int, burn_in_months: int = 0) -> pd.DataFrame:
         """The ledger as a tidy DataFrame with names and calendar dates.
 

@@ -24,7 +24,6 @@ from model.agents import BOUND, CENTRAL, R1, R2, Jugendamt, Project, Provider, R
 from model.families import (
     END_ESCALATION,
     END_EXIT,
-    END_REASONS,
     FamilyTable,
 )
 from model.incentives import Closing, IncentiveScheme, make_scheme
@@ -119,7 +118,6 @@ class SozialraumModel(mesa.Model):
         self._set_policy(active=params.burn_in_months == 0)
         self.counselling_capacity = np.zeros(self.n_regions)
         self._month_spent_start = np.zeros((self.n_regions, len(POTS)), dtype=np.int64)
-        self.closing: Closing | None = None
 
     # ------------------------------------------------------------------ setup helpers
     def _make_families(self, capacity: int) -> FamilyTable:
@@ -683,12 +681,7 @@ class SozialraumModel(mesa.Model):
         ja.carry_in = closing.next_carry_in.copy()
         ja.last_spent = closing.spent.copy()
         ja.closings.append((self.year_index, closing))
-        self.closing = closing
         self.recorder.record_year(closing)
-
-    def on_reason_names(self) -> tuple[str, ...]:
-        """Names of the reasons a help ends."""
-        return END_REASONS
 
 
 def _instalment(total: np.ndarray, k: int, n: int) -> np.ndarray:
