@@ -371,3 +371,42 @@ def test_end_to_end_subprocess_with_engine(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "out" / "lueneburg-status-quo" / "results.parquet").is_file()
     assert "Ergebnisse gespeichert" in proc.stdout
+
+
+def test_another_kreis_runs_from_its_own_data_without_code(tmp_path, capsys):
+    """Journey 4: a Kreis with five Sozialräume describes its municipalities in a data
+    file, writes a scenario (here: the Lüneburg base with its own regions, providers
+    and data) and runs it with the command line alone."""
+    rows = ["region,municipality,population,area_km2,year,source"]
+    for r in range(1, 6):
+        for m in range(1, 3):
+            rows.append(
+                f"Sozialraum {r},Gemeinde {r}-{m},{4000 + 500 * r + 100 * m},50,2023,Annahme"
+            )
+    csv = tmp_path / "kreis.csv"
+    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    doc = base_doc()
+    template = doc["regions"][1]
+    doc["regions"] = [
+        {
+            **template,
+            "name": f"Sozialraum {r}",
+            "municipalities": [f"Gemeinde {r}-1", f"Gemeinde {r}-2"],
+        }
+        for r in range(1, 6)
+    ]
+    lead = next(p for p in doc["providers"] if p["role"] == "sozialraumtraeger")
+    others = [p for p in doc["providers"] if p["role"] != "sozialraumtraeger"]
+    doc["providers"] = [
+        {**lead, "name": f"Träger Sozialraum {r}", "region": f"Sozialraum {r}"} for r in range(1, 6)
+    ] + others
+    doc["description"] = "Ein anderer Kreis mit fünf Sozialräumen"
+    path = write_scenario(tmp_path, "anderer-kreis", doc, municipalities="kreis.csv")
+    out = tmp_path / "out"
+    code = main(["run", str(path), "--years", "1", "--scale", "0,2", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    results = pd.read_parquet(out / "results.parquet")
+    regions = set(results.region) - {"Gesamt"}
+    assert regions == {f"Sozialraum {r}" for r in range(1, 6)}
+    assert "Sozialraum 5" in captured.out
