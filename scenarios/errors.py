@@ -13,6 +13,7 @@ Pydantic validation errors and YAML syntax errors are translated here.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -119,11 +120,15 @@ def render_path(loc: Loc, doc: Any = None) -> str:
         'regions.Nord.name'
         >>> render_path(("population", "child_spacing_months", "value", 1))
         'population.child_spacing_months[1]'
+        >>> render_path(("budget", "index_weights", "migrant_share", "[key]"))
+        'budget.index_weights.migrant_share'
     """
     parts: list[str] = []
     node = doc
     in_value = False
     for seg in loc:
+        if seg == "[key]":  # pydantic's marker for a bad dict key: the key is the field
+            continue
         if in_value:
             parts[-1] += f"[{seg}]"
             continue
@@ -153,7 +158,11 @@ def line_for(loc: Loc, lines: Mapping[Loc, int] | None) -> int | None:
     if not lines:
         return None
     for end in range(len(loc), -1, -1):
-        line = lines.get(tuple(loc[:end]))
+        prefix = tuple(loc[:end])
+        line = lines.get(prefix)
+        if line is None and prefix and not isinstance(prefix[-1], str):
+            # a key such as ``2024:`` is a number for pydantic, text in the line index
+            line = lines.get((*prefix[:-1], str(prefix[-1])))
         if line is not None:
             return line
     return None
@@ -164,8 +173,18 @@ def line_for(loc: Loc, lines: Mapping[Loc, int] | None) -> int | None:
 _QUANTITY_HINT = "erwartet eine Größe {value: …, unit: …, source: … oder assumption: …}"
 
 
+_PATTERNS = {
+    r"^[a-z0-9][a-z0-9_.-]*$": (
+        "erlaubt sind Kleinbuchstaben ohne Umlaute, Ziffern, Bindestrich, Unterstrich und "
+        "Punkt, am Anfang ein Buchstabe oder eine Ziffer"
+    ),
+}
+"""German description of the text patterns the schema uses."""
+
+
 def _literal_choices(expected: str) -> str:
-    return expected.replace(" or ", " oder ")
+    """``'a', 'b' or 'c'`` → ``„a“, „b“ oder „c“``."""
+    return re.sub(r"'([^']*)'", r"„\1“", expected.replace(" or ", " oder "))
 
 
 def german_message(err: Mapping[str, Any]) -> str:
@@ -199,6 +218,13 @@ def german_message(err: Mapping[str, Any]) -> str:
         return f"Wert {fmt_value(given)} ist kein Text"
     if kind == "string_too_short":
         return "Text darf nicht leer sein"
+    if kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        rule = _PATTERNS.get(pattern, "Schreibweise nicht erlaubt")
+        return f"Wert {fmt_value(given)} ungültig: {rule}"
+    if kind == "invalid_key":
+        shown = "ohne Namen" if given is None else fmt_value(given)
+        return f"Schlüssel {shown} ist kein Feldname (Schlüssel müssen Text sein)"
     if kind in ("list_type", "tuple_type"):
         return f"erwartet eine Liste, erhalten {fmt_value(given)}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
@@ -294,28 +320,49 @@ _YAML_PROBLEMS: Sequence[tuple[str, str]] = (
     ("expected ',' or ']'", "Liste in eckigen Klammern nicht korrekt geschlossen"),
     ("expected ',' or '}'", "Abschnitt in geschweiften Klammern nicht korrekt geschlossen"),
     ("found duplicate anchor", "Anker doppelt definiert"),
+    (
+        "found unknown escape character",
+        "unbekanntes Zeichen nach \\ in doppelten Anführungszeichen"
+        " (Text in einfache Anführungszeichen setzen)",
+    ),
+    ("expected alphabetic or numeric character", "Name nach & oder * fehlt oder ist ungültig"),
+    ("could not determine a constructor for the tag", "unbekannte Typangabe mit !"),
+    ("expected a mapping or list of mappings for merging", "<< braucht einen Abschnitt"),
+    ("found another document", "mehr als ein YAML-Dokument in der Datei (Trennlinie ---)"),
+    ("expected '<document start>'", "Anweisung mit % oder zweites Dokument hier nicht erlaubt"),
+    ("expected chomping or indentation indicators", "ungültiges Zeichen nach | oder >"),
+    ("special characters are not allowed", "Steuerzeichen in der Datei nicht erlaubt"),
 )
 
 
-def from_yaml_error(exc: yaml.YAMLError, file: str | os.PathLike[str]) -> ScenarioError:
+def from_yaml_error(
+    exc: yaml.YAMLError, file: str | os.PathLike[str], text: str | None = None
+) -> ScenarioError:
     """Turn a PyYAML error into a ScenarioError with the line number PyYAML reports.
 
     Args:
         exc: The YAML error.
         file: The file being read.
+        text: The file's text, to find the line of a bad character (optional).
 
     Returns:
         The error, with ``line`` set when YAML gives a position.
     """
     line = None
     problem = str(exc)
+    context = ""
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         if mark is not None:
             line = mark.line + 1
         problem = exc.problem or exc.context or problem
+        context = exc.context or ""
+    elif isinstance(exc, yaml.reader.ReaderError):
+        problem = str(exc.reason)
+        if text is not None:
+            line = text.count("\n", 0, exc.position) + 1
     for english, german in _YAML_PROBLEMS:
-        if english in problem:
+        if english in problem or english in context:
             message = f"ungültige YAML-Syntax: {german}"
             break
     else:

@@ -211,12 +211,15 @@ def read_yaml(path: Path) -> tuple[Any, dict[Loc, int]]:
         raise ScenarioError(path, None, os_message(exc)) from None
     except UnicodeDecodeError:
         raise ScenarioError(path, None, "Datei ist nicht UTF-8-kodiert") from None
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # rejects control characters already here
+    except yaml.YAMLError as exc:
+        raise from_yaml_error(exc, path, text) from None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
-        raise from_yaml_error(exc, path) from None
+        raise from_yaml_error(exc, path, text) from None
     finally:
         loader.dispose()
     return data, _line_index(node)
@@ -544,10 +547,11 @@ def _data_path(res: _Resolved, field_name: str) -> Path:
     path = rel if rel.is_absolute() else res.dirs[field_name] / rel
     path = Path(os.path.normpath(path))
     if not path.is_file():
+        problem = "ist ein Verzeichnis, keine Datei" if path.is_dir() else "nicht gefunden"
         raise ScenarioError(
             res.path,
             field_name,
-            f"Datei „{display_path(path)}“ nicht gefunden",
+            f"Datei „{display_path(path)}“ {problem}",
             res.line_lookup((field_name,)),
         )
     return path

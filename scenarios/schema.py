@@ -30,7 +30,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from model.allocation import INDICATORS
 from model.params import POTS
@@ -256,11 +264,22 @@ class Unit:
             raise ValueError(f"Einheit „{q.unit}“ passt nicht; erwartet „{self.name}“")
         return q
 
+    def before(self, raw: Any) -> Any:
+        """Check the unit of a raw quantity before its value.
+
+        A share written as ``{value: 70, unit: percent}`` is reported as a wrong
+        unit, not as a value outside 0 to 1.
+        """
+        unit = raw.get("unit") if isinstance(raw, dict) else None
+        if isinstance(unit, str) and unit and unit != self.name:
+            raise ValueError(f"Einheit „{unit}“ passt nicht; erwartet „{self.name}“")
+        return raw
+
 
 def q(kind: type[Quantity], unit: str) -> Any:
     """Annotated quantity type of ``kind`` that requires ``unit``."""
     checker = Unit(unit)
-    return Annotated[kind, AfterValidator(checker), checker]
+    return Annotated[kind, BeforeValidator(checker.before), AfterValidator(checker), checker]
 
 
 Share = q(ShareQuantity, "share")
