@@ -21,6 +21,12 @@ from model.params import POTS
 KINDS: tuple[str, ...] = ("case", "office", "project", "flat", "bonus", "malus")
 
 
+def _column(x: np.ndarray | int, n: int) -> np.ndarray:
+    """An int64 key column of length ``n`` (a scalar is repeated)."""
+    a = np.asarray(x, dtype=np.int64)
+    return a if a.shape == (n,) else np.broadcast_to(a, (n,))
+
+
 class Ledger:
     """Append-only columnar booking journal.
 
@@ -79,21 +85,35 @@ class Ledger:
         n = cents.size
         if n == 0:
             return
-        region = np.broadcast_to(np.asarray(region, dtype=np.int64), (n,))
-        pot = np.broadcast_to(np.asarray(pot, dtype=np.int64), (n,))
-        item = np.broadcast_to(np.asarray(item, dtype=np.int64), (n,))
-        provider = np.broadcast_to(np.asarray(provider, dtype=np.int64), (n,)) + 1
+        if n == 1:  # a single line (projects, one region): nothing to aggregate
+            keys = np.array(
+                [[int(np.asarray(x).reshape(-1)[0])] for x in (region, pot, item, provider)],
+                dtype=np.int64,
+            )
+            self._append(month, keys, cents, kind)
+            return
+        region = _column(region, n)
+        pot = _column(pot, n)
+        item = _column(item, n)
+        provider = _column(provider, n) + 1
         n_items = max(len(self.items), int(item.max()) + 1)
         n_prov = len(self.providers) + 1
         combined = ((region * len(POTS) + pot) * n_items + item) * n_prov + provider
         uniq, inverse = np.unique(combined, return_inverse=True)
-        sums = np.zeros(uniq.size, dtype=np.int64)
-        np.add.at(sums, inverse.ravel(), cents)
+        sums = np.bincount(inverse.ravel(), weights=cents, minlength=uniq.size)
+        sums = np.rint(sums).astype(np.int64)
+        if np.abs(cents).sum() >= 2**52:  # beyond exact float sums: add as integers
+            sums = np.zeros(uniq.size, dtype=np.int64)
+            np.add.at(sums, inverse.ravel(), cents)
         prov_k = uniq % n_prov
         rest = uniq // n_prov
         item_k = rest % n_items
         rest = rest // n_items
         keys = np.stack([rest // len(POTS), rest % len(POTS), item_k, prov_k - 1])
+        self._append(month, keys, sums, kind)
+
+    def _append(self, month: int, keys: np.ndarray, sums: np.ndarray, kind: str) -> None:
+        """Add aggregated lines (keys: region, pot, item, provider rows)."""
         np.add.at(self.running, (keys[0], keys[1]), sums)
         m = keys.shape[1]
         self._cols["month"].append(np.full(m, month, dtype=np.int32))

@@ -34,6 +34,72 @@ if TYPE_CHECKING:
 TOTAL = "Gesamt"
 
 
+KREIS_METRICS: tuple[str, ...] = (
+    "active_cases",
+    "bonus",
+    "cases_per_10k_total",
+    "cases_total",
+    "cost_per_jew",
+    "counselled_families",
+    "counselling_appointments",
+    "counselling_new_families",
+    "ended_ageing_out",
+    "ended_escalation",
+    "ended_family_exit",
+    "ended_planned",
+    "ended_success",
+    "ended_with_need",
+    "escalations",
+    "families",
+    "hhi",
+    "hilfeplan_reviews",
+    "jugendeinwohnerwert",
+    "lead_provider_reserves",
+    "malus",
+    "mean_waiting_months",
+    "new_cases_total",
+    "overspent",
+    "project_reach",
+    "projects_active",
+    "provider_exits",
+    "provider_reserves",
+    "provider_staff",
+    "providers_active",
+    "stationary_share",
+    "total_budget",
+    "total_spent",
+    "under21",
+    "unmet_need_families",
+    "waiting_families",
+)
+"""Metrics that are neither per help type nor per pot."""
+
+PER_TYPE_METRICS: tuple[str, ...] = (
+    "cases",
+    "cases_per_10k",
+    "ended_cases",
+    "new_cases",
+    "new_cases_per_10k",
+    "spent_help",
+)
+"""Metric stems reported per help type as ``{stem}_{code}``."""
+
+PER_POT_METRICS: tuple[str, ...] = ("budget", "spent", "carry_over", "result")
+"""Metric stems reported per pot as ``{stem}_{pot}``."""
+
+
+def metric_names(help_codes: tuple[str, ...]) -> frozenset[str]:
+    """Every metric name a run with these help types reports.
+
+    >>> "cases_per_10k_31" in metric_names(("31",))
+    True
+    """
+    names = set(KREIS_METRICS)
+    names.update(f"{stem}_{code}" for stem in PER_TYPE_METRICS for code in help_codes)
+    names.update(f"{stem}_{pot}" for stem in PER_POT_METRICS for pot in POTS)
+    return frozenset(names)
+
+
 # ---------------------------------------------------------------------- reporters
 def active_cases(model: SozialraumModel) -> np.ndarray:
     """Active helps per region and help type at the end of the month."""

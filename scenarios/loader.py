@@ -51,6 +51,7 @@ from model.params import (
     RecognitionParams,
     Region,
 )
+from model.reporters import metric_names
 from scenarios.errors import (
     Loc,
     ScenarioError,
@@ -64,9 +65,12 @@ from scenarios.errors import (
 )
 from scenarios.schema import (
     HelpTypesDoc,
+    LeverSection,
+    OutcomeSection,
     PathError,
     Quantity,
     ScenarioDoc,
+    UncertaintySection,
     VariantDoc,
     annotation_at,
     declared_unit,
@@ -116,6 +120,10 @@ class Scenario:
         extends: Name or path of the base scenario, for variants.
         content: The canonical JSON that :attr:`sha256` hashes.
         units: Unit of every quantity by dotted path.
+        levers: What the Kreis decides, as declared in the file.
+        uncertainties: Uncertain assumptions with their ranges.
+        outcomes: Outcomes compared between scenarios, with the better direction.
+        doc: The resolved document (raw YAML data, after ``extends`` and overrides).
     """
 
     name: str
@@ -126,6 +134,19 @@ class Scenario:
     extends: str | None = None
     content: str = field(default="", repr=False)
     units: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    levers: tuple[LeverSection, ...] = ()
+    uncertainties: tuple[UncertaintySection, ...] = ()
+    outcomes: tuple[OutcomeSection, ...] = ()
+    doc: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+
+    def value_at(self, path: str) -> Any:
+        """The value of the parameter at a concrete dotted path (quantities unwrapped).
+
+        >>> s = load_scenario("lueneburg-status-quo")
+        >>> s.value_at("budget.regional2_share")
+        0.0
+        """
+        return value_at(self.doc, path)
 
     @property
     def provenance(self) -> tuple[tuple[str, str], ...]:
@@ -812,6 +833,8 @@ def _build(res: _Resolved) -> Scenario:
         **({"burn_in_months": m.burn_in_months.value} if m.burn_in_months is not None else {}),
     )
 
+    _check_declarations(res, m, params)
+
     content_doc = {k: v for k, v in res.doc.items() if k not in _FILE_FIELDS}
     content = json.dumps(
         {
@@ -833,7 +856,93 @@ def _build(res: _Resolved) -> Scenario:
         extends=res.extends,
         content=content,
         units=MappingProxyType(units),
+        levers=tuple(m.levers),
+        uncertainties=tuple(m.uncertainties),
+        outcomes=tuple(m.outcomes),
+        doc=MappingProxyType(_copy_tree(res.doc)),
     )
+
+
+def value_at(doc: Mapping[str, Any], path: str) -> Any:
+    """Value at a concrete dotted path of a scenario document (quantities unwrapped).
+
+    List items are addressed by name (``regions.Region 1.sgb2_share``) or position.
+
+    Raises:
+        KeyError: If the path does not exist in the document.
+    """
+    node: Any = doc
+    for seg in path.split("."):
+        if isinstance(node, list):
+            match = [
+                it
+                for it in node
+                if isinstance(it, dict) and seg in (str(it.get("name")), str(it.get("code")))
+            ]
+            if match:
+                node = match[0]
+            elif seg.isdigit() and int(seg) < len(node):
+                node = node[int(seg)]
+            else:
+                raise KeyError(path)
+        elif isinstance(node, Mapping) and seg in node:
+            node = node[seg]
+        else:
+            raise KeyError(path)
+    if isinstance(node, Mapping) and "value" in node and "unit" in node:
+        return node["value"]
+    return node
+
+
+def expand_path(doc: Mapping[str, Any], path: str) -> list[str]:
+    """Concrete paths for a path whose ``*`` segments mean every list item or key.
+
+    >>> expand_path({"regions": [{"name": "A"}, {"name": "B"}]}, "regions.*.x")
+    ['regions.A.x', 'regions.B.x']
+    """
+    segs = path.split(".")
+    if "*" not in segs:
+        return [path]
+    k = segs.index("*")
+    head = ".".join(segs[:k])
+    node = value_at(doc, head) if head else doc
+    if isinstance(node, list):
+        keys = [
+            str(it.get("name", i)) if isinstance(it, dict) else str(i) for i, it in enumerate(node)
+        ]
+    elif isinstance(node, Mapping):
+        keys = [str(key) for key in node]
+    else:
+        raise KeyError(path)
+    out: list[str] = []
+    for key in keys:
+        out.extend(expand_path(doc, ".".join([*segs[:k], key, *segs[k + 1 :]])))
+    return out
+
+
+def _check_declarations(res: _Resolved, m: ScenarioDoc, params: ModelParams) -> None:
+    """Outcomes name reported metrics; each uncertainty's range holds its value."""
+    known = metric_names(params.help_codes)
+    for i, outcome in enumerate(m.outcomes):
+        if outcome.metric not in known:
+            raise ScenarioError(
+                res.path,
+                f"outcomes.{i}.metric",
+                f"unbekannte Kennzahl „{outcome.metric}“ (z. B. total_spent, "
+                "unmet_need_families, cases_per_10k_31)",
+                res.line_lookup(("outcomes", i, "metric")),
+            )
+    for i, unc in enumerate(m.uncertainties):
+        for path in expand_path(res.doc, unc.parameter):
+            value = value_at(res.doc, path)
+            if not unc.low <= value <= unc.high:
+                raise ScenarioError(
+                    res.path,
+                    f"uncertainties.{i}",
+                    f"Wert von {path} ({value}) liegt nicht in der Spanne "
+                    f"{unc.low} bis {unc.high}",
+                    res.line_lookup(("uncertainties", i, "low")),
+                )
 
 
 def _file_sha(path: Path) -> str:
@@ -843,12 +952,22 @@ def _file_sha(path: Path) -> str:
 # =========================================================================== public entry
 
 
-def load_scenario(path_or_name: str | os.PathLike[str]) -> Scenario:
+def load_scenario(
+    path_or_name: str | os.PathLike[str],
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    overrides_file: str | os.PathLike[str] | None = None,
+) -> Scenario:
     """Load, validate and convert a scenario into engine parameters.
 
     Args:
         path_or_name: A library name (``lueneburg-status-quo``) or a path to a YAML
             file (anything ending in ``.yaml``/``.yml`` or containing a ``/``).
+        overrides: Further dotted-path overrides applied on top (e.g. one point of a
+            sweep), validated like a variant's; ``*`` segments expand to every list
+            item or key. Data-file fields cannot be overridden here.
+        overrides_file: The file the overrides come from (named in errors);
+            defaults to the scenario file.
 
     Returns:
         The frozen scenario with :attr:`Scenario.params`.
@@ -861,7 +980,27 @@ def load_scenario(path_or_name: str | os.PathLike[str]) -> Scenario:
     if not path.is_file():
         message = "ist ein Verzeichnis, keine Datei" if path.is_dir() else "Datei nicht gefunden"
         raise ScenarioError(path, None, message)
-    return _build(_resolve(path, ()))
+    res = _resolve(path, ())
+    if overrides:
+        res = _with_overrides(res, overrides, Path(overrides_file) if overrides_file else path)
+    return _build(res)
+
+
+def _with_overrides(res: _Resolved, overrides: Mapping[str, Any], file: Path) -> _Resolved:
+    concrete: dict[str, Any] = {}
+    for key, value in overrides.items():
+        if str(key).split(".")[0] in _FILE_FIELDS:
+            raise ScenarioError(file, str(key), "Datendateien können hier nicht geändert werden")
+        try:
+            paths = expand_path(res.doc, str(key))
+        except KeyError:
+            raise ScenarioError(file, str(key), "Pfad gibt es im Szenario nicht") from None
+        for path in paths:
+            concrete[path] = value
+    doc, _ = apply_overrides(res.doc, concrete, file=file, scenario_name=res.name)
+    doc["name"] = res.name
+    model = _validate(ScenarioDoc, doc, file, lambda _loc: None)
+    return dataclasses.replace(res, doc=doc, model=model, path=res.path)
 
 
 __all__ = [
@@ -870,10 +1009,12 @@ __all__ = [
     "MunicipalityRecord",
     "Scenario",
     "apply_overrides",
+    "expand_path",
     "find_scenario",
     "list_scenarios",
     "load_help_types",
     "load_municipalities",
     "load_scenario",
     "read_yaml",
+    "value_at",
 ]

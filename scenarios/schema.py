@@ -554,6 +554,147 @@ class RegionSection(Section):
         return v
 
 
+# =========================================================================== levers etc.
+
+LEVER_PATHS: tuple[str, ...] = (
+    "budget.sozialraum_funds",
+    "budget.bound_share",
+    "budget.ambulatory_funds",
+    "budget.regional2_share",
+    "budget.central_funds",
+    "budget.yearly_increase",
+    "budget.allocation_key",
+    "budget.index_weights.*",
+    "incentive.*",
+    "provider.fls_rate",
+    "regions.*.direct_contact_share",
+)
+"""What the Kreis decides (``*`` = any field, list item or key): the split of the
+money, the incentive scheme, the allocation key, the FLS rate and what an FLS
+contains (its direct-contact share)."""
+
+NOT_UNCERTAIN: tuple[str, ...] = (
+    "years",
+    "scale",
+    "review_interval_months",
+    "burn_in_months",
+    "budget.start_year",
+)
+"""Run settings that are neither levers nor uncertainties."""
+
+
+def path_matches(path: str, pattern: str) -> bool:
+    """Whether a dotted path matches a pattern whose ``*`` stands for one segment.
+
+    >>> path_matches("regions.Region 1.direct_contact_share", "regions.*.direct_contact_share")
+    True
+    >>> path_matches("incentive.retention_share", "incentive.*")
+    True
+    >>> path_matches("need.base", "incentive.*")
+    False
+    """
+    segs, pats = path.split("."), pattern.split(".")
+    return len(segs) == len(pats) and all(p in ("*", s) for s, p in zip(segs, pats, strict=True))
+
+
+def is_lever_path(path: str) -> bool:
+    """Whether a dotted path (``*`` allowed) names a lever (see :data:`LEVER_PATHS`)."""
+    return any(path_matches(path, pattern) for pattern in LEVER_PATHS)
+
+
+class LeverSection(Section):
+    """A lever: a parameter the Kreis decides, with the range a sweep or slider may use.
+
+    The lever's value in a scenario is the parameter's own value there; this entry
+    only declares it as a lever and names it for users.
+    """
+
+    parameter: str = Field(min_length=1)
+    """Dotted path (``budget.regional2_share``; ``regions.*.direct_contact_share`` for
+    every region)."""
+    label: str = Field(min_length=1)
+    """German name shown to users."""
+    low: float | None = None
+    """Smallest sensible value (numeric levers)."""
+    high: float | None = None
+    """Largest sensible value (numeric levers)."""
+    choices: list[str] | None = Field(default=None, min_length=2)
+    """Possible values (levers that are a choice, e.g. the incentive scheme)."""
+
+    @model_validator(mode="after")
+    def _range(self) -> "LeverSection":
+        if (self.low is None) != (self.high is None):
+            missing = "high" if self.high is None else "low"
+            raise FieldIssue((missing,), "low und high gehören zusammen")
+        if self.low is not None and self.high is not None and not self.low < self.high:
+            raise FieldIssue(("high",), f"high ({self.high}) muss größer als low ({self.low}) sein")
+        if self.choices is not None and self.low is not None:
+            raise FieldIssue(("choices",), "entweder low/high oder choices angeben")
+        return self
+
+
+class UncertaintySection(Section):
+    """An uncertain assumption with the distribution a batch samples it from.
+
+    Distributions: ``uniform`` on [low, high]; ``triangular`` with ``mode``;
+    ``normal`` with the scenario's value as mean and ``sd``, cut to [low, high].
+    """
+
+    parameter: str = Field(min_length=1)
+    """Dotted path of a numeric parameter that is not a lever."""
+    label: str = Field(min_length=1)
+    """German name shown to users."""
+    distribution: Literal["uniform", "triangular", "normal"]
+    low: float
+    high: float
+    mode: float | None = None
+    """Most likely value (``triangular`` only)."""
+    sd: float | None = Field(default=None, gt=0)
+    """Standard deviation (``normal`` only)."""
+    unit: str = Field(min_length=1)
+    """Must equal the unit of the parameter."""
+    source: str | None = None
+    """Where the range comes from."""
+    assumption: str | None = None
+    """Why this range was chosen where no figure exists."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "UncertaintySection":
+        if bool(self.source and self.source.strip()) == bool(
+            self.assumption and self.assumption.strip()
+        ):
+            raise FieldIssue(
+                ("assumption",),
+                "Herkunft der Spanne: genau eines von source (Quelle) oder assumption (Annahme)",
+            )
+        if not self.low < self.high:
+            raise FieldIssue(("high",), f"high ({self.high}) muss größer als low ({self.low}) sein")
+        need = {"triangular": "mode", "normal": "sd"}.get(self.distribution)
+        for name in ("mode", "sd"):
+            given = getattr(self, name) is not None
+            if given and name != need:
+                raise FieldIssue((name,), f"gehört nicht zur Verteilung „{self.distribution}“")
+            if not given and name == need:
+                raise FieldIssue((name,), f"Verteilung „{self.distribution}“ braucht {name}")
+        if self.mode is not None and not self.low <= self.mode <= self.high:
+            raise FieldIssue(("mode",), f"mode ({self.mode}) liegt nicht zwischen low und high")
+        return self
+
+
+class OutcomeSection(Section):
+    """An outcome users compare, with the direction that is better."""
+
+    metric: str = Field(min_length=1)
+    """Name of a metric of the results table (e.g. ``total_spent``)."""
+    label: str = Field(min_length=1)
+    """German name shown to users."""
+    better: Literal["lower", "higher"]
+    """Which direction is better."""
+    over_years: Literal["sum", "mean", "last"]
+    """How the yearly values of a run form one figure (sum for money and counts,
+    mean for states and rates, last for stocks at the end)."""
+
+
 class ScenarioDoc(Section):
     """A complete scenario file."""
 
@@ -580,6 +721,12 @@ class ScenarioDoc(Section):
     projects: ProjectSection
     budget: BudgetSection
     incentive: IncentiveSection
+    levers: list[LeverSection] = Field(default_factory=list)
+    """What the Kreis decides (split, incentive, allocation key, FLS rate and content)."""
+    uncertainties: list[UncertaintySection] = Field(default_factory=list)
+    """Uncertain assumptions with ranges; batches sample them (Latin hypercube)."""
+    outcomes: list[OutcomeSection] = Field(default_factory=list)
+    """Outcomes compared between scenarios, each with the better direction."""
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "ScenarioDoc":
@@ -606,7 +753,51 @@ class ScenarioDoc(Section):
                     ("providers", i, "region"),
                     f"unbekannte Region „{spec.region}“ (vorhanden: {', '.join(region_names)})",
                 )
+        self._check_levers_and_uncertainties(region_names)
         return self
+
+    def _check_levers_and_uncertainties(self, region_names: list[str]) -> None:
+        seen: dict[str, str] = {}
+        for i, lever in enumerate(self.levers):
+            path = lever.parameter
+            if not is_lever_path(path):
+                raise FieldIssue(
+                    ("levers", i, "parameter"),
+                    f"„{path}“ ist kein Hebel; Hebel sind {', '.join(LEVER_PATHS)}",
+                )
+            _check_parameter_path(path, ("levers", i, "parameter"), region_names)
+            if path in seen:
+                raise FieldIssue(("levers", i, "parameter"), f"„{path}“ ist doppelt aufgeführt")
+            seen[path] = "Hebel"
+        for i, unc in enumerate(self.uncertainties):
+            path = unc.parameter
+            loc: tuple[str | int, ...] = ("uncertainties", i, "parameter")
+            if is_lever_path(path):
+                raise FieldIssue(loc, f"„{path}“ ist ein Hebel, keine Unsicherheit")
+            if any(path_matches(path, p) for p in NOT_UNCERTAIN):
+                raise FieldIssue(loc, f"„{path}“ ist eine Laufeinstellung, keine Unsicherheit")
+            tp = _check_parameter_path(path, loc, region_names)
+            bare, _, _ = _strip(tp)
+            if not (isinstance(bare, type) and issubclass(bare, NumberQuantity)):
+                raise FieldIssue(loc, f"„{path}“ ist keine einzelne Zahl")
+            unit = declared_unit(tp)
+            if unit is not None and unc.unit != unit:
+                raise FieldIssue(
+                    ("uncertainties", i, "unit"),
+                    f"Einheit „{unc.unit}“ passt nicht zu {path}; erwartet „{unit}“",
+                )
+            for name in ("low", "high"):
+                problem = bare.problem(getattr(unc, name))
+                if problem:
+                    raise FieldIssue(("uncertainties", i, name), problem)
+            if path in seen:
+                raise FieldIssue(loc, f"„{path}“ ist doppelt aufgeführt")
+            seen[path] = "Unsicherheit"
+        metrics: set[str] = set()
+        for i, outcome in enumerate(self.outcomes):
+            if outcome.metric in metrics:
+                raise FieldIssue(("outcomes", i, "metric"), f"„{outcome.metric}“ ist doppelt")
+            metrics.add(outcome.metric)
 
 
 class VariantDoc(Section):
@@ -796,7 +987,7 @@ def annotation_at(path: Sequence[str], root: type[BaseModel] = ScenarioDoc) -> t
         if origin is dict:
             key_tp, tp = get_args(bare)
             keys = get_args(key_tp) if get_origin(key_tp) is Literal else ()
-            if keys and seg not in keys:
+            if keys and seg not in keys and seg != "*":
                 raise PathError(
                     depth, f"unbekannter Schlüssel „{seg}“ (erlaubt: {', '.join(keys)})"
                 )
@@ -804,6 +995,23 @@ def annotation_at(path: Sequence[str], root: type[BaseModel] = ScenarioDoc) -> t
             continue
         raise PathError(depth, f"Feld hat keine Unterfelder („{seg}“)")
     return tp, removable
+
+
+def _check_parameter_path(
+    path: str, loc: tuple[str | int, ...], region_names: Sequence[str]
+) -> Any:
+    """Annotation at a lever/uncertainty path; list items by name, ``*`` for all."""
+    segs = path.split(".")
+    for k, seg in enumerate(segs):
+        if segs[0] == "regions" and k == 1 and seg != "*" and seg not in region_names:
+            raise FieldIssue(
+                loc, f"unbekannte Region „{seg}“ (vorhanden: {', '.join(region_names)})"
+            )
+    try:
+        tp, _ = annotation_at(segs)
+    except PathError as exc:
+        raise FieldIssue(loc, f"{path}: {exc.message}") from None
+    return tp
 
 
 def model_at(
@@ -825,6 +1033,8 @@ def model_at(
 
 __all__ = [
     "INDEX_INDICATORS",
+    "LEVER_PATHS",
+    "NOT_UNCERTAIN",
     "POTS",
     "SCHEME_PARAMS",
     "BudgetSection",
@@ -847,6 +1057,8 @@ __all__ = [
     "allowed_fields",
     "annotation_at",
     "declared_unit",
+    "is_lever_path",
     "is_quantity_type",
     "model_at",
+    "path_matches",
 ]
