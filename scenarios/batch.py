@@ -1,0 +1,458 @@
+"""Batch runs: scenarios × sweep points × replicates, resumable, on a pool or cluster.
+
+A batch is planned first and completely (every scenario loaded, every sweep point
+validated) before anything is written, so a broken input never touches the store.
+Then the runs that are not yet in the store are executed:
+
+* ``workers=1``: one after the other in this process;
+* ``workers>1``: a local process pool (``spawn``; each worker loads a scenario once
+  and keeps it);
+* ``scheduler="tcp://host:8786"``: a Dask distributed cluster. Workers must have this
+  package installed; results are the same as locally for the same seeds, because a
+  run depends only on its parameters and seed.
+
+**Common random numbers.** Replicate ``r`` runs with seed ``seed_base + r`` in every
+scenario and at every sweep point, and the engine draws its population and all
+random streams from the seed alone, so the scenarios of a batch differ only by
+their parameters: differences between them are paired.
+
+**Resuming.** A run's id is a hash of the scenario's resolved content (including the
+sweep point's overrides), the seed and the code version; the main process stores
+each finished run in one transaction (see :mod:`scenarios.store`). Interrupting a
+batch (Ctrl-C, or the process killed) and running the same command again skips
+every stored run and runs only the rest: nothing is lost, nothing duplicated.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import dataclasses
+import functools
+import hashlib
+import importlib.metadata
+import json
+import multiprocessing
+import os
+import socket
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from model.params import ModelParams
+from model.run import run_once
+from scenarios.loader import Scenario, load_scenario
+from scenarios.store import ResultsStore, RunData, RunRecord
+from scenarios.sweep import Sweep
+
+_SOURCE_PACKAGES = ("model", "scenarios")
+
+
+@functools.cache
+def code_version() -> str:
+    """Package version plus a hash of the engine and scenario code (``0.1.0+3f2a…``).
+
+    Runs made with different code get different run ids, so results of changed code
+    are never mixed into a resumed batch.
+    """
+    try:
+        version = importlib.metadata.version("sozialraum-sim")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - not installed
+        version = "0"
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for package in _SOURCE_PACKAGES:
+        for path in sorted((root / package).glob("*.py")):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return f"{version}+{digest.hexdigest()[:12]}"
+
+
+# =========================================================================== tasks
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """Everything a worker needs for one run (small and picklable)."""
+
+    run_id: str
+    scenario_path: str
+    overrides_json: str
+    """The point's overrides (plus ``years``/``scale``) as canonical JSON."""
+    overrides_file: str | None
+    seed: int
+
+
+@functools.lru_cache(maxsize=128)
+def _params(scenario_path: str, overrides_json: str, overrides_file: str | None) -> ModelParams:
+    overrides = json.loads(overrides_json)
+    return load_scenario(scenario_path, overrides, overrides_file=overrides_file).params
+
+
+def execute(task: RunTask) -> RunData:
+    """Run one task (in a worker) and return its data for the store."""
+    started = _now()
+    t0 = time.perf_counter()
+    params = _params(task.scenario_path, task.overrides_json, task.overrides_file)
+    result = run_once(params, task.seed, run_id=task.run_id)
+    keys = ["year", "region", "pot", "item", "provider", "kind"]
+    flows = result.ledger.groupby(keys, as_index=False, sort=True)["cents"].sum()
+    return RunData(
+        run_id=task.run_id,
+        results=result.results.drop(columns="run_id"),
+        flows=flows,
+        closings=result.closing.copy(),
+        providers=result.providers.drop(columns="run_id"),
+        seconds=time.perf_counter() - t0,
+        worker=f"{socket.gethostname()}:{os.getpid()}",
+        started=started,
+        finished=_now(),
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+# =========================================================================== plan
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    """One run of a batch: the task and its manifest row."""
+
+    task: RunTask
+    record: RunRecord
+    replicate: int
+
+
+@dataclass
+class BatchPlan:
+    """A fully validated batch."""
+
+    batch_id: str
+    label: str
+    runs: list[PlannedRun]
+    scenarios: list[Scenario]
+    sweep: Sweep | None
+    plan: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def run_ids(self) -> list[str]:
+        """Ids of all planned runs."""
+        return [r.task.run_id for r in self.runs]
+
+
+def params_json(params: ModelParams) -> dict[str, Any]:
+    """The full engine parameters as JSON-able data.
+
+    The provenance texts are left out: the scenario file and its hash keep them.
+    """
+    data = dataclasses.asdict(params)
+    data.pop("provenance", None)
+    return data
+
+
+def plan_batch(
+    scenarios: Sequence[str],
+    replicates: int,
+    *,
+    seed_base: int = 1,
+    sweep: Sweep | None = None,
+    years: int | None = None,
+    scale: float | None = None,
+) -> BatchPlan:
+    """Load and validate everything a batch needs; write nothing.
+
+    Args:
+        scenarios: Library names or paths of scenario files.
+        replicates: Runs per scenario and point (seeds ``seed_base`` … ``seed_base +
+            replicates - 1``, the same in every scenario: common random numbers).
+        seed_base: First seed.
+        sweep: Grid and Latin hypercube (see :mod:`scenarios.sweep`), or None.
+        years: Simulated years for every run (default: each scenario's own).
+        scale: Share of the population simulated (default: each scenario's own).
+
+    Returns:
+        The plan; its ``batch_id`` is the same whenever the same runs are planned.
+
+    Raises:
+        ScenarioError: For any problem in a scenario, a data file or the sweep.
+    """
+    bases = [load_scenario(ref) for ref in scenarios]
+    if sweep is not None:
+        sweep = sweep.resolve(bases)
+    extra: dict[str, Any] = {}
+    if years is not None:
+        extra["years"] = years
+    if scale is not None:
+        extra["scale"] = scale
+    version = code_version()
+    runs: list[PlannedRun] = []
+    seen: set[str] = set()
+    for base in bases:
+        points = sweep.points(base) if sweep is not None else [("basis", {})]
+        for point_id, point in points:
+            overrides = {**point, **extra}
+            scenario = (
+                load_scenario(
+                    base.path,
+                    overrides,
+                    overrides_file=sweep.path if sweep is not None and point else None,
+                )
+                if overrides
+                else base
+            )
+            overrides_json = json.dumps(overrides, sort_keys=True, ensure_ascii=False)
+            p = scenario.params
+            pjson = params_json(p)
+            for r in range(replicates):
+                seed = seed_base + r
+                key = f"{scenario.sha256}|{seed}|{version}"
+                run_id = hashlib.sha256(key.encode()).hexdigest()[:20]
+                if run_id in seen:
+                    continue
+                seen.add(run_id)
+                task = RunTask(
+                    run_id=run_id,
+                    scenario_path=str(base.path),
+                    overrides_json=overrides_json,
+                    overrides_file=str(sweep.path) if sweep is not None and point else None,
+                    seed=seed,
+                )
+                record = RunRecord(
+                    run_id=run_id,
+                    scenario=base.name,
+                    scenario_sha256=scenario.sha256,
+                    description=base.description,
+                    seed=seed,
+                    point_id=point_id,
+                    point=point,
+                    years=p.years,
+                    scale=p.scale,
+                    params=pjson,
+                    code_version=version,
+                )
+                runs.append(PlannedRun(task=task, record=record, replicate=r))
+    batch_id = hashlib.sha256("|".join(sorted(seen)).encode()).hexdigest()[:12]
+    label = ", ".join(b.name for b in bases)
+    plan = {
+        "scenarios": [b.name for b in bases],
+        "scenario_sha256": {b.name: b.sha256 for b in bases},
+        "replicates": replicates,
+        "seed_base": seed_base,
+        "years": years,
+        "scale": scale,
+        "sweep": None
+        if sweep is None
+        else {
+            "file": sweep.path.name if sweep.path else None,
+            "grid": {k: list(v) for k, v in sweep.grid},
+            "lhs_samples": sweep.lhs_samples,
+            "lhs_columns": list(sweep.lhs_columns),
+            "seed": sweep.seed,
+        },
+        "code_version": version,
+    }
+    return BatchPlan(batch_id, label, runs, bases, sweep, plan)
+
+
+# =========================================================================== execution
+
+
+@dataclass
+class BatchReport:
+    """What a call of :func:`run_batch` did."""
+
+    batch_id: str
+    planned: int
+    already_done: int
+    ran: int = 0
+    failed: list[tuple[PlannedRun, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def complete(self) -> bool:
+        """Whether every planned run is now in the store."""
+        return (
+            not self.interrupted
+            and not self.failed
+            and (self.already_done + self.ran == self.planned)
+        )
+
+
+class BatchInterrupted(Exception):
+    """The batch was interrupted; finished runs are stored."""
+
+    def __init__(self, report: BatchReport) -> None:
+        self.report = report
+        super().__init__("batch interrupted")
+
+
+ProgressHook = Callable[[PlannedRun, RunData | None, str | None], None]
+"""Called in the main process after each run: (run, data or None, error or None)."""
+
+
+def run_batch(
+    plan: BatchPlan,
+    store: ResultsStore,
+    *,
+    workers: int = 1,
+    scheduler: str | Any | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+    on_run: ProgressHook | None = None,
+) -> BatchReport:
+    """Execute the plan's runs that are not yet stored.
+
+    Args:
+        plan: From :func:`plan_batch`.
+        store: The results store (this process is its only writer).
+        workers: Local worker processes (1 = in this process).
+        scheduler: Address of a Dask scheduler (or a ``distributed.Client``); then
+            ``workers`` is ignored.
+        on_start: Called with (runs to do, runs already stored) before the first run.
+        on_run: Called after every run.
+
+    Returns:
+        The report.
+
+    Raises:
+        BatchInterrupted: On Ctrl-C (or SIGTERM turned into KeyboardInterrupt);
+            every run finished before is stored.
+    """
+    t0 = time.perf_counter()
+    store.register_batch(
+        plan.batch_id,
+        plan.label,
+        plan.plan,
+        [(r.task.run_id, r.record.scenario, r.record.point_id, r.replicate) for r in plan.runs],
+    )
+    done = store.done_run_ids(plan.run_ids)
+    todo = [r for r in plan.runs if r.task.run_id not in done]
+    report = BatchReport(plan.batch_id, len(plan.runs), len(plan.runs) - len(todo))
+    if on_start is not None:
+        on_start(len(todo), report.already_done)
+    by_id = {r.task.run_id: r for r in todo}
+    try:
+        for run_id, data, error in _execute_all([r.task for r in todo], workers, scheduler):
+            run = by_id[run_id]
+            if data is not None:
+                store.write_run(run.record, data)
+                report.ran += 1
+            else:
+                store.write_failure(run.record, str(error))
+                report.failed.append((run, str(error)))
+            if on_run is not None:
+                on_run(run, data, error)
+    except KeyboardInterrupt:
+        report.interrupted = True
+        report.seconds = time.perf_counter() - t0
+        raise BatchInterrupted(report) from None
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _execute_all(
+    tasks: list[RunTask], workers: int, scheduler: str | Any | None
+) -> Iterator[tuple[str, RunData | None, str | None]]:
+    if not tasks:
+        return
+    if scheduler is not None:
+        yield from _execute_dask(tasks, scheduler)
+    elif workers <= 1:
+        for task in tasks:
+            try:
+                yield task.run_id, execute(task), None
+            except Exception as exc:  # an engine failure is recorded, the batch goes on
+                yield task.run_id, None, f"{type(exc).__name__}: {exc}"
+    else:
+        yield from _execute_pool(tasks, workers)
+
+
+def _execute_pool(
+    tasks: list[RunTask], workers: int
+) -> Iterator[tuple[str, RunData | None, str | None]]:
+    ctx = multiprocessing.get_context("spawn")
+    # Each run is single-threaded numpy; keep linear-algebra libraries from starting
+    # thread pools that compete with the other workers (inherited by the workers).
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pending = iter(tasks)
+    running: dict[cf.Future[RunData], str] = {}
+    try:
+        for task in _take(pending, workers * 3):
+            running[pool.submit(execute, task)] = task.run_id
+        while running:
+            finished, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            for fut in finished:
+                run_id = running.pop(fut)
+                try:
+                    yield run_id, fut.result(), None
+                except cf.process.BrokenProcessPool:
+                    raise
+                except Exception as exc:
+                    yield run_id, None, f"{type(exc).__name__}: {exc}"
+                for task in _take(pending, 1):
+                    running[pool.submit(execute, task)] = task.run_id
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _execute_dask(
+    tasks: list[RunTask], scheduler: str | Any
+) -> Iterator[tuple[str, RunData | None, str | None]]:
+    from distributed import Client, as_completed
+
+    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+    own = client is not scheduler
+    try:
+        futures = client.map(execute, tasks, key=[f"lauf-{t.run_id}" for t in tasks], pure=False)
+        ids = {f.key: t.run_id for f, t in zip(futures, tasks, strict=True)}
+        for fut in as_completed(futures):
+            run_id = ids[fut.key]
+            try:
+                yield run_id, fut.result(), None
+            except Exception as exc:
+                yield run_id, None, f"{type(exc).__name__}: {exc}"
+            fut.release()
+    finally:
+        if own:
+            client.close()
+
+
+def _take(it: Iterator[RunTask], n: int) -> list[RunTask]:
+    out = []
+    for _ in range(n):
+        try:
+            out.append(next(it))
+        except StopIteration:
+            break
+    return out
+
+
+def results_frame(store: ResultsStore, plan: BatchPlan) -> pd.DataFrame:
+    """The plan's tidy results from the store, sorted (for comparisons and tests)."""
+    ids = plan.run_ids
+    frame = store.query("SELECT * FROM results WHERE run_id IN (SELECT unnest(?))", [ids])
+    return frame.sort_values(["run_id", "year", "month", "region", "metric"]).reset_index(drop=True)
+
+
+__all__ = [
+    "BatchInterrupted",
+    "BatchPlan",
+    "BatchReport",
+    "PlannedRun",
+    "RunTask",
+    "code_version",
+    "execute",
+    "params_json",
+    "plan_batch",
+    "results_frame",
+    "run_batch",
+]

@@ -1,0 +1,160 @@
+"""Levers, uncertainties and outcomes: declared in the scenario file, validated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scenarios.errors import ScenarioError
+from scenarios.loader import load_scenario
+from scenarios.schema import is_lever_path
+from tests.scenarios.test_error_catalogue import Workspace
+
+TREND = """  - parameter: need.trend_per_year
+    label: "Bedarfstrend"
+    distribution: uniform
+    low: -0.02
+    high: 0.04
+    unit: need/year"""
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    root = tmp_path / "szenarien"
+    root.mkdir()
+    return Workspace(root)
+
+
+def test_status_quo_declares_levers_uncertainties_and_outcomes():
+    sc = load_scenario("lueneburg-status-quo")
+    levers = {lv.parameter for lv in sc.levers}
+    assert {"budget.regional2_share", "incentive.scheme", "budget.allocation_key"} <= levers
+    assert {"provider.fls_rate", "regions.*.direct_contact_share"} <= levers
+    assert {u.parameter for u in sc.uncertainties} == {
+        "need.trend_per_year",
+        "projects.effect_mean",
+        "provider.responsiveness",
+        "recognition.report_rate_factor",
+    }
+    assert all(o.better in ("lower", "higher") for o in sc.outcomes)
+    assert {o.metric for o in sc.outcomes} >= {"total_spent", "unmet_need_families"}
+
+
+def test_variants_inherit_the_declarations():
+    base = load_scenario("lueneburg-status-quo")
+    variant = load_scenario("lueneburg-rb2-20-rueckbehalt")
+    assert variant.levers == base.levers
+    assert variant.uncertainties == base.uncertainties
+    assert variant.outcomes == base.outcomes
+
+
+@pytest.mark.parametrize(
+    ("path", "lever"),
+    [
+        ("budget.regional2_share", True),
+        ("incentive.retention_share", True),
+        ("regions.Region 1.direct_contact_share", True),
+        ("provider.fls_rate", True),
+        ("provider.responsiveness", False),
+        ("need.trend_per_year", False),
+    ],
+)
+def test_lever_paths(path, lever):
+    assert is_lever_path(path) is lever
+
+
+def test_overrides_with_star_change_every_region():
+    sc = load_scenario("lueneburg-status-quo", {"regions.*.direct_contact_share": 0.6})
+    assert [r.direct_contact_share for r in sc.params.regions] == [0.6, 0.6, 0.6]
+    assert sc.sha256 != load_scenario("lueneburg-status-quo").sha256
+
+
+def test_override_errors_name_the_overrides_file(tmp_path):
+    sweep = tmp_path / "sweep.yaml"
+    with pytest.raises(ScenarioError) as info:
+        load_scenario("lueneburg-status-quo", {"budget.regional2_share": 1.5}, overrides_file=sweep)
+    assert Path(info.value.file) == sweep
+    assert info.value.field == "budget.regional2_share"
+    assert "zwischen 0 und 1" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("edit", "field", "fragment"),
+    [
+        (
+            ("  - {parameter: provider.fls_rate,", "  - {parameter: provider.responsiveness,"),
+            "levers.4.parameter",
+            "ist kein Hebel",
+        ),
+        (
+            ("  - parameter: need.trend_per_year\n", "  - parameter: budget.regional2_share\n"),
+            "uncertainties.0.parameter",
+            "ist ein Hebel",
+        ),
+        (
+            ("    high: 0.04\n    unit: need/year", "    high: 0.04\n    unit: share"),
+            "uncertainties.0.unit",
+            "passt nicht",
+        ),
+        (
+            ("    low: -0.02\n    high: 0.04\n", "    low: 0.01\n    high: 0.04\n"),
+            "uncertainties.0",
+            "liegt nicht in der Spanne",
+        ),
+        (
+            (
+                "    distribution: triangular\n    low: 0.0\n    mode: 0.05\n",
+                "    distribution: triangular\n    low: 0.0\n",
+            ),
+            "uncertainties.1.mode",
+            "braucht mode",
+        ),
+        (
+            ("{metric: total_spent,", "{metric: total_spend,"),
+            "outcomes.0.metric",
+            "unbekannte Kennzahl",
+        ),
+        (
+            (
+                "better: lower, over_years: sum}\n  - {metric: overspent",
+                "better: kleiner, over_years: sum}\n  - {metric: overspent",
+            ),
+            "outcomes.0.better",
+            "nicht erlaubt",
+        ),
+        (
+            (
+                '  - {parameter: "regions.*.direct_contact_share"',
+                '  - {parameter: "regions.Region 9.direct_contact_share"',
+            ),
+            "levers.5.parameter",
+            "unbekannte Region",
+        ),
+        (
+            ("  - parameter: provider.responsiveness\n", "  - parameter: years\n"),
+            "uncertainties.2.parameter",
+            "Laufeinstellung",
+        ),
+    ],
+    ids=[
+        "kein-hebel",
+        "unsicherheit-ist-hebel",
+        "falsche-einheit",
+        "wert-ausserhalb-spanne",
+        "dreieck-ohne-mode",
+        "unbekannte-kennzahl",
+        "unbekannte-richtung",
+        "unbekannte-region",
+        "laufeinstellung",
+    ],
+)
+def test_declaration_errors(ws, edit, field, fragment):
+    path = ws.scenario(edit)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    err = info.value
+    assert Path(err.file) == path
+    assert err.field == field
+    assert fragment in err.message
+    assert err.line is not None

@@ -1,0 +1,137 @@
+"""Sweep files: grid × Latin hypercube, the same points for every scenario."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scenarios.errors import ScenarioError
+from scenarios.loader import load_scenario
+from scenarios.schema import UncertaintySection
+from scenarios.sweep import BASE_POINT, load_sweep, sample_value
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "sweep.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_grid_times_hypercube(tmp_path):
+    path = write(
+        tmp_path,
+        "seed: 3\ngrid:\n  budget.regional2_share: [0.1, 0.3]\n"
+        "lhs:\n  samples: 5\n  uncertainties: [need.trend_per_year, provider.responsiveness]\n",
+    )
+    base = load_scenario("lueneburg-status-quo")
+    sweep = load_sweep(path).resolve([base])
+    points = sweep.points(base)
+    assert sweep.n_points == len(points) == 10
+    assert [p for p, _ in points] == [f"p{k:03d}" for k in range(10)]
+    shares = [o["budget.regional2_share"] for _, o in points]
+    assert shares == [0.1] * 5 + [0.3] * 5
+    trend = np.array([o["need.trend_per_year"]["value"] for _, o in points[:5]])
+    assert np.all((trend >= -0.02) & (trend <= 0.04))
+    # Latin hypercube: one sample in each fifth of the range
+    strata = np.floor((trend + 0.02) / 0.06 * 5).astype(int)
+    assert sorted(strata) == [0, 1, 2, 3, 4]
+    # the hypercube repeats for every grid value (paired points)
+    assert [o["need.trend_per_year"] for _, o in points[:5]] == [
+        o["need.trend_per_year"] for _, o in points[5:]
+    ]
+
+
+def test_same_points_for_scenarios_with_the_same_declarations(tmp_path):
+    path = write(tmp_path, "lhs:\n  samples: 4\n")
+    a = load_scenario("lueneburg-status-quo")
+    b = load_scenario("lueneburg-rb2-20-rueckbehalt")
+    sweep = load_sweep(path).resolve([a, b])
+    assert sweep.lhs_columns == tuple(u.parameter for u in a.uncertainties)
+    assert sweep.points(a) == sweep.points(b)
+
+
+def test_hypercube_is_reproducible_and_depends_on_the_seed(tmp_path):
+    a = load_scenario("lueneburg-status-quo")
+    one = load_sweep(write(tmp_path, "seed: 1\nlhs: {samples: 6}\n")).resolve([a])
+    again = load_sweep(write(tmp_path, "seed: 1\nlhs: {samples: 6}\n")).resolve([a])
+    other = load_sweep(write(tmp_path, "seed: 2\nlhs: {samples: 6}\n")).resolve([a])
+    assert np.array_equal(one.unit_samples, again.unit_samples)
+    assert not np.array_equal(one.unit_samples, other.unit_samples)
+
+
+def test_no_sweep_point_is_the_base():
+    from scenarios.sweep import Sweep
+
+    base = load_scenario("lueneburg-status-quo")
+    assert Sweep(path=None).points(base) == [(BASE_POINT, {})]
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "fragment"),
+    [
+        ("grid:\n  budget.regional2_share: []\n", "grid.budget.regional2_share", "leer"),
+        ("gird:\n  budget.regional2_share: [0.1]\n", "gird", "unbekanntes Feld"),
+        ("lhs:\n  samples: 0\n", "lhs.samples", ""),
+        ("description: nur Text\n", None, "braucht grid oder lhs"),
+        (
+            "grid:\n  need.trend_per_year: [0.0]\nlhs:\n  samples: 2\n"
+            "  uncertainties: [need.trend_per_year]\n",
+            "lhs.uncertainties.need.trend_per_year",
+            "steht schon im Raster",
+        ),
+    ],
+    ids=["leere-liste", "tippfehler", "null-samples", "nichts-zu-tun", "doppelt"],
+)
+def test_sweep_file_errors(tmp_path, text, field, fragment):
+    path = write(tmp_path, text)
+    with pytest.raises(ScenarioError) as info:
+        load_sweep(path)
+    assert Path(info.value.file) == path
+    assert info.value.field == field
+    assert fragment in info.value.message
+
+
+def test_undeclared_uncertainty_is_named(tmp_path):
+    path = write(tmp_path, "lhs:\n  samples: 2\n  uncertainties: [need.base]\n")
+    base = load_scenario("lueneburg-status-quo")
+    sweep = load_sweep(path).resolve([base])
+    with pytest.raises(ScenarioError) as info:
+        sweep.points(base)
+    assert "erklärt diese Unsicherheit nicht" in info.value.message
+    assert Path(info.value.file) == path
+
+
+def _unc(dist: str, **kw) -> UncertaintySection:
+    return UncertaintySection(
+        parameter="x", label="x", distribution=dist, unit="share", assumption="a", **kw
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    u=st.floats(0.0, 0.999999),
+    lo=st.floats(-5, 5),
+    width=st.floats(0.01, 10),
+    frac=st.floats(0, 1),
+)
+def test_samples_stay_in_range(u, lo, width, frac):
+    hi = lo + width
+    mid = lo + frac * width
+    for unc, base in (
+        (_unc("uniform", low=lo, high=hi), mid),
+        (_unc("triangular", low=lo, high=hi, mode=mid), mid),
+        (_unc("normal", low=lo, high=hi, sd=width / 4), mid),
+    ):
+        v = sample_value(unc, u, base)
+        assert lo - 1e-9 <= v <= hi + 1e-9
+
+
+def test_samples_are_monotone_in_u():
+    unc = _unc("normal", low=0.6, high=1.4, sd=0.15)
+    values = [sample_value(unc, u, 1.0) for u in np.linspace(0.01, 0.99, 20)]
+    assert values == sorted(values)
+    assert sample_value(unc, 0.5, 1.0) == pytest.approx(1.0)
