@@ -1,4 +1,4 @@
-"""Command line of the toolkit: ``sozialraum run <szenario>``.
+"""Command line of the toolkit: ``sozialraum run <szenario>`` and the batch commands.
 
 Runs one scenario once and writes ``results.parquet`` and ``ledger.parquet`` into an
 output folder, then prints a short German summary (budget and spending per pot and
@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from cli.batch_commands import add_commands
 from model.params import POT_LABELS, POTS, ModelParams
 from scenarios.errors import ScenarioError, display_path, os_message
 from scenarios.formatting import MISSING, fmt_eur, fmt_num, fmt_pct
@@ -144,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="Anteil der Bevölkerung, der simuliert wird, 0 < F ≤ 1 (Vorgabe: Szenario)",
     )
+    add_commands(commands, _int_at_least, _scale)
     return parser
 
 
@@ -276,6 +278,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
+        if hasattr(args, "handler"):
+            return int(args.handler(args))
     except KeyboardInterrupt:
         print("Abgebrochen.", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -1,0 +1,403 @@
+"""Commands on the scenario library and the results store.
+
+``sozialraum scenarios``  the library with one-line descriptions;
+``sozialraum batch``      scenarios × sweep points × replicates into the store;
+``sozialraum compare``    paired differences of two scenarios per year;
+``sozialraum export``     the store as Parquet, CSV for German Excel or XLSX.
+
+Every input problem ends with one ``Fehler:`` line naming file and field, exit code
+2, and nothing written to the store (a batch is planned and validated before the
+store is opened). Ctrl-C (or SIGTERM) stops a batch with exit code 130; every run
+finished until then is stored and the same command continues.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from scenarios.batch import (
+    BatchInterrupted,
+    BatchPlan,
+    BatchReport,
+    PlannedRun,
+    plan_batch,
+    run_batch,
+)
+from scenarios.compare import paired_differences
+from scenarios.errors import ScenarioError, display_path
+from scenarios.export import FORMATS, export
+from scenarios.formatting import fmt_num
+from scenarios.loader import LIBRARY_DIR, find_scenario, list_scenarios, load_scenario
+from scenarios.store import DEFAULT_STORE, ResultsStore, RunData
+from scenarios.sweep import load_sweep
+
+EXIT_OK, EXIT_FAILURE, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def add_commands(commands: Any, int_at_least: Any, scale: Any) -> None:
+    """Register the subcommands on the main parser's subparsers."""
+    sc = commands.add_parser(
+        "scenarios",
+        help="die Szenariobibliothek zeigen",
+        description="Alle mitgelieferten Szenarien mit einer Zeile Beschreibung.",
+    )
+    sc.set_defaults(handler=cmd_scenarios)
+
+    b = commands.add_parser(
+        "batch",
+        help="viele Läufe in den Ergebnisspeicher rechnen",
+        description=(
+            "Szenarien × Sweep-Punkte × Wiederholungen rechnen und speichern. Derselbe "
+            "Befehl setzt einen abgebrochenen Batch fort."
+        ),
+    )
+    b.add_argument("scenarios", nargs="+", metavar="SZENARIO", help="Namen oder YAML-Pfade")
+    b.add_argument(
+        "--replicates",
+        type=int_at_least(1),
+        default=10,
+        help="Wiederholungen je Szenario und Punkt (Seeds 1…N; Vorgabe: 10)",
+    )
+    b.add_argument("--sweep", metavar="DATEI", default=None, help="Sweep-Datei (YAML)")
+    _common(b, int_at_least, scale)
+    b.add_argument(
+        "--scheduler",
+        metavar="ADRESSE",
+        default=None,
+        help="Dask-Scheduler, z. B. tcp://rechner:8786 (statt lokaler Prozesse)",
+    )
+    b.set_defaults(handler=cmd_batch)
+
+    c = commands.add_parser(
+        "compare",
+        help="zwei Szenarien gepaart vergleichen",
+        description=(
+            "B gegen A: Median und 90-%%-Intervall der gepaarten Differenz je Jahr "
+            "(gleiche Seeds). Fehlende Läufe werden zuerst gerechnet und gespeichert."
+        ),
+    )
+    c.add_argument("a", metavar="A", help="Basisszenario")
+    c.add_argument("b", metavar="B", help="Vergleichsszenario")
+    c.add_argument(
+        "--replicates", type=int_at_least(2), default=10, help="Wiederholungen (Vorgabe: 10)"
+    )
+    _common(c, int_at_least, scale)
+    c.set_defaults(handler=cmd_compare)
+
+    e = commands.add_parser(
+        "export",
+        help="Ergebnisse exportieren (Parquet, CSV für Excel, XLSX)",
+        description="Läufe aus dem Ergebnisspeicher exportieren.",
+    )
+    e.add_argument("--format", choices=FORMATS, default="csv", help="Format (Vorgabe: csv)")
+    e.add_argument(
+        "--out", metavar="ZIEL", required=True, help="Verzeichnis (Parquet, CSV) oder .xlsx-Datei"
+    )
+    e.add_argument("--batch", default=None, help="nur dieser Batch")
+    e.add_argument(
+        "--szenario", action="append", default=[], metavar="NAME", help="nur dieses Szenario"
+    )
+    e.add_argument("--store", metavar="DATEI", default=str(DEFAULT_STORE), help="Ergebnisspeicher")
+    e.set_defaults(handler=cmd_export)
+
+
+def _common(p: argparse.ArgumentParser, int_at_least: Any, scale: Any) -> None:
+    p.add_argument(
+        "--store",
+        metavar="DATEI",
+        default=str(DEFAULT_STORE),
+        help=f"Ergebnisspeicher, DuckDB (Vorgabe: {DEFAULT_STORE})",
+    )
+    p.add_argument(
+        "--workers",
+        type=int_at_least(1),
+        default=os.cpu_count() or 1,
+        help="lokale Prozesse (Vorgabe: alle Kerne)",
+    )
+    p.add_argument("--seed", type=int_at_least(0), default=1, help="erster Seed (Vorgabe: 1)")
+    p.add_argument("--years", type=int_at_least(1), default=None, help="simulierte Jahre")
+    p.add_argument("--scale", type=scale, default=None, help="Anteil der Bevölkerung, 0 < F ≤ 1")
+
+
+def _fail(err: ScenarioError | str) -> int:
+    line = err.cli_line() if isinstance(err, ScenarioError) else err
+    print(" ".join(line.split()), file=sys.stderr)
+    return EXIT_INPUT
+
+
+# =========================================================================== scenarios
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    """``sozialraum scenarios``."""
+    names = list_scenarios()
+    width = max(len(n) for n in names)
+    current = None
+    for name in names:
+        folder = find_scenario(name).parent.relative_to(LIBRARY_DIR).as_posix()
+        if folder != current:
+            print(f"\n{folder}:" if current is not None else f"{folder}:")
+            current = folder
+        try:
+            sc = load_scenario(name)
+            text = _first_sentence(sc.description)
+        except ScenarioError as err:
+            text = f"(fehlerhaft: {err.message})"
+        print(textwrap.shorten(f"  {name.ljust(width)}  {text}", 130, placeholder=" …"))
+    return EXIT_OK
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    for end in (". ", "; "):
+        if end in text:
+            return text.split(end)[0] + "."
+    return text
+
+
+# =========================================================================== batch
+
+
+class _Progress:
+    """A rich progress bar with ETA on a terminal, else one line per run."""
+
+    def __init__(self, plan: BatchPlan) -> None:
+        self.plan = plan
+        self.tty = sys.stderr.isatty()
+        self.k = 0
+        self.total = 0
+        self._bar: Any = None
+
+    def start(self, todo: int, done: int) -> None:
+        self.total = todo
+        print(
+            f"Batch {self.plan.batch_id}: {todo + done} Läufe geplant, {done} schon gespeichert, "
+            f"{todo} zu rechnen.",
+            flush=True,
+        )
+        if self.tty and todo:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self._bar = Progress(
+                TextColumn("Läufe"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("vergangen"),
+                TimeElapsedColumn(),
+                TextColumn("verbleibend"),
+                TimeRemainingColumn(),
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task("läufe", total=todo)
+
+    def run(self, run: PlannedRun, data: RunData | None, error: str | None) -> None:
+        self.k += 1
+        if self._bar is not None:
+            self._bar.advance(self._task)
+            if error:
+                self._bar.console.print(f"Lauf fehlgeschlagen: {_describe(run)}: {error}")
+            return
+        what = "gespeichert" if data is not None else f"FEHLGESCHLAGEN ({error})"
+        secs = f" ({fmt_num(data.seconds, 2)} s)" if data is not None else ""
+        print(f"Lauf {self.k}/{self.total} {what}: {_describe(run)}{secs}", flush=True)
+
+    def stop(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+def _describe(run: PlannedRun) -> str:
+    r = run.record
+    point = "" if r.point_id == "basis" else f", Punkt {r.point_id}"
+    return f"{r.scenario}{point}, Seed {r.seed}"
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C, so a stopped batch ends cleanly."""
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        old = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+def _plan(args: argparse.Namespace, scenarios: list[str]) -> BatchPlan:
+    sweep = load_sweep(args.sweep) if getattr(args, "sweep", None) else None
+    return plan_batch(
+        scenarios,
+        args.replicates,
+        seed_base=args.seed,
+        sweep=sweep,
+        years=args.years,
+        scale=args.scale,
+    )
+
+
+def _execute(args: argparse.Namespace, plan: BatchPlan, store: ResultsStore) -> BatchReport:
+    progress = _Progress(plan)
+    try:
+        with _sigterm_as_interrupt():
+            return run_batch(
+                plan,
+                store,
+                workers=args.workers,
+                scheduler=getattr(args, "scheduler", None),
+                on_start=progress.start,
+                on_run=progress.run,
+            )
+    finally:
+        progress.stop()
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    """``sozialraum batch``."""
+    try:
+        plan = _plan(args, args.scenarios)
+        store = ResultsStore(args.store)
+    except ScenarioError as err:
+        return _fail(err)
+    with store:
+        try:
+            report = _execute(args, plan, store)
+        except BatchInterrupted as exc:
+            r = exc.report
+            print(
+                f"Abgebrochen: {r.already_done + r.ran} von {r.planned} Läufen sind in "
+                f"{display_path(args.store)} gespeichert. Derselbe Befehl setzt fort.",
+                file=sys.stderr,
+            )
+            return EXIT_INTERRUPTED
+        except OSError as exc:
+            return _fail(f"Fehler: Dask-Scheduler {args.scheduler} nicht erreichbar ({exc})")
+    _print_report(report, args.store)
+    return EXIT_OK if not report.failed else EXIT_FAILURE
+
+
+def _print_report(report: BatchReport, store: str) -> None:
+    rate = report.ran / report.seconds * 60 if report.seconds > 0 and report.ran else 0.0
+    print(
+        f"Fertig: {report.ran} Läufe gerechnet, {report.already_done} waren schon gespeichert, "
+        f"{len(report.failed)} fehlgeschlagen; {fmt_num(report.seconds, 1)} s"
+        + (f" ({fmt_num(rate, 0)} Läufe je Minute)" if rate else "")
+        + f". Batch {report.batch_id} in {display_path(store)}."
+    )
+    for run, error in report.failed:
+        print(f"  fehlgeschlagen: {_describe(run)}: {error}")
+
+
+# =========================================================================== compare
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """``sozialraum compare A B``."""
+    try:
+        plan = _plan(args, [args.a, args.b])
+        store = ResultsStore(args.store)
+    except ScenarioError as err:
+        return _fail(err)
+    a, b = (sc.name for sc in plan.scenarios)
+    if a == b:
+        return _fail(f"Fehler: A und B sind dasselbe Szenario „{a}“")
+    outcomes = plan.scenarios[0].outcomes or plan.scenarios[1].outcomes
+    if not outcomes:
+        return _fail(
+            f"Fehler: Datei {display_path(plan.scenarios[0].path)}, Feld outcomes: "
+            "keine Ergebnisgrößen erklärt"
+        )
+    with store:
+        try:
+            report = _execute(args, plan, store)
+        except BatchInterrupted:
+            print("Abgebrochen; gerechnete Läufe sind gespeichert.", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        if report.failed:
+            _print_report(report, args.store)
+            return EXIT_FAILURE
+        comparison = paired_differences(store, a, b, outcomes, run_ids=plan.run_ids)
+    print(format_comparison(comparison.table, a, b, args.replicates))
+    return EXIT_OK
+
+
+def format_comparison(table: Any, a: str, b: str, replicates: int) -> str:
+    """German text table of a comparison (one block per outcome)."""
+    lines = [
+        f"Vergleich {b} (B) gegen {a} (A), {replicates} gepaarte Läufe je Jahr",
+        "Differenz B − A: Median [90-%-Intervall]; „besser“/„schlechter“, wenn das ganze "
+        "Intervall auf einer Seite liegt.",
+    ]
+    for _metric, block in table.groupby("metric", sort=False):
+        first = block.iloc[0]
+        direction = "niedriger ist besser" if first["better"] == "lower" else "höher ist besser"
+        lines.append("")
+        lines.append(f"{first['label']} ({_unit(first['unit'])}; {direction})")
+        lines.append(
+            f"  {'Jahr':<12}{'Median A':>16}{'Median B':>16}{'Differenz':>16}"
+            f"{'90-%-Intervall':>32}  Urteil"
+        )
+        for _, row in block.iterrows():
+            year = "alle Jahre" if row["year"] == 0 else str(row["year"])
+            interval = f"[{_v(row['diff_low'])}; {_v(row['diff_high'])}]"
+            lines.append(
+                f"  {year:<12}{_v(row['median_a']):>16}{_v(row['median_b']):>16}"
+                f"{_v(row['diff_median']):>16}{interval:>32}  {row['verdict']}"
+            )
+    return "\n".join(lines)
+
+
+def _unit(unit: str) -> str:
+    return {"EUR": "€", "Anteil": "Anteil", "ja/nein": "Jahre"}.get(unit, unit)
+
+
+def _v(x: float) -> str:
+    if abs(x) >= 1000:
+        return fmt_num(x, 0)
+    if abs(x) >= 10:
+        return fmt_num(x, 1)
+    return fmt_num(x, 3)
+
+
+# =========================================================================== export
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """``sozialraum export``."""
+    store_path = Path(args.store)
+    try:
+        with ResultsStore(store_path, read_only=True) as store:
+            paths = export(
+                store, args.format, Path(args.out), batch_id=args.batch, scenarios=args.szenario
+            )
+    except ScenarioError as err:
+        return _fail(err)
+    for p in paths:
+        print(f"geschrieben: {display_path(p)}")
+    return EXIT_OK
+
+
+__all__ = ["add_commands", "format_comparison"]

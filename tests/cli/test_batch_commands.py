@@ -1,0 +1,265 @@
+"""``sozialraum scenarios | batch | compare | export`` with the real engine and store."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from cli.main import main
+from scenarios.batch import plan_batch, results_frame, run_batch
+from scenarios.loader import list_scenarios
+from scenarios.store import ResultsStore
+from tests.scenarios.test_error_catalogue import CASES, Case, Workspace
+
+A, B = "lueneburg-status-quo", "lueneburg-rb2-20-rueckbehalt"
+SMALL = ["--years", "2", "--scale", "0.1"]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def batch_args(store: Path, *extra: str, replicates: int = 2) -> list[str]:
+    return ["batch", A, B, "--replicates", str(replicates), *SMALL, "--store", str(store), *extra]
+
+
+def test_scenarios_lists_the_library(capsys):
+    assert main(["scenarios"]) == 0
+    out = capsys.readouterr().out
+    for name in list_scenarios():
+        assert name in out
+    assert "lueneburg:" in out
+
+
+def test_batch_then_again_is_a_no_op(tmp_path, capsys):
+    store = tmp_path / "s.duckdb"
+    assert main(batch_args(store, "--workers", "1")) == 0
+    out = capsys.readouterr().out
+    assert "4 Läufe geplant, 0 schon gespeichert" in out
+    assert "Fertig: 4 Läufe gerechnet" in out
+    assert main(batch_args(store, "--workers", "1")) == 0
+    assert "4 schon gespeichert, 0 zu rechnen" in capsys.readouterr().out
+    with ResultsStore(store, read_only=True) as s:
+        assert len(s.runs()) == 4
+
+
+def _spawn(args: list[str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "cli", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _wait_for_saved(proc: subprocess.Popen[str], n: int, timeout: float = 120.0) -> int:
+    saved = 0
+    deadline = time.monotonic() + timeout
+    assert proc.stdout is not None
+    while saved < n:
+        assert time.monotonic() < deadline, "Batch speichert keine Läufe"
+        line = proc.stdout.readline()
+        assert line, f"Batch endete zu früh: {proc.stderr.read() if proc.stderr else ''}"
+        saved += " gespeichert: " in line
+    return saved
+
+
+def test_killed_batch_resumes_and_equals_an_uninterrupted_one(tmp_path):
+    store = tmp_path / "s.duckdb"
+    args = batch_args(store, "--workers", "2", replicates=15)
+    proc = _spawn(args)
+    _wait_for_saved(proc, 3)
+    os.killpg(proc.pid, signal.SIGKILL)  # the batch and its workers, without warning
+    proc.wait(timeout=30)
+    plan = plan_batch([A, B], 15, years=2, scale=0.1)
+    with ResultsStore(store, read_only=True) as s:
+        stored_before = s.done_run_ids()
+    assert 3 <= len(stored_before) < len(plan.runs)
+
+    again = subprocess.run(
+        [sys.executable, "-m", "cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert again.returncode == 0, again.stderr
+    assert f"{len(stored_before)} schon gespeichert" in again.stdout
+    with ResultsStore(store, read_only=True) as s:
+        runs = s.runs()
+        resumed = results_frame(s, plan)
+    assert sorted(runs["run_id"]) == sorted(plan.run_ids)  # each run once
+    assert (runs["status"] == "done").all()
+
+    with ResultsStore(tmp_path / "ref.duckdb") as s:
+        run_batch(plan, s, workers=1)
+        reference = results_frame(s, plan)
+    pd.testing.assert_frame_equal(resumed, reference)
+
+
+def test_sigterm_stops_cleanly_with_exit_130(tmp_path):
+    store = tmp_path / "s.duckdb"
+    args = batch_args(store, "--workers", "2", replicates=15)
+    proc = _spawn(args)
+    _wait_for_saved(proc, 2)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "Abgebrochen:" in err and "Derselbe Befehl setzt fort" in err
+    assert "Traceback" not in err
+    with ResultsStore(store, read_only=True) as s:
+        assert len(s.done_run_ids()) >= 2
+
+
+@pytest.mark.parametrize("case", CASES[::4], ids=[c.kind for c in CASES[::4]])
+def test_broken_scenario_leaves_the_store_untouched(
+    case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    store = tmp_path / "s.duckdb"
+    assert main(batch_args(store, "--workers", "1", replicates=1)) == 0
+    before = store.read_bytes()
+    capsys.readouterr()
+    root = tmp_path / "szenarien"
+    root.mkdir()
+    path = case.build(Workspace(root))
+    code = main(["batch", A, str(path), "--replicates", "1", *SMALL, "--store", str(store)])
+    captured = capsys.readouterr()
+    assert code == 2
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Fehler: Datei ")
+    assert case.fragment in lines[0]
+    assert "Traceback" not in captured.err
+    assert store.read_bytes() == before
+
+
+def test_broken_sweep_creates_no_store(tmp_path, capsys):
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text("grid:\n  budget.regional2_share: [0.1, 1.7]\n", encoding="utf-8")
+    store = tmp_path / "neu.duckdb"
+    code = main(batch_args(store, "--sweep", str(sweep)))
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "sweep.yaml" in err and "budget.regional2_share" in err
+    assert not store.exists()
+
+
+def test_batch_with_sweep(tmp_path, capsys):
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(
+        "grid:\n  budget.regional2_share: [0.1, 0.3]\nlhs:\n  samples: 2\n", encoding="utf-8"
+    )
+    store = tmp_path / "s.duckdb"
+    assert (
+        main(
+            [
+                "batch",
+                B,
+                "--replicates",
+                "1",
+                *SMALL,
+                "--sweep",
+                str(sweep),
+                "--store",
+                str(store),
+                "--workers",
+                "1",
+            ]
+        )
+        == 0
+    )
+    with ResultsStore(store, read_only=True) as s:
+        runs = s.runs()
+    assert sorted(runs["point_id"]) == ["p000", "p001", "p002", "p003"]
+    assert runs["scenario_sha256"].nunique() == 4
+    assert '"budget.regional2_share": 0.3' in runs.sort_values("point_id")["point"].iloc[-1]
+
+
+def test_compare_prints_paired_differences(tmp_path, capsys):
+    store = tmp_path / "s.duckdb"
+    code = main(
+        ["compare", A, B, "--replicates", "3", *SMALL, "--store", str(store), "--workers", "1"]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert f"Vergleich {B} (B) gegen {A} (A), 3 gepaarte Läufe" in out
+    assert "Ausgaben gesamt (€; niedriger ist besser)" in out
+    assert "alle Jahre" in out and "90-%-Intervall" in out
+    # the runs stay in the store for the next comparison
+    with ResultsStore(store, read_only=True) as s:
+        assert len(s.runs()) == 6
+
+
+def test_export_formats(tmp_path, capsys):
+    store = tmp_path / "s.duckdb"
+    assert main(batch_args(store, "--workers", "1")) == 0
+    capsys.readouterr()
+
+    assert (
+        main(["export", "--store", str(store), "--format", "csv", "--out", str(tmp_path / "csv")])
+        == 0
+    )
+    raw = (tmp_path / "csv" / "results.csv").read_bytes()
+    assert raw.startswith("\ufeff".encode())  # BOM for Excel
+    text = raw.decode("utf-8-sig")
+    header = text.splitlines()[0]
+    assert header == "Lauf;Jahr;Monat;Region;Kennzahl;Wert;Einheit"
+    frame = pd.read_csv(
+        tmp_path / "csv" / "results.csv", sep=";", decimal=",", encoding="utf-8-sig"
+    )
+    assert frame["Wert"].dtype.kind == "f"
+    assert any("," in line.split(";")[5] for line in text.splitlines()[1:50])
+
+    assert (
+        main(
+            ["export", "--store", str(store), "--format", "parquet", "--out", str(tmp_path / "pq")]
+        )
+        == 0
+    )
+    runs = pd.read_parquet(tmp_path / "pq" / "runs.parquet")
+    assert len(runs) == 4 and set(runs["scenario"]) == {A, B}
+    assert len(pd.read_parquet(tmp_path / "pq" / "flows.parquet")) > 0
+
+    xlsx = tmp_path / "ergebnisse.xlsx"
+    assert (
+        main(
+            [
+                "export",
+                "--store",
+                str(store),
+                "--format",
+                "xlsx",
+                "--out",
+                str(xlsx),
+                "--szenario",
+                A,
+            ]
+        )
+        == 0
+    )
+    book = openpyxl.load_workbook(xlsx, read_only=True)
+    assert book.sheetnames == ["Läufe", "Übersicht", "Jahreswerte"]
+    header = [c.value for c in next(book["Übersicht"].iter_rows(max_row=1))]
+    assert header[:3] == ["Szenario", "Punkt", "Jahr"] and "Median" in header
+    assert book["Läufe"].max_row == 3  # heading + two runs of A
+
+
+def test_export_errors(tmp_path, capsys):
+    store = tmp_path / "s.duckdb"
+    assert main(["export", "--store", str(store), "--out", str(tmp_path / "x")]) == 2
+    assert "nicht gefunden" in capsys.readouterr().err
+    assert main(batch_args(store, "--workers", "1", replicates=1)) == 0
+    capsys.readouterr()
+    assert (
+        main(["export", "--store", str(store), "--batch", "abc", "--out", str(tmp_path / "x")]) == 2
+    )
+    assert "Batch „abc“ nicht gefunden" in capsys.readouterr().err
+    assert (
+        main(
+            ["export", "--store", str(store), "--format", "xlsx", "--out", str(tmp_path / "x.csv")]
+        )
+        == 2
+    )
+    assert ".xlsx" in capsys.readouterr().err
