@@ -14,9 +14,13 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+LUENEBURG := $(basename $(notdir $(wildcard scenarios/library/lueneburg/*.yaml)))
+
 demo: $(STAMP)
-	$(VENV)/bin/sozialraum run lueneburg-status-quo --seed 1 --years 5 --out out/status-quo
-	$(VENV)/bin/sozialraum run lueneburg-rb2-20-rueckbehalt --seed 1 --years 5 --out out/rb2-20-rueckbehalt
+	mkdir -p out
+	$(VENV)/bin/sozialraum batch $(LUENEBURG) --replicates 10 --store out/ergebnisse.duckdb
+	$(VENV)/bin/sozialraum compare lueneburg-status-quo lueneburg-rb2-20-rueckbehalt --replicates 10 --store out/ergebnisse.duckdb
+	$(VENV)/bin/sozialraum export --store out/ergebnisse.duckdb --format xlsx --out out/ergebnisse.xlsx
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -27,6 +31,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_engine.py
+	$(PY) benchmarks/bench_batch.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

@@ -135,3 +135,13 @@ def test_samples_are_monotone_in_u():
     values = [sample_value(unc, u, 1.0) for u in np.linspace(0.01, 0.99, 20)]
     assert values == sorted(values)
     assert sample_value(unc, 0.5, 1.0) == pytest.approx(1.0)
+
+
+def test_shipped_example_sweep_plans():
+    from scenarios.batch import plan_batch
+    from scenarios.loader import LIBRARY_DIR
+
+    path = LIBRARY_DIR.parent / "sweeps" / "lueneburg-rb2-anteil.yaml"
+    plan = plan_batch(["lueneburg-rb2-20-rueckbehalt"], 2, sweep=load_sweep(path))
+    assert len(plan.runs) == 4 * 8 * 2
+    assert {r.record.point["budget.regional2_share"] for r in plan.runs} == {0.1, 0.2, 0.3, 0.4}
