@@ -9,8 +9,8 @@ part of ``docs/ODD.md`` between the markers :data:`START` and :data:`END`:
   value, unit and source or assumption text (``Quelle: …`` / ``Annahme: …``);
 * 8.4 the settings without a source of their own (allocation key, incentive scheme,
   regions' municipalities, providers, help-type structure);
-* 8.5 the levers of every library scenario that extends the status quo (every value
-  that differs from it).
+* 8.5 the levers of every other library scenario of the same system (same folder;
+  every value that differs from the status quo).
 
 Values come from ``Scenario.params``, units from ``Scenario.units`` (shown in German,
 see :data:`UNITS`), provenance texts from ``ModelParams.provenance``. The German
@@ -160,6 +160,9 @@ DESCRIPTIONS: dict[str, str] = {
     "providers.*.staff_fte": "Personal für fallspezifische Arbeit zu Beginn",
     "providers.*.reserves": "Rücklagen zu Beginn des ersten berichteten Jahres",
     "providers.*.attractiveness": "Gewicht bei der Wahl durch Familien",
+    "providers.*.lead_regions": (
+        "Regionen, die ein kreisweit tätiger Sozialraumträger leitet (leer: seine Einsatzregion)"
+    ),
     # projects
     "projects.proposals_per_region": "Mittlere Zahl der Projektvorschläge je Region und Jahr",
     "projects.cost_mean": "Mittlere Jahreskosten eines Projekts",
@@ -196,6 +199,15 @@ DESCRIPTIONS: dict[str, str] = {
         "`history`)"
     ),
     "budget.index_weights.*": "Gewicht des Indikators im Sozialraumindex",
+    "budget.coordination_hours.*": (
+        "Sozialraumkosten: Stunden je Region und Jahr zum FLS-Satz im gebundenen Budget (Ulm §6(2))"
+    ),
+    "budget.regional2_help_types": (
+        "Hilfearten des regionalen Budgets 2 (– = die mit `regional2_eligible` der Hilfearten)"
+    ),
+    "budget.burn_in_rules": (
+        "Regeln der Einschwingzeit (`pre_reform`: vor der Reform, `scenario`: die des Szenarios)"
+    ),
     # incentive
     "incentive.scheme": "Anreizsystem (`none`, `retention`, `bonus_malus`, `flat`, `balancing`)",
     "incentive.retention_share": (
@@ -249,6 +261,7 @@ UNITS: dict[str, str] = {
     "factor": "Faktor",
     "families/10000 EUR": "Familien je 10.000 €",
     "families/FLS": "Familien je FLS",
+    "hours/year": "Std./Jahr",
     "km2": "km²",
     "months": "Monate",
     "need": "Bedarf",
@@ -265,6 +278,9 @@ UNITS: dict[str, str] = {
     "years": "Jahre",
 }
 """German spelling of the units used in the scenario files (others are shown as is)."""
+
+MAPPINGS = ("index_weights", "coordination_hours")
+"""Budget fields that map names to values (``budget.<field>.<name>``)."""
 
 STRUCTURE_FIELDS = ("setting", "billing", "trait", "escalates_to", "regional2_eligible")
 """Help-type fields without a numeric value, shown in table 8.4."""
@@ -298,8 +314,9 @@ def parameter_value(params: ModelParams, path: str) -> object:
             if getattr(item, key) == name:
                 return getattr(item, field)
         raise KeyError(path)
-    if path.startswith("budget.index_weights."):
-        return params.budget.index_weights[path.removeprefix("budget.index_weights.")]
+    for mapping in MAPPINGS:
+        if path.startswith(f"budget.{mapping}."):
+            return getattr(params.budget, mapping)[path.removeprefix(f"budget.{mapping}.")]
     obj: object = params
     for part in path.split("."):
         if not hasattr(obj, part):
@@ -348,8 +365,9 @@ def pattern(path: str) -> str:
     head = path.split(".", 1)[0]
     if head in GROUPED:
         return f"{head}.*.{path.rsplit('.', 1)[1]}"
-    if path.startswith("budget.index_weights."):
-        return "budget.index_weights.*"
+    for mapping in MAPPINGS:
+        if path.startswith(f"budget.{mapping}."):
+            return f"budget.{mapping}.*"
     return path
 
 
@@ -532,8 +550,9 @@ def render_tables(base: Scenario | None = None, variants: list[Scenario] | None 
 
     Args:
         base: The documented scenario (default: :data:`BASE_SCENARIO`, loaded).
-        variants: Scenarios shown in table 8.5 (default: every library scenario that
-            extends the base scenario, by name).
+        variants: Scenarios shown in table 8.5 (default: every other library scenario in
+            the base scenario's folder, i.e. the variants of the same system, also those
+            that extend another variant).
 
     Returns:
         Markdown text, ending with a newline.
@@ -543,7 +562,7 @@ def render_tables(base: Scenario | None = None, variants: list[Scenario] | None 
         variants = [
             s
             for s in (load_scenario(n) for n in list_scenarios() if n != base.name)
-            if s.extends == base.name
+            if s.path.parent == base.path.parent
         ]
     prov = list(base.params.provenance)
     scenario_rows = [(p, t) for p, t in prov if p.split(".", 1)[0] not in GROUPED[2:]]

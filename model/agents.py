@@ -6,6 +6,7 @@ agents here are few and act on the family table through the model.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -212,14 +213,20 @@ class Jugendamt(mesa.Agent):
         n = len(model.params.regions)
         self.allocation = np.zeros((n, len(POTS)), dtype=np.int64)
         self.carry_in = np.zeros((n, len(POTS)), dtype=np.int64)
+        self.coordination = np.zeros(n, dtype=np.int64)
+        """Per region: the year's Sozialraumkosten in cents (part of the bound budget)."""
         self.last_spent: np.ndarray | None = None
         self.pressure = np.zeros(n)
         """Savings pressure per region from quarterly controlling (0..1)."""
         self.forecast = np.zeros((n, len(POTS)))
         self.closings: list[tuple[int, Closing]] = []
 
-    def pot_totals(self, year_index: int) -> np.ndarray:
-        """EUR per pot for a budget year (0 = first simulated year, negative in burn-in)."""
+    def keyed_totals(self, year_index: int) -> np.ndarray:
+        """EUR per pot that the allocation key splits (the funds of the scenario file).
+
+        Args:
+            year_index: Budget year (0 = first simulated year, negative in burn-in).
+        """
         b = self.model.budget
         growth = (1.0 + b.yearly_increase) ** max(year_index, 0)
         scale = self.model.params.scale
@@ -236,14 +243,45 @@ class Jugendamt(mesa.Agent):
             * scale
         )
 
+    def coordination_cents(self, year_index: int) -> np.ndarray:
+        """Per region: Sozialraumkosten of a budget year in cents.
+
+        The sum of ``budget.coordination_hours`` times the FLS rate, with the yearly
+        increase and the simulated scale like every budget; the same in every region
+        (the hour caps are per Sozialraumträger, Ulm §6(2)).
+        """
+        b = self.model.budget
+        hours = math.fsum(b.coordination_hours.values())
+        growth = (1.0 + b.yearly_increase) ** max(year_index, 0)
+        eur = hours * self.model.params.provider.fls_rate * growth * self.model.params.scale
+        return np.full(len(self.model.params.regions), round(eur * 100), dtype=np.int64)
+
+    def pot_totals(self, year_index: int) -> np.ndarray:
+        """EUR per pot for a budget year, Sozialraumkosten included.
+
+        :meth:`keyed_totals` plus, in the bound budget, the Sozialraumkosten of every
+        region (:meth:`coordination_cents`).
+        """
+        totals = self.keyed_totals(year_index)
+        totals[BOUND] += self.coordination_cents(year_index).sum() / 100.0
+        return totals
+
     def allocate(self, year_index: int, under21: np.ndarray) -> None:
-        """January: split every pot between regions by the allocation key."""
-        totals = np.rint(self.pot_totals(year_index) * 100).astype(np.int64)
+        """January: split every pot between regions by the allocation key.
+
+        The Sozialraumkosten are not split by the key: every region's bound budget
+        gets its own (:meth:`coordination_cents`).
+        """
+        totals = np.rint(self.keyed_totals(year_index) * 100).astype(np.int64)
         regions = self.model.params.regions
         for k in range(len(POTS)):
             last = None if self.last_spent is None else self.last_spent[:, k]
+            if k == BOUND and last is not None:
+                last = last - self.coordination
             w = allocation_weights(self.model.budget, regions, under21, last)
             self.allocation[:, k] = split_cents(int(totals[k]), w)
+        self.coordination = self.coordination_cents(year_index)
+        self.allocation[:, BOUND] += self.coordination
         self.pressure[:] = 0.0
 
     def controlling(self, months_elapsed: int, spent: np.ndarray) -> None:

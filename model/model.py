@@ -69,7 +69,10 @@ class SozialraumModel(mesa.Model):
         self.h_rate = np.array([h.daily_rate for h in ht])
         self.h_group = np.array([max(h.group_size, 1.0) for h in ht])
         self.h_duration = np.array([h.mean_duration_months for h in ht])
-        self.h_r2 = np.array([h.regional2_eligible for h in ht])
+        r2_codes = params.budget.regional2_help_types
+        self.h_r2 = np.array(
+            [h.regional2_eligible if r2_codes is None else h.code in r2_codes for h in ht]
+        )
         self.h_stationary = np.array([h.setting == "stationaer" for h in ht])
         self.h_placed = np.array([h.setting in ("teilstationaer", "stationaer") for h in ht])
         self.crisis_type = next((i for i, h in enumerate(ht) if h.trait == "crisis"), None)
@@ -103,9 +106,18 @@ class SozialraumModel(mesa.Model):
             region = names.index(spec.region) if spec.region is not None else -1
             self.providers.append(Provider(self, spec, i, region))
         self.lead_provider = np.full(self.n_regions, -1, dtype=np.int64)
-        for p in self.providers:
-            if p.role == "sozialraumtraeger" and p.region >= 0 and self.lead_provider[p.region] < 0:
-                self.lead_provider[p.region] = p.index
+        """Per region: index of the Sozialraumträger that leads it (-1: none); the
+        first listed provider wins."""
+        for p, spec in zip(self.providers, params.providers, strict=True):
+            if p.role != "sozialraumtraeger":
+                continue
+            if spec.lead_regions:
+                led = [names.index(n) for n in spec.lead_regions]
+            else:
+                led = [p.region] if p.region >= 0 else []
+            for r in led:
+                if self.lead_provider[r] < 0:
+                    self.lead_provider[r] = p.index
         self.ledger = Ledger(names, [p.name for p in self.providers])
         self.item_of_type = np.array([self.ledger.item_id(h.code) for h in ht])
         self.office_item = self.ledger.item_id("sozialraumbuero")
@@ -115,7 +127,9 @@ class SozialraumModel(mesa.Model):
         self.provider_exits = np.zeros(self.total_months, dtype=np.int64)
         self.recorder = reporters.Recorder(self)
         self._policy_on = False
-        self._set_policy(active=params.burn_in_months == 0)
+        self._set_policy(
+            active=params.burn_in_months == 0 or params.budget.burn_in_rules == "scenario"
+        )
         self.counselling_capacity = np.zeros(self.n_regions)
         self._month_spent_start = np.zeros((self.n_regions, len(POTS)), dtype=np.int64)
 
@@ -125,7 +139,11 @@ class SozialraumModel(mesa.Model):
         return FamilyTable(self.params, capacity)
 
     def _set_policy(self, active: bool) -> None:
-        """Switch between the burn-in rules and the scenario's rules."""
+        """Switch between the pre-reform burn-in rules and the scenario's rules.
+
+        With ``budget.burn_in_rules == "scenario"`` the scenario's rules apply from
+        the first month and this is never called with ``active=False``.
+        """
         self._policy_on = active
         if active:
             self.budget: BudgetParams = self.params.budget
@@ -167,8 +185,9 @@ class SozialraumModel(mesa.Model):
     # ------------------------------------------------------------------ the month
     def step(self) -> None:
         """Simulate one month."""
-        if self.month_abs == self.params.burn_in_months and not self._policy_on:
-            self._set_policy(active=True)
+        if self.month_abs == self.params.burn_in_months > 0:
+            if not self._policy_on:
+                self._set_policy(active=True)
             self.jugendamt.carry_in[:] = 0
             for p in self.providers:
                 p.reserves = p.start_reserves
@@ -217,9 +236,10 @@ class SozialraumModel(mesa.Model):
         ja.allocate(self.year_index, u21)
         self.ledger.reset_running()
         self.recorder.open_year()
-        # counselling capacity from the bound budget (staff share of it)
+        # counselling capacity from the bound budget (staff share of it), without
+        # the Sozialraumkosten of the Sozialraumträger
         c = self.params.counselling
-        bound_eur = ja.allocation[:, BOUND] / 100.0
+        bound_eur = (ja.allocation[:, BOUND] - ja.coordination) / 100.0
         fte = bound_eur * (1.0 - c.fixed_share) / c.cost_per_fte_year
         self.counselling_capacity = fte * c.appointments_per_fte_month
         # projects: regional bodies vote on this year's proposals
@@ -569,7 +589,12 @@ class SozialraumModel(mesa.Model):
 
     # ------------------------------------------------------------------ money
     def _billing(self) -> None:
-        """Book the month's payments: helps, Sozialraumbüros, projects, flat budgets."""
+        """Book the month's payments: helps, Sozialraumbüros, projects, flat budgets.
+
+        The bound budget pays the Sozialraumbüros in twelve monthly instalments and
+        the Sozialraumkosten (``budget.coordination_hours``) in four instalments at
+        the end of each quarter (Ulm §10(3)), both to the region's Sozialraumträger.
+        """
         f = self.families
         m = self.month_abs
         moy = self.month_of_year
@@ -607,7 +632,7 @@ class SozialraumModel(mesa.Model):
             for p in self.providers:
                 p.transfers -= owed[p.index] / 100.0
         # bound budget: Sozialraumbüro funding in twelve exact instalments
-        office = _instalment(ja.allocation[:, BOUND], moy, 12)
+        office = _instalment(ja.allocation[:, BOUND] - ja.coordination, moy, 12)
         self.ledger.book(
             m,
             np.arange(self.n_regions),
@@ -617,6 +642,17 @@ class SozialraumModel(mesa.Model):
             "office",
             office,
         )
+        # bound budget: Sozialraumkosten, billed at the end of each quarter
+        if moy % 3 == 0 and ja.coordination.any():
+            self.ledger.book(
+                m,
+                np.arange(self.n_regions),
+                BOUND,
+                self.ledger.item_id("sozialraumkosten"),
+                self.lead_provider,
+                "office",
+                _instalment(ja.coordination, moy // 3, 4),
+            )
         # flat budgets: quarterly instalments to the Sozialraumträger
         if moy in (1, 4, 7, 10):
             q = (moy - 1) // 3 + 1

@@ -26,6 +26,7 @@ Trait = Literal["none", "disability", "young_adult", "crisis"]
 Role = Literal["sozialraumtraeger", "ambulant", "stationaer"]
 AllocationKey = Literal["population", "sozialraumindex", "history"]
 SchemeName = Literal["none", "retention", "bonus_malus", "flat", "balancing"]
+BurnInRules = Literal["pre_reform", "scenario"]
 
 POTS: tuple[str, ...] = ("bound", "regional_1", "regional_2", "central")
 """The four budget pots, in ledger order: gebundenes Budget, regionales Budget 1,
@@ -230,6 +231,11 @@ class ProviderSpec:
     """Financial reserves at the start, EUR."""
     attractiveness: float = 1.0
     """Relative weight in families' choice (Wunsch- und Wahlrecht)."""
+    lead_regions: tuple[str, ...] = ()
+    """Regions this Sozialraumträger leads although it is active in every region
+    (``region`` None): it receives their office and flat budgets and their bonus or
+    malus. Empty: a Sozialraumträger leads its own ``region``. Lets one provider lead
+    several regions (Celle: four providers, six Sozialbezirke)."""
 
 
 @dataclass(frozen=True)
@@ -329,6 +335,23 @@ class BudgetParams:
     migration_share, unemployment_share; see ``model.allocation.INDICATORS``). HzE
     case numbers are
     deliberately not an indicator (Ulm Anlage 3)."""
+    coordination_hours: dict[str, float] = field(default_factory=dict)
+    """Hours per year and region that the region's Sozialraumträger bills for
+    steering work, by purpose (Ulm §6(2) Sozialraumkosten: controlling, jour fix,
+    network, ad-hoc teams), valued at ``ProviderParams.fls_rate``. They are added to
+    the bound budget, equally per region, and paid to the Sozialraumträger; they do
+    not fund counselling."""
+    regional2_help_types: tuple[str, ...] | None = None
+    """Codes of the help types whose funds form ``ambulatory_funds`` and of which
+    ``regional2_share`` goes to regional budget 2; None: the help types marked
+    ``regional2_eligible`` (EB, SPFH, flexible Hilfen). Celle: ambulatory helps and
+    day groups (§32) in the flat budget; Ulm: every help in the Sozialraum budget."""
+    burn_in_rules: BurnInRules = "pre_reform"
+    """Rules during the burn-in. ``pre_reform``: all sozialraum funds in the bound
+    budget, no regional budget 2, no incentive (Lüneburg before its reform, the same
+    for every scenario of a comparison); ``scenario``: the scenario's own budget
+    rules and incentive scheme, for systems that have been in place for years (Ulm
+    since 2003, Celle since 2001, Potsdam-Mittelmark since 2012)."""
 
 
 @dataclass(frozen=True)

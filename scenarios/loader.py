@@ -766,6 +766,52 @@ def _section(model: BaseModel, cls: type[Any], **extra: Any) -> Any:
     return cls(**kwargs)
 
 
+def _check_references(res: _Resolved, m: ScenarioDoc, help_types: tuple[HelpType, ...]) -> None:
+    """Check names the schema cannot check alone.
+
+    The help-type codes of regional budget 2 must exist; the regions a
+    Sozialraumträger leads must exist, each led by at most one.
+
+    Raises:
+        ScenarioError: Naming the field and, where known, its line.
+    """
+    codes = [h.code for h in help_types]
+    for j, code in enumerate(m.budget.regional2_help_types or ()):
+        if code not in codes:
+            raise ScenarioError(
+                res.path,
+                "budget.regional2_help_types",
+                f"unbekannte Hilfeart „{code}“ (vorhanden: {', '.join(codes)})",
+                res.line_lookup(("budget", "regional2_help_types", j)),
+            )
+    region_names = [r.name for r in m.regions]
+    leader: dict[str, tuple[str, bool]] = {}
+    for i, spec in enumerate(m.providers):
+        if spec.role != "sozialraumtraeger":
+            continue
+        explicit = spec.lead_regions is not None
+        led = spec.lead_regions or ([spec.region] if spec.region is not None else [])
+        for j, name in enumerate(led):
+            loc = ("providers", i, "lead_regions", j) if explicit else ("providers", i)
+            if name not in region_names:
+                raise ScenarioError(
+                    res.path,
+                    f"providers.{spec.name}.lead_regions",
+                    f"unbekannte Region „{name}“ (vorhanden: {', '.join(region_names)})",
+                    res.line_lookup(loc),
+                )
+            # two Sozialraumträger with the same region: the first leads (engine rule);
+            # a region named in lead_regions must have no other leader
+            if name in leader and (explicit or leader[name][1]):
+                raise ScenarioError(
+                    res.path,
+                    f"providers.{spec.name}.{'lead_regions' if explicit else 'region'}",
+                    f"Region „{name}“ wird schon von „{leader[name][0]}“ geleitet",
+                    res.line_lookup(loc),
+                )
+            leader.setdefault(name, (spec.name, explicit))
+
+
 def _build(res: _Resolved) -> Scenario:
     m = res.model
     mun_path = _data_path(res, "municipalities_file")
@@ -781,6 +827,7 @@ def _build(res: _Resolved) -> Scenario:
                     res.line_lookup(("regions", i, "municipalities", j)),
                 )
     help_types, help_prov, help_units = load_help_types(help_path)
+    _check_references(res, m, help_types)
 
     regions = tuple(
         Region(
@@ -803,7 +850,9 @@ def _build(res: _Resolved) -> Scenario:
         for n in r.municipalities:
             rec = records[n]
             stand = "" if str(rec.year) in rec.source else f" (Stand 31.12.{rec.year})"
-            text = f"Quelle: {rec.source}{stand}"
+            # a row may give an assumption instead of a source ("Annahme: …")
+            assumed = rec.source.startswith("Annahme")
+            text = f"{rec.source}{stand}" if assumed else f"Quelle: {rec.source}{stand}"
             mun_prov.append((f"municipalities.{n}.population", text))
             units[f"municipalities.{n}.population"] = "persons"
             if rec.area_km2:

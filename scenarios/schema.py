@@ -309,6 +309,7 @@ Ages = q(NonNegativeQuantity, "years")
 PosYears = q(PositiveIntQuantity, "years")
 CalendarYear = q(YearQuantity, "year")
 Fte = q(NonNegativeQuantity, "FTE")
+HoursYear = q(NonNegativeQuantity, "hours/year")
 AppointmentsMonth = q(PositiveQuantity, "appointments/month")
 FlsMonth = q(PositiveQuantity, "FLS/month")
 FlsWeek = q(PositiveQuantity, "FLS/week")
@@ -445,6 +446,28 @@ class ProviderSpecSection(Section):
     staff_fte: Fte
     reserves: Eur
     attractiveness: PosFactor | None = None
+    lead_regions: list[str] | None = Field(default=None, min_length=1)
+    """Regions a Sozialraumträger active in every region leads (receives their
+    office and flat budgets); omit to lead its own ``region``."""
+
+    @model_validator(mode="after")
+    def _lead_regions(self) -> "ProviderSpecSection":
+        if self.lead_regions is None:
+            return self
+        if self.role != "sozialraumtraeger":
+            raise FieldIssue(
+                ("lead_regions",),
+                "nur ein Sozialraumträger (role sozialraumtraeger) leitet Regionen",
+            )
+        if self.region is not None:
+            raise FieldIssue(
+                ("lead_regions",),
+                "lead_regions nur für Träger, die in allen Regionen tätig sind (ohne region); "
+                "ein Träger mit region leitet seine Region",
+            )
+        if len(set(self.lead_regions)) != len(self.lead_regions):
+            raise FieldIssue(("lead_regions",), "eine Region ist doppelt aufgeführt")
+        return self
 
 
 class ProjectSection(Section):
@@ -486,6 +509,19 @@ class BudgetSection(Section):
         ],
         Share,
     ] = Field(default_factory=dict)
+    coordination_hours: dict[str, HoursYear] = Field(default_factory=dict)
+    """Sozialraumkosten: hours per year and region by purpose (Ulm §6(2)), valued at
+    the FLS rate and added to the bound budget."""
+    regional2_help_types: list[str] | None = Field(default=None, min_length=1)
+    """Codes of the help types regional budget 2 covers; omit for the help-type
+    file's ``regional2_eligible``."""
+    burn_in_rules: Literal["pre_reform", "scenario"] = "pre_reform"
+    """Rules during the burn-in: before the reform, or the scenario's own."""
+
+    @field_validator("regional2_help_types", mode="before")
+    @classmethod
+    def _codes_as_text(cls, v: Any) -> Any:
+        return [_code_to_str(c) for c in v] if isinstance(v, list) else v
 
     @model_validator(mode="after")
     def _weights(self) -> "BudgetSection":

@@ -508,3 +508,70 @@ def test_data_file_override_is_relative_to_the_variant(tmp_path):
     assert (
         load_scenario("lueneburg-status-quo").params.regions[0].municipalities[1].population == 9692
     )
+
+
+# ------------------------------------------------------------------ lead regions, RB 2 types
+
+
+def _lead(doc: dict, provider: int, regions: list[str]) -> dict:
+    spec = doc["providers"][provider]
+    spec.pop("region", None)
+    spec["lead_regions"] = regions
+    return doc
+
+
+def test_a_sozialraumtraeger_active_everywhere_may_lead_several_regions(tmp_path):
+    doc = _lead(base_doc(), 0, ["Region 1", "Region 2"])
+    doc["providers"] = [p for p in doc["providers"] if p["name"] != "Sozialraumträger Region 2"]
+    p = load_scenario(write_scenario(tmp_path, "x", doc)).params
+    assert p.providers[0].region is None
+    assert p.providers[0].lead_regions == ("Region 1", "Region 2")
+
+
+def test_lead_regions_must_exist_and_have_one_leader(tmp_path):
+    err = raises(write_scenario(tmp_path, "x", _lead(base_doc(), 0, ["Region 9"])))
+    assert err.field == "providers.Sozialraumträger Region 1.lead_regions"
+    assert "unbekannte Region „Region 9“" in err.message
+    err = raises(write_scenario(tmp_path, "y", _lead(base_doc(), 0, ["Region 1", "Region 2"])))
+    assert err.field == "providers.Sozialraumträger Region 2.region"
+    assert "Region „Region 2“ wird schon von „Sozialraumträger Region 1“ geleitet" in err.message
+    doc = _lead(base_doc(), 2, ["Region 1"])
+    err = raises(write_scenario(tmp_path, "z", doc))
+    assert err.field == "providers.Sozialraumträger Region 3.lead_regions"
+    assert "wird schon von „Sozialraumträger Region 1“ geleitet" in err.message
+    assert err.line is not None
+
+
+def test_lead_regions_only_for_a_sozialraumtraeger_without_region(tmp_path):
+    doc = base_doc()
+    doc["providers"][0]["lead_regions"] = ["Region 1"]
+    err = raises(write_scenario(tmp_path, "x", doc))
+    assert "ohne region" in err.message
+    doc = _lead(base_doc(), 3, ["Region 1"])
+    err = raises(write_scenario(tmp_path, "y", doc))
+    assert "nur ein Sozialraumträger" in err.message
+
+
+def test_regional2_help_types_must_be_known_codes(tmp_path):
+    doc = base_doc()
+    doc["budget"]["regional2_help_types"] = ["31", 32]
+    p = load_scenario(write_scenario(tmp_path, "x", doc)).params
+    assert p.budget.regional2_help_types == ("31", "32")
+    doc["budget"]["regional2_help_types"] = ["31", "99"]
+    err = raises(write_scenario(tmp_path, "y", doc))
+    assert err.field == "budget.regional2_help_types"
+    assert "unbekannte Hilfeart „99“" in err.message
+
+
+def test_a_municipality_row_may_carry_an_assumption_instead_of_a_source(tmp_path):
+    csv = tmp_path / "lueneburg_municipalities.csv"
+    shutil.copy(DATA_DIR / "lueneburg_municipalities.csv", csv)
+    text = csv.read_text(encoding="utf-8").replace(
+        '"dewiki.de-Spiegel der Wikipedia (Infobox, LSN-Fortschreibung), Stand 31.12.2023, '
+        'https://dewiki.de/Lexikon/Amt_Neuhaus"',
+        '"Annahme: geschätzt 2023"',
+    )
+    csv.write_text(text, encoding="utf-8")
+    prov = dict(load_scenario(write_scenario(tmp_path, "x", base_doc())).provenance)
+    assert prov["municipalities.Gemeinde Amt Neuhaus.population"] == "Annahme: geschätzt 2023"
+    assert prov["municipalities.Stadt Bleckede.population"].startswith("Quelle: ")
