@@ -1,0 +1,321 @@
+"""The scenario library: every shipped scenario loads and runs, and each system is itself.
+
+* Smoke test: every scenario of :func:`scenarios.loader.list_scenarios` loads and runs
+  (scale 0.2, two years, real engine) with money conserved to the cent and finite
+  outputs.
+* Ulm: five Sozialräume with one Schwerpunktträger each; the bound budget is the
+  Sozialraumkosten, 5 × 52 hours × FLS rate, and moves with the FLS rate; every help
+  is in the Sozialraum budget; balancing evens the Sozialräume' balances.
+* Celle: six Sozialbezirke led by the four providers; the flat pot is paid in four
+  quarterly instalments; day groups (§32) are paid from it, stationary helps are not.
+* Potsdam-Mittelmark: four Planregionen with 19 Sozialräume and the Kreis' population;
+  the regional boards' budget funds projects.
+* Systems other than Lüneburg extend its status quo and replace whole sections.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.agents import CENTRAL, R2
+from model.model import SozialraumModel
+from model.params import POTS, ModelParams
+from model.run import RunResult, run_once
+from scenarios.loader import Scenario, list_scenarios, load_scenario
+
+SYSTEMS = ("lueneburg", "ulm", "celle", "potsdam-mittelmark")
+SMOKE = {"scale": 0.2, "years": 2}
+
+
+@cache
+def _scenario(name: str) -> Scenario:
+    return load_scenario(name)
+
+
+def _small(params: ModelParams, **changes: object) -> ModelParams:
+    return dataclasses.replace(params, **{**SMOKE, **changes})
+
+
+@cache
+def _run(name: str, seed: int = 11) -> RunResult:
+    return run_once(_small(_scenario(name).params), seed)
+
+
+def _expected_allocation(p: ModelParams, year_index: int) -> np.ndarray:
+    """Cents per pot a year should allocate (funds split by key, plus Sozialraumkosten)."""
+    b = p.budget
+    g = (1 + b.yearly_increase) ** year_index
+    funds = np.array(
+        [
+            b.sozialraum_funds * b.bound_share,
+            b.sozialraum_funds * (1 - b.bound_share),
+            b.ambulatory_funds * b.regional2_share,
+            b.central_funds + b.ambulatory_funds * (1 - b.regional2_share),
+        ]
+    )
+    cents = np.rint(funds * g * p.scale * 100).astype(np.int64)
+    hours = math.fsum(b.coordination_hours.values())
+    per_region = round(hours * p.provider.fls_rate * g * p.scale * 100)
+    cents[POTS.index("bound")] += per_region * len(p.regions)
+    return cents
+
+
+# ------------------------------------------------------------------ smoke test
+def test_every_system_ships_a_status_quo():
+    names = list_scenarios()
+    for system in SYSTEMS:
+        assert f"{system}-status-quo" in names
+
+
+@pytest.mark.parametrize("name", list_scenarios())
+def test_every_scenario_runs_with_money_conserved_and_finite_outputs(name):
+    s = _scenario(name)
+    assert s.description.strip()
+    p = _small(s.params)
+    r = _run(name)
+    c = r.closing.set_index(["year", "region", "pot"]).sort_index()
+    assert len(c) == p.years * len(p.regions) * len(POTS)
+    lhs = c.allocation + c.carry_in + c.transfer_in - c.transfer_out
+    assert (lhs == c.spent + c.carry_out + c.result).all()
+    booked = r.ledger.groupby(["year", "region", "pot"]).cents.sum().reindex(c.index, fill_value=0)
+    assert (booked == c.spent).all()
+    for (year, pot), alloc in c.allocation.groupby(["year", "pot"]):
+        expected = _expected_allocation(p, year - p.budget.start_year)[POTS.index(pot)]
+        assert alloc.sum() == expected, (year, pot)
+    transfers = c.groupby(["year", "pot"])[["transfer_in", "transfer_out"]].sum()
+    assert (transfers.transfer_in == transfers.transfer_out).all()
+    years = sorted(c.index.get_level_values("year").unique())
+    for y0, y1 in itertools.pairwise(years):
+        out = c.xs(y0, level="year").groupby("region").carry_out.sum()
+        into = c.xs(y1, level="year").groupby("region").carry_in.sum()
+        assert (out == into).all()
+    assert np.isfinite(r.results.value.to_numpy()).all()
+    assert np.isfinite(r.providers.select_dtypes("number").to_numpy()).all()
+    assert r.value("total_spent") > 0
+    assert r.value("cases_total") > 0
+
+
+def test_every_number_of_every_scenario_has_a_source_or_an_assumption():
+    for name in list_scenarios():
+        for path, text in _scenario(name).provenance:
+            assert text.startswith(("Quelle: ", "Annahme")), (name, path, text)
+            assert len(text) > len("Quelle: ") + 5, (name, path)
+
+
+# ------------------------------------------------------------------ shared assumptions
+@pytest.mark.parametrize("system", SYSTEMS[1:])
+def test_other_systems_extend_lueneburg_and_replace_whole_sections(system):
+    s = _scenario(f"{system}-status-quo")
+    base = _scenario("lueneburg-status-quo").params
+    assert s.extends == "lueneburg-status-quo"
+    p = s.params
+    # behaviour assumptions are shared ...
+    for section in ("need", "recognition", "counselling", "projects"):
+        assert getattr(p, section) == getattr(base, section), section
+    # ... the system's own structure replaces Lüneburg's entirely
+    lueneburg_regions = set(base.region_names)
+    lueneburg_providers = {spec.name for spec in base.providers} - {
+        "Stationäre Einrichtungen (überregional)"
+    }
+    assert not lueneburg_regions & set(p.region_names)
+    assert not lueneburg_providers & {spec.name for spec in p.providers}
+    assert p.budget.burn_in_rules == "scenario"
+    assert p.budget.start_year != 0 and p.years == 5
+
+
+# ------------------------------------------------------------------ Ulm
+ULM_REGIONS = ["Böfingen", "Eselsberg", "Mitte/Ost", "West", "Wiblingen"]
+
+
+def test_ulm_has_five_sozialraeume_with_one_schwerpunkttraeger_each():
+    p = _scenario("ulm-status-quo").params
+    assert list(p.region_names) == ULM_REGIONS
+    assert sum(r.population for r in p.regions) == 123_849
+    leads = [spec for spec in p.providers if spec.role == "sozialraumtraeger"]
+    assert sorted(spec.region for spec in leads) == sorted(ULM_REGIONS)
+    m = SozialraumModel(_small(p), rng=1)
+    assert (m.lead_provider >= 0).all() and len(set(m.lead_provider.tolist())) == 5
+    # every help is in the Sozialraum budget (regional budget 2), nothing central
+    assert m.h_r2.all()
+    assert p.budget.regional2_share == 1.0 and p.budget.central_funds == 0.0
+    assert p.budget.allocation_key == "sozialraumindex"
+    assert p.incentive.scheme == "balancing"
+
+
+def test_ulm_hour_caps_are_data_with_their_source():
+    s = _scenario("ulm-status-quo")
+    hours = s.params.budget.coordination_hours
+    assert hours == {"controlling": 16, "jour_fix": 20, "network": 8, "ad_hoc": 8}
+    prov = dict(s.provenance)
+    for key in hours:
+        text = prov[f"budget.coordination_hours.{key}"]
+        assert text.startswith("Quelle: Vertrag §6(2)"), text
+        assert s.units[f"budget.coordination_hours.{key}"] == "hours/year"
+
+
+@pytest.mark.parametrize("fls_rate", [75.0, 90.0])
+def test_ulm_bound_budget_is_five_times_52_hours_at_the_fls_rate(fls_rate, tmp_path):
+    variant = tmp_path / "ulm-fls.yaml"
+    variant.write_text(
+        "name: ulm-fls\n"
+        "description: Ulm mit anderem FLS-Satz\n"
+        f"extends: {(Path(_scenario('ulm-status-quo').path)).as_posix()}\n"
+        "overrides:\n"
+        f"  provider.fls_rate: {{value: {fls_rate}, unit: EUR/FLS, assumption: Test}}\n",
+        encoding="utf-8",
+    )
+    p = load_scenario(variant).params
+    assert p.provider.fls_rate == fls_rate
+    full = SozialraumModel(dataclasses.replace(p, years=1), rng=1).jugendamt
+    assert full.pot_totals(0)[POTS.index("bound")] == pytest.approx(5 * 52 * fls_rate)
+    r = run_once(_small(p), 11)
+    bound = r.closing[r.closing.pot == "bound"]
+    for year, rows in bound.groupby("year"):
+        g = (1 + p.budget.yearly_increase) ** (year - p.budget.start_year)
+        per_region = round(52 * fls_rate * g * SMOKE["scale"] * 100)
+        assert rows.allocation.tolist() == [per_region] * 5
+        assert rows.spent.tolist() == [per_region] * 5
+    paid = r.ledger[(r.ledger.pot == "bound") & (r.ledger.cents != 0)]
+    assert set(paid.item) == {"sozialraumkosten"}, "no Sozialraumbüro money in Ulm"
+
+
+def test_ulm_balancing_evens_out_the_sozialraeume_balances():
+    # a budget near the simulated spending, so that some Sozialräume are over and
+    # some under it; the same run without balancing shows the uneven balances
+    p = _small(
+        _scenario("ulm-status-quo").params,
+        budget=dataclasses.replace(
+            _scenario("ulm-status-quo").params.budget, ambulatory_funds=12_800_000.0
+        ),
+    )
+    plain = dataclasses.replace(p, incentive=dataclasses.replace(p.incentive, scheme="none"))
+    balanced, unbalanced = run_once(p, 11), run_once(plain, 11)
+    b = balanced.closing[balanced.closing.pot == "regional_2"].set_index(["year", "region"])
+    u = unbalanced.closing[unbalanced.closing.pot == "regional_2"].set_index(["year", "region"])
+    assert (b.spent == u.spent).all(), "balancing must not change spending"
+    mixed = u.result.groupby("year").agg(lambda x: (x > 0).any() and (x < 0).any())
+    assert mixed.any(), "precondition: some Sozialräume over, some under budget"
+    moved = False
+    for year, rows in b.groupby("year"):
+        after = rows.allocation + rows.carry_in + rows.transfer_in - rows.transfer_out - rows.spent
+        assert not ((after > 0).any() and (after < 0).any()), year
+        assert rows.transfer_in.sum() == rows.transfer_out.sum()
+        assert rows.result.sum() == u.xs(year, level="year").result.sum()
+        moved = moved or rows.transfer_in.sum() > 0
+    assert moved
+
+
+# ------------------------------------------------------------------ Celle
+def test_celle_six_bezirke_led_by_the_four_providers():
+    p = _scenario("celle-status-quo").params
+    assert len(p.regions) == 6
+    assert sum(r.population for r in p.regions) == 70_138
+    assert all(10_000 <= r.population <= 15_000 for r in p.regions)
+    prov = dict(_scenario("celle-status-quo").provenance)
+    assert prov["municipalities.Sozialbezirk 1.population"].startswith("Annahme: ")
+    coop = [spec for spec in p.providers if spec.role == "sozialraumtraeger"]
+    assert len(coop) == 4 and all(spec.region is None for spec in coop)
+    m = SozialraumModel(_small(p), rng=1)
+    assert (m.lead_provider >= 0).all()
+    assert len(set(m.lead_provider.tolist())) == 4
+    assert p.incentive.scheme == "flat"
+
+
+def test_celle_flat_pot_is_paid_in_four_quarterly_instalments():
+    r = _run("celle-status-quo")
+    flat = r.ledger[r.ledger.kind == "flat"]
+    assert sorted(flat.month.unique()) == [1, 4, 7, 10]
+    assert set(flat.pot) == {"regional_2"}
+    c = r.closing[r.closing.pot == "regional_2"].set_index(["year", "region"])
+    paid = flat.groupby(["year", "region"]).cents
+    assert (paid.sum().reindex(c.index) == c.allocation + c.carry_in).all()
+    assert (paid.count() == 4).all()
+    assert ((paid.max() - paid.min()) <= 1).all()
+    # no single help is booked on the flat pot: the providers pay them
+    assert r.ledger[(r.ledger.pot == "regional_2") & (r.ledger.kind == "case")].empty
+
+
+def test_celle_day_groups_from_the_flat_pot_stationary_helps_not():
+    p = _small(_scenario("celle-status-quo").params, scale=0.5)
+    m = SozialraumModel(p, rng=3)
+    pots: dict[str, set[int]] = {code: set() for code in ("31", "32", "33", "34")}
+    f = m.families
+    while m.month_abs < m.total_months:
+        m.step()
+        for code in pots:
+            rows = f.active & (f.case_type == p.help_index(code))
+            pots[code].update(int(x) for x in np.unique(f.case_pot[rows]))
+    assert pots["32"] == {R2} and pots["31"] == {R2}
+    assert pots["33"] == {CENTRAL} and pots["34"] == {CENTRAL}
+    ledger = m.ledger.frame(p.budget.start_year, p.burn_in_months)
+    cases = ledger[ledger.kind == "case"]
+    assert set(cases[cases.item.isin(["33", "34"])].pot) == {"central"}
+    assert cases[cases.item == "32"].empty
+
+
+# ------------------------------------------------------------------ Potsdam-Mittelmark
+PM_REGIONS = {
+    "Planregion 1": 72_294,
+    "Planregion 2": 63_516 + 4_598,
+    "Planregion 3": 28_249 + 10_884,
+    "Planregion 4": 38_413,
+}
+
+
+def test_potsdam_mittelmark_four_planregionen_nineteen_sozialraeume():
+    s = _scenario("potsdam-mittelmark-status-quo")
+    p = s.params
+    assert {r.name: r.population for r in p.regions} == PM_REGIONS
+    assert sum(len(r.municipalities) for r in p.regions) == 19
+    assert sum(r.population for r in p.regions) == 217_954
+    prov = dict(s.provenance)
+    for derived in ("Gemeinde Seddiner See", "Gemeinde Kloster Lehnin"):
+        assert prov[f"municipalities.{derived}.population"].startswith("Annahme (abgeleitet)")
+    assert prov["municipalities.Stadt Teltow.population"].startswith("Quelle: ")
+
+
+def test_potsdam_mittelmark_regional_boards_fund_projects_from_regional_budget_1():
+    r = _run("potsdam-mittelmark-status-quo")
+    r1 = r.ledger[r.ledger.pot == "regional_1"]
+    assert not r1.empty and set(r1.kind) == {"project"}
+    assert r1.region.nunique() == 4
+    spent = r.closing[r.closing.pot == "regional_1"].groupby("year").spent.sum()
+    alloc = r.closing[r.closing.pot == "regional_1"].groupby("year").allocation.sum()
+    assert ((spent > 0) & (spent <= alloc)).all()
+    assert r.ledger[r.ledger.pot == "regional_2"].empty
+
+
+# ------------------------------------------------------------------ Lüneburg variants
+def test_lueneburg_key_variants_differ_from_their_base_only_in_the_allocation():
+    base = _run("lueneburg-rb2-20-keine")
+    for name, key in (
+        ("lueneburg-rb2-20-sozialraumindex", "sozialraumindex"),
+        ("lueneburg-rb2-20-vorjahr", "history"),
+    ):
+        s = _scenario(name)
+        assert s.params.budget.allocation_key == key
+        assert s.extends == "lueneburg-rb2-20-keine"
+        r = _run(name)
+        a = r.closing.set_index(["year", "region", "pot"]).allocation
+        b = base.closing.set_index(["year", "region", "pot"]).allocation
+        assert (a.groupby(["year", "pot"]).sum() == b.groupby(["year", "pot"]).sum()).all()
+        assert not a.equals(b), name
+    # the index variant's example values move money to Region 1
+    idx = _run("lueneburg-rb2-20-sozialraumindex").closing
+    pop = base.closing
+    first = idx.year.min()
+    share = pd.Series(
+        {
+            "index": idx[(idx.year == first) & (idx.region == "Region 1")].allocation.sum(),
+            "population": pop[(pop.year == first) & (pop.region == "Region 1")].allocation.sum(),
+        }
+    )
+    assert share["index"] > share["population"]
