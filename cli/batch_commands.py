@@ -148,10 +148,10 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
             current = folder
         try:
             sc = load_scenario(name)
-            text = _first_sentence(sc.description)
+            text = sc.title or _first_sentence(sc.description)
         except ScenarioError as err:
             text = f"(fehlerhaft: {err.message})"
-        print(textwrap.shorten(f"  {name.ljust(width)}  {text}", 130, placeholder=" …"))
+        print(f"  {name.ljust(width)}  {textwrap.shorten(text, 100, placeholder=' …')}")
     return EXIT_OK
 
 

@@ -283,6 +283,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Abgebrochen.", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # output piped into e.g. ``head``, which stopped reading
+        sys.stdout = open(os.devnull, "w")  # silence the final flush
+        return EXIT_OK
     return _fail(f"Fehler: unbekannter Befehl {args.command}")
 
 

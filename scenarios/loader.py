@@ -120,6 +120,7 @@ class Scenario:
         extends: Name or path of the base scenario, for variants.
         content: The canonical JSON that :attr:`sha256` hashes.
         units: Unit of every quantity by dotted path.
+        title: Short German title for lists (None: not given).
         levers: What the Kreis decides, as declared in the file.
         uncertainties: Uncertain assumptions with their ranges.
         outcomes: Outcomes compared between scenarios, with the better direction.
@@ -134,6 +135,7 @@ class Scenario:
     extends: str | None = None
     content: str = field(default="", repr=False)
     units: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    title: str | None = None
     levers: tuple[LeverSection, ...] = ()
     uncertainties: tuple[UncertaintySection, ...] = ()
     outcomes: tuple[OutcomeSection, ...] = ()
@@ -401,9 +403,9 @@ def apply_overrides(
         segs = key.split(".")
         if not all(s.strip() for s in segs):
             raise ScenarioError(file, key, "Pfad enthält einen leeren Abschnitt", line)
-        if segs[0] in ("name", "description"):
+        if segs[0] in ("name", "description", "title"):
             raise ScenarioError(
-                file, key, "Name und Beschreibung stehen direkt in der Variante", line
+                file, key, "Name, Titel und Beschreibung stehen direkt in der Variante", line
             )
         try:
             annotation, removable = annotation_at(segs)
@@ -543,6 +545,9 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> _Resolved:
     )
     doc["name"] = name
     doc["description"] = variant.description
+    doc.pop("title", None)
+    if variant.title is not None:
+        doc["title"] = variant.title
     lookup = _override_line_lookup(doc, variant.overrides, lines)
     model = _validate(ScenarioDoc, doc, path, lookup)
     dirs = dict(base.dirs)
@@ -905,6 +910,7 @@ def _build(res: _Resolved) -> Scenario:
         extends=res.extends,
         content=content,
         units=MappingProxyType(units),
+        title=m.title,
         levers=tuple(m.levers),
         uncertainties=tuple(m.uncertainties),
         outcomes=tuple(m.outcomes),

@@ -738,6 +738,8 @@ class ScenarioDoc(Section):
     """Scenario name; must equal the file name without ``.yaml`` (default)."""
     description: str = Field(min_length=1)
     """German description shown to users."""
+    title: str | None = Field(default=None, min_length=1, max_length=90)
+    """Short German title, one line for lists (``sozialraum scenarios``)."""
     years: PosYears
     scale: ScaleShare
     review_interval_months: PosMonths
@@ -841,6 +843,8 @@ class VariantDoc(Section):
 
     name: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     description: str = Field(min_length=1)
+    title: str | None = Field(default=None, min_length=1, max_length=90)
+    """Short German title of the variant (not inherited from the base)."""
     extends: str = Field(min_length=1)
     """Name of a library scenario, or a path relative to this file."""
     overrides: dict[str, Any] = Field(default_factory=dict)

@@ -158,3 +158,12 @@ def test_declaration_errors(ws, edit, field, fragment):
     assert err.field == field
     assert fragment in err.message
     assert err.line is not None
+
+
+def test_title_is_not_inherited(ws):
+    base = ws.scenario(("description: >-\n", "title: Basis kurz\ndescription: >-\n"), name="basis")
+    assert load_scenario(base).title == "Basis kurz"
+    plain = ws.variant("ohne", "basis.yaml")
+    assert load_scenario(plain).title is None
+    text = "name: mit\ntitle: Variante kurz\ndescription: Testvariante\nextends: basis.yaml\n"
+    assert load_scenario(ws.write("mit.yaml", text)).title == "Variante kurz"

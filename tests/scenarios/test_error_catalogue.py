@@ -265,7 +265,7 @@ CASES = [
         lambda ws: ws.scenario(("\nscale: {value: 1.0", "\njahre: 5\nscale: {value: 1.0")),
         SCENARIO,
         "jahre",
-        "unbekanntes Feld (Tippfehler?); erlaubt: name, description, years",
+        "unbekanntes Feld (Tippfehler?); erlaubt: name, description, title, years",
         "jahre: 5",
     ),
     Case(
