@@ -161,7 +161,13 @@ def test_declaration_errors(ws, edit, field, fragment):
 
 
 def test_title_is_not_inherited(ws):
-    base = ws.scenario(("description: >-\n", "title: Basis kurz\ndescription: >-\n"), name="basis")
+    base = ws.scenario(
+        (
+            'title: "Lüneburg Status quo: alles gebundenes Budget, kein Anreizsystem"\n',
+            "title: Basis kurz\n",
+        ),
+        name="basis",
+    )
     assert load_scenario(base).title == "Basis kurz"
     plain = ws.variant("ohne", "basis.yaml")
     assert load_scenario(plain).title is None
