@@ -11,9 +11,14 @@ including writing every run's results, flows, closings and providers into the
 store; it excludes planning and the start of the pool or cluster (reported
 separately). Target of the batch issue: at least 200 runs per minute on 2 cores.
 
+Runs of one seed whose scenarios differ only in the split or the incentive share
+their burn-in (see :func:`model.run.run_group`), so the more such scenarios a batch
+has, the more runs per minute.
+
 Usage::
 
     python benchmarks/bench_batch.py [--runs 120] [--workers 2] [--quick]
+        [--scenarios lueneburg-status-quo lueneburg-rb2-20-rueckbehalt …]
 """
 
 from __future__ import annotations
@@ -58,14 +63,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=120, help="runs per measurement")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--quick", action="store_true", help="24 runs, 2 years (smoke test)")
+    parser.add_argument(
+        "--scenarios", nargs="+", default=SCENARIOS, help="scenarios of the batch (default: two)"
+    )
     args = parser.parse_args()
     from scenarios.batch import plan_batch
 
     runs, years = (24, 2) if args.quick else (args.runs, 10)
-    replicates = max(1, runs // len(SCENARIOS))
-    plan = plan_batch(SCENARIOS, replicates, years=years, scale=1.0)
+    replicates = max(1, runs // len(args.scenarios))
+    plan = plan_batch(args.scenarios, replicates, years=years, scale=1.0)
     print(
-        f"Lüneburg-Batch: {len(plan.runs)} Läufe ({', '.join(SCENARIOS)}), {years} Jahre, "
+        f"Batch: {len(plan.runs)} Läufe ({', '.join(args.scenarios)}), {years} Jahre, "
         f"voller Maßstab, {args.workers} Worker, Python {sys.version.split()[0]}, "
         f"{os.cpu_count()} Kerne"
     )

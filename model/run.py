@@ -1,19 +1,30 @@
-"""Run the model once: ``run_once(params, seed) -> RunResult``.
+"""Run the model: ``run_once(params, seed)`` and ``run_group(params_list, seed)``.
 
 The runner is a pure function of its parameters and seed: the same inputs give the
 same tables, bit for bit.
+
+:func:`run_group` runs several scenarios with one seed and shares their burn-in where
+it is identical: the burn-in runs under the pre-reform rules (no regional budget 2,
+bound budget = all sozialraum funds, no incentive), so scenarios that differ only in
+those levers (``budget.bound_share``, ``budget.regional2_share``, ``incentive``)
+start their reported years from the same state. The burn-in is simulated once, the
+model copied, and each copy continues with its own parameters. The results equal
+:func:`run_once`'s exactly (tested for every Lüneburg scenario).
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import mesa
 import pandas as pd
 
 from model.model import SozialraumModel
-from model.params import ModelParams
+from model.params import IncentiveParams, ModelParams
 
 
 @dataclass(frozen=True)
@@ -101,9 +112,17 @@ def run_once(
         The run's outcomes, ledger and closings.
     """
     t0 = time.perf_counter()
-    run_id = run_id or f"{params.name}-{seed}"
     model = model_cls(params, rng=seed)
     model.run()
+    return _collect(model, params, seed, run_id, time.perf_counter() - t0)
+
+
+def _collect(
+    model: SozialraumModel, params: ModelParams, seed: int, run_id: str | None, seconds: float
+) -> RunResult:
+    """The tables of a finished model (then released)."""
+    t0 = time.perf_counter()
+    run_id = run_id or f"{params.name}-{seed}"
     results = model.recorder.frame(run_id)
     ledger = model.ledger.frame(params.budget.start_year, params.burn_in_months)
     closing = closing_frame(model)
@@ -116,5 +135,85 @@ def run_once(
         ledger=ledger,
         closing=closing,
         providers=providers,
-        seconds=time.perf_counter() - t0,
+        seconds=seconds + time.perf_counter() - t0,
     )
+
+
+def burn_in_key(params: ModelParams) -> ModelParams | None:
+    """What determines a run's burn-in; None if it cannot be shared.
+
+    Equal keys (with equal seeds) mean identical models at the end of the burn-in:
+    the key is the parameters with the levers the burn-in ignores set to the
+    pre-reform rules. A burn-in under the scenario's own rules
+    (``budget.burn_in_rules == "scenario"``) or without burn-in is never shared.
+    """
+    if params.burn_in_months == 0 or params.budget.burn_in_rules != "pre_reform":
+        return None
+    return dataclasses.replace(
+        params,
+        name="",
+        provenance=(),
+        budget=dataclasses.replace(params.budget, bound_share=1.0, regional2_share=0.0),
+        incentive=IncentiveParams(scheme="none"),
+    )
+
+
+def run_group(
+    params_list: Sequence[ModelParams],
+    seed: int,
+    run_ids: Sequence[str | None] | None = None,
+    model_cls: type[SozialraumModel] = SozialraumModel,
+) -> list[RunResult]:
+    """Run several parameter sets with one seed, sharing identical burn-ins.
+
+    Args:
+        params_list: The parameter sets (e.g. scenarios of a batch).
+        seed: The common seed.
+        run_ids: Identifiers per run (default ``"<name>-<seed>"``).
+        model_cls: The model class.
+
+    Returns:
+        One result per parameter set, in order, each equal to ``run_once``'s; the
+        shared burn-in's time is split evenly among the runs that share it.
+    """
+    ids = list(run_ids) if run_ids is not None else [None] * len(params_list)
+    out: list[RunResult | None] = [None] * len(params_list)
+    groups: list[tuple[ModelParams, list[int]]] = []
+    for i, params in enumerate(params_list):
+        key = burn_in_key(params)
+        if key is None:
+            out[i] = run_once(params, seed, ids[i], model_cls)
+            continue
+        for group_key, members in groups:
+            if group_key == key:
+                members.append(i)
+                break
+        else:
+            groups.append((key, [i]))
+    for _, members in groups:
+        if len(members) == 1:
+            i = members[0]
+            out[i] = run_once(params_list[i], seed, ids[i], model_cls)
+            continue
+        t0 = time.perf_counter()
+        base = model_cls(params_list[members[0]], rng=seed)
+        while base.month_abs < base.params.burn_in_months:
+            base.step()
+        shared = (time.perf_counter() - t0) / len(members)
+        for n, i in enumerate(members):
+            t1 = time.perf_counter()
+            model = base if n == len(members) - 1 else _fork(base)
+            model.params = params_list[i]
+            model.run()
+            seconds = shared + time.perf_counter() - t1
+            out[i] = _collect(model, params_list[i], seed, ids[i], seconds)
+    return [r for r in out if r is not None]
+
+
+def _fork(model: SozialraumModel) -> SozialraumModel:
+    """An independent copy of a model in mid-run (random state included)."""
+    twin = copy.deepcopy(model)
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict) and model in ids:  # Mesa 3.3: per-model agent id counter
+        ids[twin] = copy.deepcopy(ids[model])
+    return twin

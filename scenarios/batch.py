@@ -16,6 +16,11 @@ scenario and at every sweep point, and the engine draws its population and all
 random streams from the seed alone, so the scenarios of a batch differ only by
 their parameters: differences between them are paired.
 
+**Shared burn-in.** Runs with the same seed whose scenarios differ only in levers the
+burn-in ignores (the split and the incentive) share one simulated burn-in
+(:func:`model.run.run_group`), in work items of up to :data:`GROUP_SIZE` runs; the
+results equal separate runs exactly.
+
 **Resuming.** A run's id is a hash of the scenario's resolved content (including the
 sweep point's overrides), the seed and the code version; the main process stores
 each finished run in one transaction (see :mod:`scenarios.store`). Interrupting a
@@ -44,7 +49,7 @@ from typing import Any
 import pandas as pd
 
 from model.params import ModelParams
-from model.run import run_once
+from model.run import burn_in_key, run_group
 from scenarios.loader import Scenario, load_scenario
 from scenarios.store import ResultsStore, RunData, RunRecord
 from scenarios.sweep import Sweep
@@ -93,25 +98,41 @@ def _params(scenario_path: str, overrides_json: str, overrides_file: str | None)
     return load_scenario(scenario_path, overrides, overrides_file=overrides_file).params
 
 
-def execute(task: RunTask) -> RunData:
-    """Run one task (in a worker) and return its data for the store."""
+def execute_group(tasks: Sequence[RunTask]) -> list[RunData]:
+    """Run tasks that share a seed (in a worker), sharing identical burn-ins.
+
+    See :func:`model.run.run_group`; the results equal separate runs exactly.
+    """
     started = _now()
-    t0 = time.perf_counter()
-    params = _params(task.scenario_path, task.overrides_json, task.overrides_file)
-    result = run_once(params, task.seed, run_id=task.run_id)
+    params = [_params(t.scenario_path, t.overrides_json, t.overrides_file) for t in tasks]
+    seeds = {t.seed for t in tasks}
+    if len(seeds) != 1:
+        raise ValueError("a group shares one seed")
+    results = run_group(params, tasks[0].seed, [t.run_id for t in tasks])
+    worker = f"{socket.gethostname()}:{os.getpid()}"
     keys = ["year", "region", "pot", "item", "provider", "kind"]
-    flows = result.ledger.groupby(keys, as_index=False, sort=True)["cents"].sum()
-    return RunData(
-        run_id=task.run_id,
-        results=result.results.drop(columns="run_id"),
-        flows=flows,
-        closings=result.closing.copy(),
-        providers=result.providers.drop(columns="run_id"),
-        seconds=time.perf_counter() - t0,
-        worker=f"{socket.gethostname()}:{os.getpid()}",
-        started=started,
-        finished=_now(),
-    )
+    out = []
+    for task, result in zip(tasks, results, strict=True):
+        flows = result.ledger.groupby(keys, as_index=False, sort=True)["cents"].sum()
+        out.append(
+            RunData(
+                run_id=task.run_id,
+                results=result.results.drop(columns="run_id"),
+                flows=flows,
+                closings=result.closing.copy(),
+                providers=result.providers.drop(columns="run_id"),
+                seconds=result.seconds,
+                worker=worker,
+                started=started,
+                finished=_now(),
+            )
+        )
+    return out
+
+
+def execute(task: RunTask) -> RunData:
+    """Run one task and return its data for the store."""
+    return execute_group([task])[0]
 
 
 def _now() -> datetime:
@@ -128,6 +149,8 @@ class PlannedRun:
     task: RunTask
     record: RunRecord
     replicate: int
+    group: str = ""
+    """Runs with the same group share seed and burn-in (see :func:`model.run.run_group`)."""
 
 
 @dataclass
@@ -210,10 +233,12 @@ def plan_batch(
             overrides_json = json.dumps(overrides, sort_keys=True, ensure_ascii=False)
             p = scenario.params
             pjson = params_json(p)
+            key = burn_in_key(p)
+            key_text = repr(key) if key is not None else scenario.sha256
             for r in range(replicates):
                 seed = seed_base + r
-                key = f"{scenario.sha256}|{seed}|{version}"
-                run_id = hashlib.sha256(key.encode()).hexdigest()[:20]
+                ident = f"{scenario.sha256}|{seed}|{version}"
+                run_id = hashlib.sha256(ident.encode()).hexdigest()[:20]
                 if run_id in seen:
                     continue
                 seen.add(run_id)
@@ -237,7 +262,8 @@ def plan_batch(
                     params=pjson,
                     code_version=version,
                 )
-                runs.append(PlannedRun(task=task, record=record, replicate=r))
+                group = hashlib.sha256(f"{seed}|{key_text}".encode()).hexdigest()[:16]
+                runs.append(PlannedRun(task=task, record=record, replicate=r, group=group))
     batch_id = hashlib.sha256("|".join(sorted(seen)).encode()).hexdigest()[:12]
     label = ", ".join(b.name for b in bases)
     plan = {
@@ -339,7 +365,7 @@ def run_batch(
         on_start(len(todo), report.already_done)
     by_id = {r.task.run_id: r for r in todo}
     try:
-        for run_id, data, error in _execute_all([r.task for r in todo], workers, scheduler):
+        for run_id, data, error in _execute_all(work_items(todo), workers, scheduler):
             run = by_id[run_id]
             if data is not None:
                 store.write_run(run.record, data)
@@ -357,76 +383,103 @@ def run_batch(
     return report
 
 
+GROUP_SIZE = 12
+"""Most runs in one work item (sharing a burn-in); bounds the work lost on a kill."""
+
+
+def work_items(runs: Sequence[PlannedRun], size: int = GROUP_SIZE) -> list[list[RunTask]]:
+    """Runs grouped by shared seed and burn-in, in chunks of at most ``size``."""
+    groups: dict[str, list[RunTask]] = {}
+    for run in runs:
+        groups.setdefault(run.group or run.task.run_id, []).append(run.task)
+    items: list[list[RunTask]] = []
+    for tasks in groups.values():
+        items.extend(tasks[k : k + size] for k in range(0, len(tasks), size))
+    return items
+
+
+Outcome = tuple[str, RunData | None, str | None]
+
+
+def _unpack(item: list[RunTask], result: list[RunData] | None, error: str | None) -> list[Outcome]:
+    if result is None:
+        return [(t.run_id, None, error) for t in item]
+    return [(d.run_id, d, None) for d in result]
+
+
 def _execute_all(
-    tasks: list[RunTask], workers: int, scheduler: str | Any | None
-) -> Iterator[tuple[str, RunData | None, str | None]]:
-    if not tasks:
+    items: list[list[RunTask]], workers: int, scheduler: str | Any | None
+) -> Iterator[Outcome]:
+    if not items:
         return
     if scheduler is not None:
-        yield from _execute_dask(tasks, scheduler)
+        yield from _execute_dask(items, scheduler)
     elif workers <= 1:
-        for task in tasks:
+        for item in items:
             try:
-                yield task.run_id, execute(task), None
+                result = execute_group(item)
             except Exception as exc:  # an engine failure is recorded, the batch goes on
-                yield task.run_id, None, f"{type(exc).__name__}: {exc}"
+                yield from _unpack(item, None, f"{type(exc).__name__}: {exc}")
+                continue
+            yield from _unpack(item, result, None)
     else:
-        yield from _execute_pool(tasks, workers)
+        yield from _execute_pool(items, workers)
 
 
-def _execute_pool(
-    tasks: list[RunTask], workers: int
-) -> Iterator[tuple[str, RunData | None, str | None]]:
+def _execute_pool(items: list[list[RunTask]], workers: int) -> Iterator[Outcome]:
     ctx = multiprocessing.get_context("spawn")
     # Each run is single-threaded numpy; keep linear-algebra libraries from starting
     # thread pools that compete with the other workers (inherited by the workers).
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-    pending = iter(tasks)
-    running: dict[cf.Future[RunData], str] = {}
+    pending = iter(items)
+    running: dict[cf.Future[list[RunData]], list[RunTask]] = {}
     try:
-        for task in _take(pending, workers * 3):
-            running[pool.submit(execute, task)] = task.run_id
+        for item in _take(pending, workers * 2):
+            running[pool.submit(execute_group, item)] = item
         while running:
             finished, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
             for fut in finished:
-                run_id = running.pop(fut)
+                item = running.pop(fut)
                 try:
-                    yield run_id, fut.result(), None
+                    result = fut.result()
                 except cf.process.BrokenProcessPool:
                     raise
                 except Exception as exc:
-                    yield run_id, None, f"{type(exc).__name__}: {exc}"
-                for task in _take(pending, 1):
-                    running[pool.submit(execute, task)] = task.run_id
+                    yield from _unpack(item, None, f"{type(exc).__name__}: {exc}")
+                else:
+                    yield from _unpack(item, result, None)
+                for nxt in _take(pending, 1):
+                    running[pool.submit(execute_group, nxt)] = nxt
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _execute_dask(
-    tasks: list[RunTask], scheduler: str | Any
-) -> Iterator[tuple[str, RunData | None, str | None]]:
+def _execute_dask(items: list[list[RunTask]], scheduler: str | Any) -> Iterator[Outcome]:
     from distributed import Client, as_completed
 
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
     own = client is not scheduler
     try:
-        futures = client.map(execute, tasks, key=[f"lauf-{t.run_id}" for t in tasks], pure=False)
-        ids = {f.key: t.run_id for f, t in zip(futures, tasks, strict=True)}
+        keys = [f"laeufe-{item[0].run_id}" for item in items]
+        futures = client.map(execute_group, items, key=keys, pure=False)
+        by_key = {f.key: item for f, item in zip(futures, items, strict=True)}
         for fut in as_completed(futures):
-            run_id = ids[fut.key]
+            item = by_key[fut.key]
             try:
-                yield run_id, fut.result(), None
+                result = fut.result()
             except Exception as exc:
-                yield run_id, None, f"{type(exc).__name__}: {exc}"
+                yield from _unpack(item, None, f"{type(exc).__name__}: {exc}")
+            else:
+                yield from _unpack(item, result, None)
             fut.release()
     finally:
         if own:
             client.close()
 
 
-def _take(it: Iterator[RunTask], n: int) -> list[RunTask]:
+def _take(it: Iterator[list[RunTask]], n: int) -> list[list[RunTask]]:
     out = []
     for _ in range(n):
         try:
@@ -451,8 +504,10 @@ __all__ = [
     "RunTask",
     "code_version",
     "execute",
+    "execute_group",
     "params_json",
     "plan_batch",
     "results_frame",
     "run_batch",
+    "work_items",
 ]

@@ -153,3 +153,25 @@ def test_q1_review_covers_every_running_project():
     active = r[(r.metric == "projects_active") & (r.region != "Gesamt") & (r.month > 0)]
     assert active[active.month == 1].value.max() > 64
     assert (active[active.month >= 4].value == 0).all()
+
+
+def test_shared_burn_in_equals_separate_runs_for_every_lueneburg_scenario():
+    from model.run import burn_in_key, run_group
+    from scenarios.loader import list_scenarios, load_scenario
+
+    names = [n for n in list_scenarios() if n.startswith("lueneburg")]
+    params = [load_scenario(n, {"years": 2, "scale": 0.15}).params for n in names]
+    keys = {repr(burn_in_key(p)) for p in params}
+    assert 1 < len(keys) < len(params)  # some share a burn-in, the key variants do not
+    shared = run_group(params, 11)
+    for p, got in zip(params, shared, strict=True):
+        alone = run_once(p, 11)
+        for table in ("results", "ledger", "closing", "providers"):
+            pd.testing.assert_frame_equal(getattr(got, table), getattr(alone, table))
+
+
+def test_burn_in_under_the_scenarios_rules_is_never_shared():
+    from model.run import burn_in_key
+    from scenarios.loader import load_scenario
+
+    assert burn_in_key(load_scenario("ulm-status-quo").params) is None
