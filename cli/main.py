@@ -211,7 +211,10 @@ def write_results(out_dir: Path, frames: dict[str, pd.DataFrame]) -> list[Path]:
             os.close(fd)
             temps.append((Path(tmp), out_dir / name))
             frame.to_parquet(tmp, index=False)
+        mask = os.umask(0)
+        os.umask(mask)
         for tmp, final in temps:
+            os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; result files are shared
             os.replace(tmp, final)
     finally:
         for tmp, _ in temps:

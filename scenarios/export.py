@@ -254,6 +254,12 @@ def _check_parent(path: Path) -> None:
         raise ScenarioError(path, "--out", "Verzeichnis gibt es nicht")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _atomic(path: Path, write: Callable[[Path], None]) -> None:
     """Write via a temporary file in the same directory, then rename."""
     _check_parent(path)
@@ -262,6 +268,7 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> None:
     tmp = Path(name)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a result file is shared
         os.replace(tmp, path)
     except OSError as exc:
         raise ScenarioError(

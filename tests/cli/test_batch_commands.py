@@ -263,3 +263,17 @@ def test_export_errors(tmp_path, capsys):
         == 2
     )
     assert ".xlsx" in capsys.readouterr().err
+
+
+def test_exported_files_get_normal_permissions(tmp_path, capsys):
+    store = tmp_path / "s.duckdb"
+    assert main(batch_args(store, "--workers", "1", replicates=1)) == 0
+    old = os.umask(0o022)
+    try:
+        assert (
+            main(["export", "--store", str(store), "--format", "csv", "--out", str(tmp_path / "c")])
+            == 0
+        )
+    finally:
+        os.umask(old)
+    assert (tmp_path / "c" / "runs.csv").stat().st_mode & 0o777 == 0o644

@@ -410,3 +410,29 @@ def test_another_kreis_runs_from_its_own_data_without_code(tmp_path, capsys):
     regions = set(results.region) - {"Gesamt"}
     assert regions == {f"Sozialraum {r}" for r in range(1, 6)}
     assert "Sozialraum 5" in captured.out
+
+
+def test_run_results_get_normal_permissions(tmp_path):
+    """Regression: files came out as 0600 (mkstemp's mode) instead of following the umask."""
+    import os
+
+    from cli.main import main as cli_main
+
+    old = os.umask(0o022)
+    try:
+        code = cli_main(
+            [
+                "run",
+                "lueneburg-status-quo",
+                "--years",
+                "1",
+                "--scale",
+                "0.1",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+    finally:
+        os.umask(old)
+    assert code == 0
+    assert (tmp_path / "results.parquet").stat().st_mode & 0o777 == 0o644
