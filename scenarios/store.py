@@ -283,26 +283,8 @@ class ResultsStore:
                 cols = ", ".join(f'"{c}"' for c in frame.columns)
                 self.con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _frame")
                 self.con.unregister("_frame")
-            self.con.execute(
-                "INSERT INTO runs VALUES"
-                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'done', NULL, ?, ?, ?, ?)",
-                [
-                    record.run_id,
-                    record.scenario,
-                    record.scenario_sha256,
-                    record.description,
-                    record.seed,
-                    record.point_id,
-                    json.dumps(record.point, ensure_ascii=False, default=str),
-                    record.years,
-                    record.scale,
-                    json.dumps(record.params, ensure_ascii=False, default=str),
-                    record.code_version,
-                    data.started,
-                    data.finished,
-                    data.seconds,
-                    data.worker,
-                ],
+            self._insert_manifest(
+                record, "done", None, data.started, data.finished, data.seconds, data.worker
             )
             self.con.execute("COMMIT")
         except BaseException:
@@ -313,10 +295,21 @@ class ResultsStore:
         """Record a run that failed in the engine (it is retried on resume)."""
         self.con.execute("BEGIN")
         self.con.execute("DELETE FROM runs WHERE run_id = ?", [record.run_id])
+        self._insert_manifest(record, "failed", error, None, _now(), None, None)
+        self.con.execute("COMMIT")
+
+    def _insert_manifest(
+        self,
+        record: RunRecord,
+        status: str,
+        error: str | None,
+        started: datetime | None,
+        finished: datetime | None,
+        seconds: float | None,
+        worker: str | None,
+    ) -> None:
         self.con.execute(
-            "INSERT INTO runs (run_id, scenario, scenario_sha256, description, seed, point_id,"
-            " point, years, scale, params, code_version, status, error, finished)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'failed', ?, ?)",
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 record.run_id,
                 record.scenario,
@@ -329,11 +322,14 @@ class ResultsStore:
                 record.scale,
                 json.dumps(record.params, ensure_ascii=False, default=str),
                 record.code_version,
+                status,
                 error,
-                _now(),
+                started,
+                finished,
+                seconds,
+                worker,
             ],
         )
-        self.con.execute("COMMIT")
 
     # ------------------------------------------------------------------ reading
 

@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,6 +18,7 @@ from model.agents import CENTRAL, R2
 from model.model import SozialraumModel
 from model.params import POTS
 from model.run import run_once
+from tests.fixtures.checks import assert_books_balance
 from tests.fixtures.factory import make_params
 
 COUNT_UNITS = {"Fälle", "Familien", "Personen", "Projekte", "Termine", "Träger", "VZÄ"}
@@ -50,42 +49,12 @@ scenario = st.fixed_dictionaries(
 )
 
 
-def _pot_totals_cents(p, year_index: int) -> np.ndarray:
-    b = p.budget
-    g = (1 + b.yearly_increase) ** year_index * p.scale
-    eur = np.array(
-        [
-            b.sozialraum_funds * b.bound_share,
-            b.sozialraum_funds * (1 - b.bound_share),
-            b.ambulatory_funds * b.regional2_share,
-            b.central_funds + b.ambulatory_funds * (1 - b.regional2_share),
-        ]
-    )
-    return np.rint(eur * g * 100).astype(np.int64)
-
-
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(overrides=scenario, seed=st.integers(0, 2**31 - 1))
 def test_money_is_conserved_to_the_cent(overrides, seed):
     p = make_params(**overrides)
     r = run_once(p, seed)
-    c = r.closing.set_index(["year", "region", "pot"]).sort_index()
-    lhs = c.allocation + c.carry_in + c.transfer_in - c.transfer_out
-    rhs = c.spent + c.carry_out + c.result
-    assert (lhs == rhs).all()
-    booked = r.ledger.groupby(["year", "region", "pot"]).cents.sum()
-    booked = booked.reindex(c.index, fill_value=0)
-    assert (booked == c.spent).all()
-    for (year, pot), alloc in c.allocation.groupby(["year", "pot"]):
-        expected = _pot_totals_cents(p, year - p.budget.start_year)[POTS.index(pot)]
-        assert alloc.sum() == expected
-    transfers = c.groupby(["year", "pot"])[["transfer_in", "transfer_out"]].sum()
-    assert (transfers.transfer_in == transfers.transfer_out).all()
-    years = sorted(c.index.get_level_values("year").unique())
-    for y0, y1 in itertools.pairwise(years):
-        out = c.xs(y0, level="year").groupby("region").carry_out.sum()
-        into = c.xs(y1, level="year").groupby("region").carry_in.sum()
-        assert (out == into).all()
+    assert_books_balance(p, r)
     res = r.results
     counts = res[res.unit.isin(COUNT_UNITS)]
     assert (counts.value >= 0).all(), counts[counts.value < 0].head()
