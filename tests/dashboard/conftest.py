@@ -1,0 +1,28 @@
+"""A small real results store shared by the dashboard tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scenarios.batch import plan_batch, run_batch
+from scenarios.store import ResultsStore
+
+DEMO_SCENARIOS = (
+    "lueneburg-status-quo",
+    "lueneburg-rb2-20-rueckbehalt",
+    "lueneburg-rb2-20-keine",
+)
+"""Baseline first."""
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three Lüneburg scenarios × 4 seeds, 3 years at 30 % scale, in a DuckDB store."""
+    path = tmp_path_factory.mktemp("dashboard") / "ergebnisse.duckdb"
+    plan = plan_batch(list(DEMO_SCENARIOS), 4, years=3, scale=0.3)
+    with ResultsStore(path) as store:
+        report = run_batch(plan, store)
+    assert report.complete
+    return path
