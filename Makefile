@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo)
+
 .PHONY: demo test install lint bench clean
 
 $(STAMP): pyproject.toml constraints.txt
@@ -16,13 +19,19 @@ install: $(STAMP)
 
 LUENEBURG := $(basename $(notdir $(wildcard scenarios/library/lueneburg/*.yaml)))
 
-demo: $(STAMP)
+demo: $(STAMP) $(CHROMIUM)
 	mkdir -p out
 	$(VENV)/bin/sozialraum batch $(LUENEBURG) --replicates 10 --store out/ergebnisse.duckdb
 	$(VENV)/bin/sozialraum compare lueneburg-status-quo lueneburg-rb2-20-rueckbehalt --replicates 10 --store out/ergebnisse.duckdb
 	$(VENV)/bin/sozialraum export --store out/ergebnisse.duckdb --format xlsx --out out/ergebnisse.xlsx
+	$(VENV)/bin/sozialraum dashboard --store out/ergebnisse.duckdb
 
-test: $(STAMP)
+# The dashboard's browser tests and PDF/PNG exports use Debian's Chromium.
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+
+test: $(STAMP) $(CHROMIUM)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
 

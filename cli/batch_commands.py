@@ -108,6 +108,20 @@ def add_commands(commands: Any, int_at_least: Any, scale: Any) -> None:
     e.add_argument("--store", metavar="DATEI", default=str(DEFAULT_STORE), help="Ergebnisspeicher")
     e.set_defaults(handler=cmd_export)
 
+    d = commands.add_parser(
+        "dashboard",
+        help="das Dashboard im Browser öffnen",
+        description=(
+            "Dash-Oberfläche auf dem Ergebnisspeicher. Nur auf 127.0.0.1 ohne Anmeldung; "
+            "jede andere Adresse braucht SOZIALRAUM_DASHBOARD_USER und "
+            "SOZIALRAUM_DASHBOARD_PASSWORD."
+        ),
+    )
+    d.add_argument("--store", metavar="DATEI", default=str(DEFAULT_STORE), help="Ergebnisspeicher")
+    d.add_argument("--host", default="127.0.0.1", help="Adresse (Vorgabe: 127.0.0.1)")
+    d.add_argument("--port", type=int_at_least(1), default=8050, help="Port (Vorgabe: 8050)")
+    d.set_defaults(handler=cmd_dashboard)
+
 
 def _common(p: argparse.ArgumentParser, int_at_least: Any, scale: Any) -> None:
     p.add_argument(
@@ -397,6 +411,32 @@ def cmd_export(args: argparse.Namespace) -> int:
         return _fail(err)
     for p in paths:
         print(f"geschrieben: {display_path(p)}")
+    return EXIT_OK
+
+
+# =========================================================================== dashboard
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """``sozialraum dashboard``."""
+    from dashboard.server import ServeError, credentials, serve
+
+    try:
+        credentials(args.host)  # refuse before loading anything
+        if not Path(args.store).is_file():
+            raise ScenarioError(
+                Path(args.store),
+                "--store",
+                "Ergebnisspeicher nicht gefunden; zuerst z. B. „sozialraum batch "
+                "lueneburg-status-quo lueneburg-rb2-20-rueckbehalt“ rechnen",
+            )
+        serve(args.store, args.host, args.port)
+    except ServeError as err:
+        return _fail(f"Fehler: {err}")
+    except ScenarioError as err:
+        return _fail(err)
+    except OSError as exc:
+        return _fail(f"Fehler: Port {args.port} auf {args.host} nicht nutzbar ({exc.strerror})")
     return EXIT_OK
 
 

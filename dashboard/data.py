@@ -282,6 +282,19 @@ class DashboardData:
         return [int(y) for y in frame["year"]]
 
 
+def quantiles_from_yearly(values: pd.DataFrame) -> pd.DataFrame:
+    """Quantiles over runs of yearly values (same columns as :meth:`DashboardData.quantiles`).
+
+    Args:
+        values: Yearly values per run (scenario, seed, year, region, metric, value, unit).
+    """
+    grouped = values.groupby(["scenario", "region", "metric", "year"], sort=True)
+    out = grouped.agg(unit=("unit", "first"), runs=("value", "size")).reset_index()
+    for name, q in QUANTILES:
+        out[name] = grouped["value"].quantile(q).to_numpy()
+    return out
+
+
 def paired_from_yearly(values: pd.DataFrame, baseline: str) -> pd.DataFrame:
     """Quantiles of ``scenario − baseline`` over run pairs (same point and seed).
 
@@ -311,4 +324,11 @@ def paired_from_yearly(values: pd.DataFrame, baseline: str) -> pd.DataFrame:
     return out
 
 
-__all__ = ["QUANTILES", "TOTAL", "DashboardData", "help_type_labels", "paired_from_yearly"]
+__all__ = [
+    "QUANTILES",
+    "TOTAL",
+    "DashboardData",
+    "help_type_labels",
+    "paired_from_yearly",
+    "quantiles_from_yearly",
+]

@@ -1,0 +1,167 @@
+"""What-if runs for the dashboard: a baseline and a changed version, a few seeds, live.
+
+The user moves sliders (split, incentive, key uncertainties); :func:`run_whatif`
+loads the baseline scenario and the changed version (validated like any override),
+runs both with the same seeds (common random numbers, shared burn-in where only
+levers changed) and returns yearly values in the dashboard's tidy format. The size
+of the batch (seeds, years, scale) comes from ``whatif.yaml`` with its reasons.
+Values that scale with the population are projected to the full Kreis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from model.run import run_group
+from scenarios.loader import Scenario, load_scenario
+
+SETTINGS_FILE = Path(__file__).resolve().parent / "whatif.yaml"
+
+BASE_NAME = "Basis"
+CHANGED_NAME = "Was-wäre-wenn"
+
+METRICS: dict[str, bool] = {
+    "total_spent": True,
+    "spent_regional_2": True,
+    "unmet_need_families": True,
+    "ended_with_need": True,
+    "cases_per_10k_total": False,
+    "stationary_share": False,
+}
+"""Metrics shown on the what-if page → whether they scale with the population."""
+
+SCHEMES = ("none", "retention", "bonus_malus", "flat", "balancing")
+
+
+@dataclass(frozen=True)
+class WhatIfConfig:
+    """Size of a what-if batch and the scheme parameters used when a scheme is chosen."""
+
+    replicates: int
+    years: int
+    scale: float
+    scheme_defaults: Mapping[str, Mapping[str, Any]]
+    reasons: Mapping[str, str] = field(default_factory=dict)
+
+
+def load_config(path: Path = SETTINGS_FILE) -> WhatIfConfig:
+    """Read ``whatif.yaml``."""
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    reasons = {
+        k: doc[k].get("assumption") or doc[k].get("source", "")
+        for k in ("replicates", "years", "scale")
+    }
+    return WhatIfConfig(
+        replicates=int(doc["replicates"]["value"]),
+        years=int(doc["years"]["value"]),
+        scale=float(doc["scale"]["value"]),
+        scheme_defaults=doc["scheme_defaults"],
+        reasons=reasons,
+    )
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """The slider positions."""
+
+    baseline: str
+    bound_share: float
+    regional2_share: float
+    scheme: str
+    trend_per_year: float
+    responsiveness: float
+    project_effect: float
+
+    def overrides(self, config: WhatIfConfig, base: Scenario) -> dict[str, Any]:
+        """Dotted overrides that turn the baseline into the changed version."""
+        out: dict[str, Any] = {
+            "budget.bound_share": self.bound_share,
+            "budget.regional2_share": self.regional2_share,
+            "need.trend_per_year": self.trend_per_year,
+            "provider.responsiveness": self.responsiveness,
+            "projects.effect_mean": self.project_effect,
+        }
+        if self.scheme != base.value_at("incentive.scheme"):
+            incentive: dict[str, Any] = {"scheme": self.scheme}
+            for path, quantity in config.scheme_defaults.get(self.scheme, {}).items():
+                incentive[path.split(".", 1)[1]] = quantity
+            if self.scheme == "balancing":
+                incentive["balancing_pots"] = ["regional_2"]
+            out["incentive"] = incentive
+        return out
+
+
+def slider_start(base: Scenario) -> WhatIf:
+    """Slider positions equal to the baseline scenario."""
+    return WhatIf(
+        baseline=base.name,
+        bound_share=float(base.value_at("budget.bound_share")),
+        regional2_share=float(base.value_at("budget.regional2_share")),
+        scheme=str(base.value_at("incentive.scheme")),
+        trend_per_year=float(base.value_at("need.trend_per_year")),
+        responsiveness=float(base.value_at("provider.responsiveness")),
+        project_effect=float(base.value_at("projects.effect_mean")),
+    )
+
+
+def run_whatif(
+    what: WhatIf,
+    config: WhatIfConfig | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
+    """Run the baseline and the changed version with the same seeds.
+
+    Args:
+        what: Slider positions.
+        config: Batch size (default: ``whatif.yaml``).
+        progress: Called with (runs done, runs total).
+
+    Returns:
+        Yearly values: scenario (``Basis``/``Was-wäre-wenn``), point_id, seed, year,
+        region, metric, value, unit — Kreis totals, projected to full scale.
+
+    Raises:
+        ScenarioError: If a slider value is not valid for the scenario.
+    """
+    config = config or load_config()
+    size = {"years": config.years, "scale": config.scale}
+    base = load_scenario(what.baseline, size)
+    changed = load_scenario(what.baseline, {**size, **what.overrides(config, base)})
+    total = 2 * config.replicates
+    frames = []
+    for r in range(config.replicates):
+        seed = 1 + r
+        results = run_group([base.params, changed.params], seed)
+        for name, result in zip((BASE_NAME, CHANGED_NAME), results, strict=True):
+            res = result.results
+            res = res[(res["month"] == 0) & (res["region"] == "Gesamt")]
+            res = res[res["metric"].isin(list(METRICS))].copy()
+            res["scenario"] = name
+            res["seed"] = seed
+            frames.append(res)
+        if progress is not None:
+            progress(2 * (r + 1), total)
+    out = pd.concat(frames, ignore_index=True)
+    scaled = out["metric"].map(METRICS).astype(bool)
+    out.loc[scaled, "value"] = out.loc[scaled, "value"] / config.scale
+    out["point_id"] = "basis"
+    return out[["scenario", "point_id", "seed", "year", "region", "metric", "value", "unit"]]
+
+
+__all__ = [
+    "BASE_NAME",
+    "CHANGED_NAME",
+    "METRICS",
+    "SCHEMES",
+    "WhatIf",
+    "WhatIfConfig",
+    "load_config",
+    "run_whatif",
+    "slider_start",
+]

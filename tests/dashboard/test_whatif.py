@@ -1,0 +1,66 @@
+"""What-if runs: validated overrides, paired seeds, projected to full scale."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from dashboard.data import paired_from_yearly
+from dashboard.whatif import (
+    BASE_NAME,
+    CHANGED_NAME,
+    WhatIfConfig,
+    load_config,
+    run_whatif,
+    slider_start,
+)
+from scenarios.errors import ScenarioError
+from scenarios.loader import load_scenario
+
+SMALL = WhatIfConfig(
+    replicates=2, years=2, scale=0.2, scheme_defaults=load_config().scheme_defaults
+)
+
+
+def test_config_file_states_its_reasons():
+    config = load_config()
+    assert config.replicates >= 2 and 0 < config.scale <= 1
+    assert all(config.reasons[k] for k in ("replicates", "years", "scale"))
+
+
+def test_unchanged_sliders_give_zero_difference():
+    start = slider_start(load_scenario("lueneburg-status-quo"))
+    values = run_whatif(start, SMALL)
+    d = paired_from_yearly(values, BASE_NAME)
+    assert set(values["scenario"]) == {BASE_NAME, CHANGED_NAME}
+    assert (d[["q05", "median", "q95"]].abs().to_numpy() < 1e-9).all()
+
+
+def test_changed_split_and_scheme_change_regional_budget_2():
+    start = slider_start(load_scenario("lueneburg-status-quo"))
+    what = dataclasses.replace(start, regional2_share=0.3, bound_share=0.7, scheme="bonus_malus")
+    steps = []
+    values = run_whatif(what, SMALL, progress=lambda k, n: steps.append((k, n)))
+    assert steps[-1] == (4, 4)
+    d = paired_from_yearly(values, BASE_NAME)
+    r2 = d[d["metric"] == "spent_regional_2"]
+    assert (r2["median"] > 0).all()  # status quo has no regional budget 2
+
+
+def test_money_is_projected_to_full_scale():
+    start = slider_start(load_scenario("lueneburg-status-quo"))
+    small = run_whatif(start, SMALL)
+    spent = small[(small["metric"] == "total_spent") & (small["scenario"] == BASE_NAME)]
+    full_budget = load_scenario("lueneburg-status-quo").params.budget
+    total_funds = (
+        full_budget.sozialraum_funds + full_budget.ambulatory_funds + full_budget.central_funds
+    )
+    # projected spending is of the order of the full Kreis's budget, not a fifth of it
+    assert spent["value"].median() > 0.5 * total_funds
+
+
+def test_invalid_slider_value_is_a_scenario_error():
+    start = slider_start(load_scenario("lueneburg-status-quo"))
+    with pytest.raises(ScenarioError):
+        run_whatif(dataclasses.replace(start, regional2_share=1.5), SMALL)
