@@ -1,0 +1,918 @@
+"""The Dash app: compare scenarios side by side, in German, with uncertainty.
+
+Pages (tabs): *Vergleich* (money, families, providers per year with 50 % and 90 %
+bands and paired differences to the baseline), *Regionen* (the same per region, cost
+per Jugendeinwohnerwert, equity, a schematic map), *Geldflüsse* (Sankey from the
+budget to pots, regions, help types and projects), *Was-wäre-wenn* (sliders, a small
+batch run live in the background against the baseline) and *Läufe* (batches and runs
+with parameters and provenance).
+
+Exports: the data shown as XLSX and as CSV for German Excel, each chart as PNG (the
+chart's camera button), and the briefing for the Jugendhilfeausschuss as HTML and
+PDF. The app reads the results store only; what-if runs are not stored.
+
+:func:`create_app` builds the app; :mod:`dashboard.server` serves it.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import diskcache
+import pandas as pd
+from dash import (
+    Dash,
+    DiskcacheManager,
+    Input,
+    Output,
+    State,
+    dash_table,
+    dcc,
+    html,
+    no_update,
+)
+
+from dashboard import figures as fig
+from dashboard.briefing import BriefingError, briefing_pdf, build_briefing
+from dashboard.data import DashboardData, paired_from_yearly, quantiles_from_yearly
+from dashboard.whatif import (
+    BASE_NAME,
+    CHANGED_NAME,
+    SCHEMES,
+    WhatIf,
+    load_config,
+    run_whatif,
+    slider_start,
+)
+from scenarios.errors import ScenarioError
+from scenarios.export import german
+from scenarios.formatting import fmt_eur, fmt_pct
+from scenarios.loader import load_scenario
+
+_NOT_YET = fig.empty_figure("Noch nicht gerechnet: Regler einstellen und „Rechnen“ drücken.")
+
+MAX_COMPARED = 4
+"""Scenarios compared with the baseline at once."""
+
+SCHEME_LABELS = {
+    "none": "kein Anreizsystem (Bezahlung je Fall)",
+    "retention": "Rückbehalt",
+    "bonus_malus": "Bonus/Malus",
+    "flat": "Pauschalbudget",
+    "balancing": "Ausgleich zwischen Regionen",
+}
+
+BAND_METRICS: tuple[tuple[str, str, str], ...] = (
+    ("total_spent", "Ausgaben gesamt", "EUR"),
+    ("cases_per_10k_total", "Fälle je 10.000 unter 21", "je 10.000 u21"),
+    ("stationary_share", "Anteil stationärer Hilfen", "Anteil"),
+    ("escalations", "Eskalationen", "Fälle"),
+    ("unmet_need_families", "Familien mit ungedecktem Bedarf", "Familien"),
+    ("mean_waiting_months", "Wartezeit bis Hilfebeginn", "Monate"),
+    ("provider_reserves", "Rücklagen der Träger", "EUR"),
+    ("provider_exits", "Marktaustritte von Trägern", "Träger"),
+)
+"""Per-year charts of the comparison page: metric, German title, unit."""
+
+REGION_METRICS: tuple[tuple[str, str, str], ...] = (
+    ("cost_per_jew", "Kosten je Jugendeinwohnerwert", "EUR je JEW"),
+    ("cases_per_10k_total", "Fälle je 10.000 unter 21", "je 10.000 u21"),
+    ("total_spent", "Ausgaben gesamt", "EUR"),
+    ("spent_regional_2", "Ausgaben regionales Budget 2", "EUR"),
+    ("unmet_need_families", "Familien mit ungedecktem Bedarf", "Familien"),
+    ("project_reach", "Von Projekten erreichte Familien", "Familien"),
+)
+
+DROPDOWN_LABELS = {
+    "select_all": "Alle auswählen",
+    "deselect_all": "Alle abwählen",
+    "selected_count": "{num_selected} ausgewählt",
+    "search": "Suchen",
+    "clear_search": "Suche löschen",
+    "clear_selection": "Auswahl löschen",
+    "no_options_found": "Keine Treffer",
+}
+"""German texts of every dropdown."""
+
+
+def _dropdown(options: Any, value: Any, ident: str | None = None, **kwargs: Any) -> dcc.Dropdown:
+    if ident is not None:
+        kwargs["id"] = ident
+    return dcc.Dropdown(options, value, labels=DROPDOWN_LABELS, **kwargs)
+
+
+GRAPH_CONFIG: dict[str, Any] = {
+    "locale": "de",
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+"""Every chart: German locale, PNG download from the camera button."""
+
+
+def scenario_names(names: Sequence[str]) -> dict[str, str]:
+    """Display name per scenario: its title from the library, else its name."""
+    out = {}
+    for name in names:
+        try:
+            title = load_scenario(name).title
+        except ScenarioError:
+            title = None
+        out[name] = title or name
+    return out
+
+
+def _graph(ident: str, height: int = 380, figure: Any = None) -> dcc.Graph:
+    return dcc.Graph(
+        id=ident,
+        figure=figure if figure is not None else fig.empty_figure("Wird geladen …"),
+        config={
+            **GRAPH_CONFIG,
+            "toImageButtonOptions": {**GRAPH_CONFIG["toImageButtonOptions"], "filename": ident},
+        },
+        style={"height": f"{height}px"},
+    )
+
+
+def _card(title: str, children: Any) -> html.Div:
+    return html.Div([html.H3(title), children], className="karte")
+
+
+# =========================================================================== app
+
+
+def create_app(store: str | Path, *, cache_dir: str | Path | None = None) -> Dash:
+    """Build the dashboard on a results store.
+
+    Args:
+        store: The DuckDB results store (read-only).
+        cache_dir: Folder for the background jobs of the what-if page (default: a
+            new temporary folder).
+
+    Returns:
+        The Dash app (serve ``app.server`` with a WSGI server).
+    """
+    data = DashboardData(store)
+    catalogue = data.scenarios()
+    all_names = list(catalogue["scenario"])
+    names = scenario_names(all_names)
+    baseline0 = next(
+        (n for n in all_names if n.endswith("status-quo")), all_names[0] if all_names else None
+    )
+    others0 = [n for n in all_names if n != baseline0][:2]
+    cache = diskcache.Cache(str(cache_dir or tempfile.mkdtemp(prefix="sozialraum-dash-")))
+    manager = DiskcacheManager(cache)
+    config = load_config()
+
+    app = Dash(
+        __name__,
+        title="Sozialraum-Simulation",
+        update_title="Wird berechnet …",
+        background_callback_manager=manager,
+        suppress_callback_exceptions=True,
+    )
+    app.data = data  # type: ignore[attr-defined]
+    options = [{"label": names[n], "value": n} for n in all_names]
+    app.layout = html.Div(
+        [
+            html.Header(
+                [
+                    html.H1("Sozialraum-Simulation: Szenarien im Vergleich"),
+                    html.P(
+                        f"Ergebnisspeicher {data.path.name}: {len(all_names)} Szenarien, "
+                        f"{int(catalogue['runs'].sum()) if len(catalogue) else 0} Läufe. "
+                        "Modellvergleich mit denselben Zufallszahlen, keine Prognose.",
+                        className="untertitel",
+                    ),
+                ]
+            ),
+            html.Div(
+                [
+                    html.Label(
+                        [
+                            "Basisszenario",
+                            _dropdown(options, baseline0, id="basis", clearable=False),
+                        ]
+                    ),
+                    html.Label(
+                        [
+                            f"Vergleichsszenarien (bis zu {MAX_COMPARED})",
+                            _dropdown(options, others0, id="vergleich", multi=True),
+                        ]
+                    ),
+                ],
+                className="auswahl",
+            ),
+            dcc.Tabs(
+                id="seite",
+                value="vergleich",
+                children=[
+                    dcc.Tab(
+                        label="Vergleich",
+                        value="vergleich",
+                        children=_page_comparison(names, baseline0, data),
+                    ),
+                    dcc.Tab(label="Regionen", value="regionen", children=_page_regions()),
+                    dcc.Tab(
+                        label="Geldflüsse",
+                        value="geldfluesse",
+                        children=_page_flows(options, baseline0, data),
+                    ),
+                    dcc.Tab(
+                        label="Was-wäre-wenn",
+                        value="waswaerewenn",
+                        children=_page_whatif(options, baseline0, config),
+                    ),
+                    dcc.Tab(label="Läufe", value="laeufe", children=_page_runs(data)),
+                ],
+            ),
+        ],
+        className="seite",
+    )
+    _callbacks(app, data, names, config)
+    return app
+
+
+# =========================================================================== pages
+
+
+def _page_comparison(names: dict[str, str], baseline: str | None, data: DashboardData) -> html.Div:
+    outcomes = []
+    if baseline is not None:
+        try:
+            outcomes = [
+                {"label": o.label, "value": o.metric} for o in load_scenario(baseline).outcomes
+            ]
+        except ScenarioError:
+            outcomes = []
+    if not outcomes:
+        outcomes = [{"label": title, "value": m} for m, title, _ in BAND_METRICS]
+    return html.Div(
+        [
+            html.Div(id="kennzahlen", className="kennzahlen"),
+            html.Div(
+                [
+                    html.Button("Tabelle als XLSX", id="export-xlsx"),
+                    html.Button("Tabelle als CSV (Excel)", id="export-csv"),
+                    html.Button("Vorlage für den Jugendhilfeausschuss (HTML)", id="export-html"),
+                    html.Button("Vorlage als PDF", id="export-pdf"),
+                    dcc.Download(id="download"),
+                    html.Span(id="export-meldung", className="meldung"),
+                ],
+                className="exporte",
+            ),
+            html.Div(
+                [
+                    _card("Ausgaben je Topf", _graph("g-toepfe", 420)),
+                    _card("Gesamtausgaben und Budget", _graph("g-gesamt")),
+                    _card(
+                        "Wahrscheinlichkeit einer Budgetüberschreitung", _graph("g-ueberschreitung")
+                    ),
+                    _card(
+                        "Unterschied zum Basisszenario (gepaart, gleiche Seeds)",
+                        html.Div(
+                            [
+                                _dropdown(
+                                    outcomes,
+                                    outcomes[0]["value"],
+                                    id="differenz-kennzahl",
+                                    clearable=False,
+                                ),
+                                _graph("g-differenz"),
+                            ]
+                        ),
+                    ),
+                    _card(
+                        "Fälle je 10.000 unter 21 nach Hilfeart (letztes Jahr)",
+                        _graph("g-hilfearten", 460),
+                    ),
+                    *[_card(title, _graph(f"g-{metric}")) for metric, title, _ in BAND_METRICS[1:]],
+                ],
+                className="raster",
+            ),
+        ]
+    )
+
+
+def _page_regions() -> html.Div:
+    return html.Div(
+        [
+            html.Label(
+                [
+                    "Kennzahl",
+                    _dropdown(
+                        [{"label": t, "value": m} for m, t, _ in REGION_METRICS],
+                        REGION_METRICS[0][0],
+                        id="region-kennzahl",
+                        clearable=False,
+                    ),
+                ]
+            ),
+            html.Div(
+                [
+                    _card("Je Region", _graph("g-regionen", 420)),
+                    _card("Regionen (Schema)", _graph("g-schema", 420)),
+                    _card("Gerechtigkeit zwischen den Regionen", html.Div(id="gerechtigkeit")),
+                ],
+                className="raster",
+            ),
+        ]
+    )
+
+
+def _page_flows(options: list[dict], baseline: str | None, data: DashboardData) -> html.Div:
+    years = data.years([baseline]) if baseline else []
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Label(
+                        [
+                            "Szenario",
+                            _dropdown(options, baseline, id="fluss-szenario", clearable=False),
+                        ]
+                    ),
+                    html.Label(
+                        [
+                            "Jahr",
+                            _dropdown(
+                                [{"label": str(y), "value": y} for y in years],
+                                years[0] if years else None,
+                                id="fluss-jahr",
+                                clearable=False,
+                            ),
+                        ]
+                    ),
+                ],
+                className="auswahl",
+            ),
+            _card(
+                "Vom Budget zu Töpfen, Regionen, Hilfearten und Projekten (Mittel je Lauf)",
+                _graph("g-sankey", 640),
+            ),
+        ]
+    )
+
+
+def _slider(
+    ident: str, low: float, high: float, step: float, value: float, marks: dict
+) -> dcc.Slider:
+    return dcc.Slider(
+        low,
+        high,
+        step,
+        value=value,
+        id=ident,
+        marks=marks,
+        tooltip={"placement": "bottom"},
+        allow_direct_input=False,
+    )
+
+
+def _page_whatif(options: list[dict], baseline: str | None, config: Any) -> html.Div:
+    start = slider_start(load_scenario(baseline)) if baseline else None
+    pct = {v: fmt_pct(v, 0) for v in (0.0, 0.25, 0.5, 0.75, 1.0)}
+    return html.Div(
+        [
+            html.P(
+                f"Rechnet das Basisszenario und die geänderte Fassung mit denselben "
+                f"{config.replicates} Seeds, {config.years} Jahre, "
+                f"{fmt_pct(config.scale, 0)} der Bevölkerung (Beträge auf den ganzen Kreis "
+                "hochgerechnet). Nichts davon wird gespeichert.",
+                className="hinweis",
+            ),
+            html.Div(
+                [
+                    html.Label(
+                        [
+                            "Basisszenario",
+                            _dropdown(options, baseline, id="ww-basis", clearable=False),
+                        ]
+                    ),
+                    html.Label(
+                        [
+                            "Anteil gebundenes Budget",
+                            _slider(
+                                "ww-gebunden",
+                                0.5,
+                                1.0,
+                                0.05,
+                                start.bound_share if start else 1.0,
+                                {0.5: "50 %", 0.75: "75 %", 1.0: "100 %"},
+                            ),
+                        ]
+                    ),
+                    html.Label(
+                        [
+                            "Anteil regionales Budget 2",
+                            _slider(
+                                "ww-rb2",
+                                0.0,
+                                0.5,
+                                0.05,
+                                start.regional2_share if start else 0.0,
+                                {0.0: "0 %", 0.25: "25 %", 0.5: "50 %"},
+                            ),
+                        ]
+                    ),
+                    html.Label(
+                        [
+                            "Anreizsystem",
+                            _dropdown(
+                                [{"label": SCHEME_LABELS[s], "value": s} for s in SCHEMES],
+                                start.scheme if start else "none",
+                                id="ww-anreiz",
+                                clearable=False,
+                            ),
+                        ]
+                    ),
+                    html.Label(
+                        [
+                            "Bedarfstrend je Jahr",
+                            _slider(
+                                "ww-trend",
+                                -0.02,
+                                0.04,
+                                0.01,
+                                start.trend_per_year if start else 0.0,
+                                {-0.02: "−0,02", 0.0: "0", 0.04: "+0,04"},
+                            ),
+                        ]
+                    ),
+                    html.Label(
+                        [
+                            "Reaktion der Träger auf Anreize",
+                            _slider(
+                                "ww-reaktion",
+                                0.0,
+                                1.0,
+                                0.1,
+                                start.responsiveness if start else 0.5,
+                                pct,
+                            ),
+                        ]
+                    ),
+                    html.Label(
+                        [
+                            "Wirkung der Präventionsprojekte (Bedarf je Monat)",
+                            _slider(
+                                "ww-wirkung",
+                                0.0,
+                                0.12,
+                                0.01,
+                                start.project_effect if start else 0.05,
+                                {0.0: "0", 0.05: "0,05", 0.12: "0,12"},
+                            ),
+                        ]
+                    ),
+                    html.Button("Rechnen", id="ww-start"),
+                    html.Button("Abbrechen", id="ww-abbruch", disabled=True),
+                    html.Progress(id="ww-fortschritt", value="0", max="1"),
+                    html.Span(id="ww-status", className="meldung"),
+                ],
+                className="regler",
+            ),
+            html.Div(
+                [
+                    _card(
+                        "Ausgaben: Unterschied zur Basis (gepaart)",
+                        _graph("g-ww-differenz", figure=_NOT_YET),
+                    ),
+                    _card(
+                        "Ungedeckter Bedarf: Unterschied zur Basis",
+                        _graph("g-ww-bedarf", figure=_NOT_YET),
+                    ),
+                    _card("Gesamtausgaben", _graph("g-ww-ausgaben", figure=_NOT_YET)),
+                ],
+                className="raster",
+            ),
+        ]
+    )
+
+
+def _page_runs(data: DashboardData) -> html.Div:
+    batches = data.batches()
+    runs = data.runs()
+    runs = runs.assign(
+        scenario_sha256=runs["scenario_sha256"].str[:12],
+        seconds=runs["seconds"].round(2),
+        started=runs["started"].astype(str).str[:19],
+        status=runs["status"].map({"done": "fertig", "failed": "fehlgeschlagen"}),
+        scale=runs["scale"].map(lambda x: fmt_pct(x, 0)),
+    ).drop(columns=["finished"])
+    return html.Div(
+        [
+            _card(
+                "Batches",
+                _table(
+                    "t-batches",
+                    german(batches.assign(created=batches["created"].astype(str).str[:19])),
+                ),
+            ),
+            _card(
+                "Läufe (Auswahl zeigt die Parameter)",
+                _table("t-laeufe", german(runs), page_size=15, selectable=True),
+            ),
+            html.Pre(id="parameter", className="parameter"),
+        ]
+    )
+
+
+def _table(
+    ident: str, frame: pd.DataFrame, page_size: int = 10, selectable: bool = False
+) -> dash_table.DataTable:
+    return dash_table.DataTable(
+        id=ident,
+        filter_options={"placeholder_text": "Filter …", "case": "insensitive"},
+        data=frame.to_dict("records"),
+        columns=[{"name": c, "id": c} for c in frame.columns],
+        page_size=page_size,
+        sort_action="native",
+        filter_action="native",
+        row_selectable="single" if selectable else False,
+        style_table={"overflowX": "auto"},
+        style_cell={"fontFamily": "inherit", "fontSize": "0.85rem", "textAlign": "left"},
+    )
+
+
+# =========================================================================== callbacks
+
+
+def _selection(baseline: str | None, compared: Sequence[str] | None) -> list[str]:
+    chosen = [s for s in (compared or []) if s != baseline][:MAX_COMPARED]
+    return ([baseline] if baseline else []) + chosen
+
+
+def _callbacks(app: Dash, data: DashboardData, names: dict[str, str], config: Any) -> None:
+    band_outputs = [Output(f"g-{m}", "figure") for m, _, _ in BAND_METRICS[1:]]
+
+    @app.callback(
+        Output("vergleich", "value"),
+        Input("vergleich", "value"),
+        prevent_initial_call=True,
+    )
+    def limit(compared: list[str] | None) -> Any:
+        if compared and len(compared) > MAX_COMPARED:
+            return compared[:MAX_COMPARED]
+        return no_update
+
+    @app.callback(
+        Output("kennzahlen", "children"),
+        Output("g-toepfe", "figure"),
+        Output("g-gesamt", "figure"),
+        Output("g-ueberschreitung", "figure"),
+        Output("g-hilfearten", "figure"),
+        *band_outputs,
+        Input("basis", "value"),
+        Input("vergleich", "value"),
+    )
+    def comparison(baseline: str, compared: list[str] | None) -> tuple:
+        chosen = _selection(baseline, compared)
+        shown = _ordered_names(chosen, names)
+        q = data.quantiles([m for m, _, _ in BAND_METRICS], chosen)
+        years = data.years(chosen)
+        cases = data.cases_by_type(chosen, year=years[-1] if years else None)
+        bands = [
+            fig.band_figure(q[q["metric"] == m], title, unit, shown)
+            for m, title, unit in BAND_METRICS[1:]
+        ]
+        return (
+            _key_figures(data, baseline, chosen, names),
+            fig.pots_figure(data.pots(chosen), shown),
+            fig.band_figure(q[q["metric"] == "total_spent"], "Ausgaben gesamt", "EUR", shown),
+            fig.overspend_figure(data.overspend_probability(chosen), shown),
+            fig.cases_by_type_figure(cases, shown),
+            *bands,
+        )
+
+    @app.callback(
+        Output("g-differenz", "figure"),
+        Input("basis", "value"),
+        Input("vergleich", "value"),
+        Input("differenz-kennzahl", "value"),
+    )
+    def difference(baseline: str, compared: list[str] | None, metric: str) -> Any:
+        chosen = _selection(baseline, compared)
+        shown = _ordered_names(chosen, names)
+        d = data.paired([metric], baseline, chosen)
+        title, unit, better = _describe_metric(baseline, metric)
+        return fig.difference_figure(
+            d, f"{title}: Unterschied zu „{names.get(baseline, baseline)}“", unit, shown, better
+        )
+
+    @app.callback(
+        Output("g-regionen", "figure"),
+        Output("g-schema", "figure"),
+        Output("gerechtigkeit", "children"),
+        Input("basis", "value"),
+        Input("vergleich", "value"),
+        Input("region-kennzahl", "value"),
+    )
+    def regions(baseline: str, compared: list[str] | None, metric: str) -> tuple:
+        chosen = _selection(baseline, compared)
+        shown = _ordered_names(chosen, names)
+        title, unit = next((t, u) for m, t, u in REGION_METRICS if m == metric)
+        q = data.quantiles([metric], chosen, regions=data.regions())
+        equity = fig.equity_table(
+            data.quantiles(["cost_per_jew"], chosen, regions=data.regions()), shown
+        )
+        return (
+            fig.regions_figure(q, title, unit, shown),
+            fig.region_schematic(q, shown, title=title, unit=unit),
+            _frame_table(equity),
+        )
+
+    @app.callback(
+        Output("fluss-jahr", "options"),
+        Output("fluss-jahr", "value"),
+        Input("fluss-szenario", "value"),
+        State("fluss-jahr", "value"),
+    )
+    def flow_years(scenario: str, year: int | None) -> tuple:
+        years = data.years([scenario])
+        keep = year if year in years else (years[0] if years else None)
+        return [{"label": str(y), "value": y} for y in years], keep
+
+    @app.callback(
+        Output("g-sankey", "figure"), Input("fluss-szenario", "value"), Input("fluss-jahr", "value")
+    )
+    def flows(scenario: str, year: int | None) -> Any:
+        return fig.sankey_figure(data.flows(scenario, year), data.labels)
+
+    @app.callback(
+        Output("parameter", "children"),
+        Input("t-laeufe", "selected_rows"),
+        State("t-laeufe", "data"),
+    )
+    def params(rows: list[int] | None, table: list[dict]) -> str:
+        if not rows:
+            return "Einen Lauf auswählen, um seine Parameter zu sehen."
+        return data.run_params(table[rows[0]]["Lauf"])
+
+    @app.callback(
+        Output("ww-gebunden", "value"),
+        Output("ww-rb2", "value"),
+        Output("ww-anreiz", "value"),
+        Output("ww-trend", "value"),
+        Output("ww-reaktion", "value"),
+        Output("ww-wirkung", "value"),
+        Input("ww-basis", "value"),
+        prevent_initial_call=True,
+    )
+    def whatif_reset(baseline: str) -> tuple:
+        s = slider_start(load_scenario(baseline))
+        return (
+            s.bound_share,
+            s.regional2_share,
+            s.scheme,
+            s.trend_per_year,
+            s.responsiveness,
+            s.project_effect,
+        )
+
+    @app.callback(
+        Output("g-ww-differenz", "figure"),
+        Output("g-ww-bedarf", "figure"),
+        Output("g-ww-ausgaben", "figure"),
+        Output("ww-status", "children"),
+        Input("ww-start", "n_clicks"),
+        State("ww-basis", "value"),
+        State("ww-gebunden", "value"),
+        State("ww-rb2", "value"),
+        State("ww-anreiz", "value"),
+        State("ww-trend", "value"),
+        State("ww-reaktion", "value"),
+        State("ww-wirkung", "value"),
+        background=True,
+        running=[
+            (Output("ww-start", "disabled"), True, False),
+            (Output("ww-abbruch", "disabled"), False, True),
+        ],
+        cancel=[Input("ww-abbruch", "n_clicks")],
+        progress=[Output("ww-fortschritt", "value"), Output("ww-fortschritt", "max")],
+        prevent_initial_call=True,
+    )
+    def whatif(
+        set_progress: Any,
+        _n: int,
+        baseline: str,
+        bound: float,
+        r2: float,
+        scheme: str,
+        trend: float,
+        reaction: float,
+        effect: float,
+    ) -> tuple:
+        what = WhatIf(baseline, bound, r2, scheme, trend, reaction, effect)
+        try:
+            values = run_whatif(what, config, progress=lambda k, n: set_progress((str(k), str(n))))
+        except ScenarioError as err:
+            return no_update, no_update, no_update, f"Eingabe ungültig: {err.message}"
+        d = paired_from_yearly(values, BASE_NAME)
+        q = quantiles_from_yearly(values)
+        ww_names = {
+            BASE_NAME: f"Basis ({names.get(baseline, baseline)})",
+            CHANGED_NAME: CHANGED_NAME,
+        }
+        total = d[d["metric"] == "total_spent"]
+        summary = (
+            f"Fertig: {2 * config.replicates} Läufe. Ausgaben über {config.years} Jahre: "
+            f"Median der Differenz je Jahr zusammen {fmt_eur(total['median'].sum())}."
+            if len(total)
+            else "Fertig."
+        )
+        return (
+            fig.difference_figure(
+                total, "Ausgaben gesamt: Unterschied zur Basis", "€", ww_names, "lower"
+            ),
+            fig.difference_figure(
+                d[d["metric"] == "unmet_need_families"],
+                "Familien mit ungedecktem Bedarf",
+                "Familien",
+                ww_names,
+                "lower",
+            ),
+            fig.band_figure(q[q["metric"] == "total_spent"], "Ausgaben gesamt", "EUR", ww_names),
+            summary,
+        )
+
+    @app.callback(
+        Output("download", "data"),
+        Output("export-meldung", "children"),
+        Input("export-xlsx", "n_clicks"),
+        Input("export-csv", "n_clicks"),
+        Input("export-html", "n_clicks"),
+        Input("export-pdf", "n_clicks"),
+        State("basis", "value"),
+        State("vergleich", "value"),
+        prevent_initial_call=True,
+    )
+    def export(
+        _x: int, _c: int, _h: int, _p: int, baseline: str, compared: list[str] | None
+    ) -> tuple:
+        from dash import ctx
+
+        chosen = _selection(baseline, compared)
+        stamp = datetime.now().strftime("%Y-%m-%d")
+        which = ctx.triggered_id
+        if which in ("export-xlsx", "export-csv"):
+            sheets = _shown_tables(data, baseline, chosen, names)
+            if which == "export-xlsx":
+                buf = io.BytesIO()
+                with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+                    for sheet, frame in sheets.items():
+                        german(frame).to_excel(xl, sheet_name=sheet, index=False)
+                return dcc.send_bytes(buf.getvalue(), f"vergleich-{stamp}.xlsx"), "XLSX erstellt."
+            frame = sheets["Werte je Jahr"]
+            text = german(frame).to_csv(sep=";", decimal=",", index=False)
+            return dcc.send_bytes(
+                ("\ufeff" + text).encode("utf-8"), f"vergleich-{stamp}.csv"
+            ), "CSV erstellt."
+        page = build_briefing(
+            data, baseline, chosen, store_label=data.path.name, created=datetime.now()
+        )
+        if which == "export-html":
+            return dcc.send_bytes(
+                page.encode("utf-8"), f"vorlage-jha-{stamp}.html"
+            ), "Vorlage erstellt."
+        try:
+            pdf = briefing_pdf(page)
+        except BriefingError as err:
+            return no_update, f"PDF nicht möglich: {err}"
+        return dcc.send_bytes(pdf, f"vorlage-jha-{stamp}.pdf"), "PDF erstellt."
+
+
+def _ordered_names(chosen: Sequence[str], names: dict[str, str]) -> dict[str, str]:
+    """Display names of the chosen scenarios, baseline first (colours follow this order)."""
+    return {s: names.get(s, s) for s in chosen}
+
+
+def _describe_metric(baseline: str, metric: str) -> tuple[str, str, str]:
+    """German title, unit and better direction of a metric (from the declared outcomes)."""
+    try:
+        for o in load_scenario(baseline).outcomes:
+            if o.metric == metric:
+                return o.label, _stored_unit(metric), o.better
+    except ScenarioError:
+        pass
+    title = next((t for m, t, _ in BAND_METRICS if m == metric), metric)
+    return title, _stored_unit(metric), "lower"
+
+
+def _stored_unit(metric: str) -> str:
+    """The unit a metric is stored with (as in the results table)."""
+    known = {m: u for m, _, u in (*BAND_METRICS, *REGION_METRICS)}
+    extra = {"overspent": "ja/nein", "ended_with_need": "Fälle", "project_reach": "Familien"}
+    return known.get(metric) or extra.get(metric, "")
+
+
+def _key_figures(
+    data: DashboardData, baseline: str, chosen: list[str], names: dict[str, str]
+) -> html.Table:
+    """Per scenario: spending over all years, paired difference, overspending, unmet need."""
+    values = data.yearly(["total_spent", "unmet_need_families"], chosen)
+    over = data.overspend_probability(chosen)
+    rows = [
+        html.Tr(
+            [
+                html.Th(h)
+                for h in (
+                    "Szenario",
+                    "Ausgaben gesamt (Median)",
+                    "Unterschied zur Basis [90-%-Intervall]",
+                    "Überschreitung in mindestens einem Jahr",
+                    "Ungedeckter Bedarf (Familien, Mittel)",
+                )
+            ]
+        )
+    ]
+    if values.empty:
+        return html.Table(rows)
+    per_run = (
+        values.groupby(["scenario", "point_id", "seed", "metric"])["value"]
+        .agg(["sum", "mean"])
+        .reset_index()
+    )
+    spent = per_run[per_run["metric"] == "total_spent"].set_index(["scenario", "point_id", "seed"])[
+        "sum"
+    ]
+    need = per_run[per_run["metric"] == "unmet_need_families"].groupby("scenario")["mean"].median()
+    for s in chosen:
+        if s not in spent.index.get_level_values(0):
+            continue
+        mine = spent.xs(s, level="scenario")
+        diff_text = "Basis"
+        if s != baseline:
+            base = spent.xs(baseline, level="scenario")
+            d = (mine - base).dropna()
+            if len(d):
+                low, high = fmt_eur(d.quantile(0.05)), fmt_eur(d.quantile(0.95))
+                diff_text = f"{fmt_eur(d.median())} [{low}; {high}]"
+        o = over[over["scenario"] == s]
+        any_over = "–" if o.empty else fmt_pct(float(o["probability"].max()), 0)
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(names.get(s, s)),
+                    html.Td(fmt_eur(mine.median())),
+                    html.Td(diff_text),
+                    html.Td(any_over),
+                    html.Td(f"{need.get(s, float('nan')):.0f}".replace(".", ",")),
+                ]
+            )
+        )
+    return html.Table(rows, className="tabelle")
+
+
+def _shown_tables(
+    data: DashboardData, baseline: str, chosen: list[str], names: dict[str, str]
+) -> dict[str, pd.DataFrame]:
+    """The data behind the comparison page, for XLSX/CSV export."""
+    metrics = [m for m, _, _ in BAND_METRICS]
+    q = data.quantiles(metrics, chosen)
+    q.insert(1, "titel", q["scenario"].map(names))
+    d = data.paired(metrics, baseline, chosen)
+    pots = data.pots(chosen)
+    over = data.overspend_probability(chosen)
+    return {
+        "Werte je Jahr": q.rename(
+            columns={
+                "titel": "Titel",
+                "median": "Median",
+                "q05": "5-%-Quantil",
+                "q25": "25-%-Quantil",
+                "q75": "75-%-Quantil",
+                "q95": "95-%-Quantil",
+                "runs": "Läufe",
+            }
+        ),
+        "Differenz zur Basis": d.rename(
+            columns={
+                "median": "Median",
+                "q05": "5-%-Quantil",
+                "q25": "25-%-Quantil",
+                "q75": "75-%-Quantil",
+                "q95": "95-%-Quantil",
+                "pairs": "Paare",
+            }
+        ),
+        "Töpfe": pots.rename(
+            columns={"label": "Bezeichnung", "budget": "Budget EUR", "spent": "Ausgaben EUR"}
+        ),
+        "Überschreitung": over.rename(
+            columns={"runs": "Läufe", "probability": "Wahrscheinlichkeit"}
+        ),
+    }
+
+
+def _frame_table(frame: pd.DataFrame) -> html.Table:
+    head = html.Tr([html.Th(c) for c in frame.columns])
+    body = [html.Tr([html.Td(str(v)) for v in row]) for row in frame.itertuples(index=False)]
+    return html.Table([head, *body], className="tabelle")
+
+
+__all__ = ["MAX_COMPARED", "create_app", "scenario_names"]
