@@ -581,7 +581,7 @@ def _charts(data: DashboardData, ctx: _Context) -> list[bytes]:
         band_figure(data.quantiles(["total_spent"], compared), "Ausgaben gesamt", "EUR", names),
         difference_figure(
             data.paired(["total_spent"], ctx.baseline, compared),
-            "Ausgaben gesamt",
+            "Ausgaben gesamt: Differenz zur Basis",
             "EUR",
             names,
             "lower",

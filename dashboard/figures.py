@@ -243,7 +243,7 @@ def unit_scale(unit: str, values: Iterable[float] = ()) -> UnitScale:
     exact German format (``1.234.567 €``, ``12,5 %``).
 
     Args:
-        unit: Unit as stored (``EUR``, ``Anteil``, ``Fälle``, ``je 10.000 u21`` …).
+        unit: Unit as stored (``EUR`` or ``€``, ``Anteil``, ``Fälle``, ``je 10.000 u21`` …).
         values: The (unscaled) values to be shown, to choose the magnitude.
 
     Returns:
@@ -252,7 +252,7 @@ def unit_scale(unit: str, values: Iterable[float] = ()) -> UnitScale:
     vals = [float(v) for v in values if v is not None and math.isfinite(float(v))]
     if unit in ("Anteil", "ja/nein"):
         return UnitScale(100.0, "%", lambda x: fmt_pct(x, 1))
-    if unit == "EUR":
+    if unit in ("EUR", "€"):
         big = max((abs(v) for v in vals), default=0.0) >= 1e6
         return UnitScale(1e-6 if big else 1.0, "Mio. €" if big else "€", lambda x: fmt_eur(x))
     if unit == "EUR je JEW":
@@ -404,8 +404,9 @@ def difference_figure(
     Args:
         d: Output of ``DashboardData.paired`` for one metric: scenario, year, q05 … q95
             of ``scenario − baseline`` over run pairs.
-        title: German name of the metric (``Ausgaben gesamt``).
-        unit: Unit of the metric as stored.
+        title: German figure title, used as given (``Ausgaben gesamt: Differenz zur
+            Basis``); the baseline is named in the note above the plot.
+        unit: Unit of the metric as stored (``EUR``; ``€`` is accepted too).
         names: Scenario name → title, baseline first (its title names the reference).
         better: ``"lower"`` or ``"higher"``: which direction is better for this metric.
 
@@ -417,9 +418,8 @@ def difference_figure(
         raise ValueError(f"better must be 'lower' or 'higher', got {better!r}")
     d = _one_series(d)
     base_title = next(iter(names.values()), "Basis") if names else "Basis"
-    full_title = f"{title}: Differenz zur Basis"
     if d.empty:
-        return empty_figure(title=full_title)
+        return empty_figure(title=title)
     scale = unit_scale(unit, d[["q05", "q95"]].to_numpy().ravel())
     colours = _colours_for(d["scenario"], names)
     order = [s for s in _ordered(d["scenario"], names) if s != next(iter(names), None)]
@@ -477,7 +477,7 @@ def difference_figure(
     fig.add_hline(y=0, line={"color": BASELINE_COLOUR, "width": 1.2, "dash": "dash"})
     style_figure(
         fig,
-        title=full_title,
+        title=title,
         y_title=_axis_title("Differenz zur Basis", scale),
         years=d["year"].unique(),
     )

@@ -61,10 +61,13 @@ def test_band_figure_has_bands_that_contain_the_median(data):
             assert list(band.x[:n]) == list(line.x)
             for lo, med, hi in zip(lower, line.y, upper, strict=True):
                 assert lo <= med + 1e-9 <= hi + 2e-9
-        # 50 % band inside 90 % band
-        b50 = next(t for t in by_role(fig, "band50") if t.meta["scenario"] == s)
-        b90 = next(t for t in by_role(fig, "band90") if t.meta["scenario"] == s)
-        assert all(a <= b + 1e-9 for a, b in zip(b50.y[:n], b90.y[:n], strict=True))
+        # the bands are exactly q25–q75 and q05–q95 (in the axis unit)
+        part = q[q["scenario"] == s].sort_values("year")
+        factor = line.y[0] / part["median"].iloc[0]
+        for role, lo, hi in (("band50", "q25", "q75"), ("band90", "q05", "q95")):
+            band = next(t for t in by_role(fig, role) if t.meta["scenario"] == s)
+            assert list(band.y[:n]) == pytest.approx(list(part[hi] * factor))
+            assert list(band.y[n:])[::-1] == pytest.approx(list(part[lo] * factor))
     # hover in German format: euros with thousands dots
     hover = medians[0].customdata[0][0]
     assert re.fullmatch(r"\d{1,3}(\.\d{3})+ €", hover), hover
@@ -107,7 +110,7 @@ def test_one_colour_per_scenario_across_figures(data):
 
 def test_difference_figure(data):
     d = data.paired(["total_spent"], BASE, list(DEMO_SCENARIOS))
-    fig = F.difference_figure(d, "Ausgaben gesamt", "EUR", NAMES, "lower")
+    fig = F.difference_figure(d, "Ausgaben gesamt: Differenz zur Basis", "EUR", NAMES, "lower")
     assert_german_style(fig)
     assert fig.layout.title.text == "Ausgaben gesamt: Differenz zur Basis"
     assert "Differenz zur Basis" in fig.layout.yaxis.title.text
@@ -331,6 +334,7 @@ def test_unit_scale_and_format_value():
     assert F.unit_scale("EUR", [2.5e6]).axis == "Mio. €"
     assert F.unit_scale("EUR", [250_000]).axis == "€"
     assert F.unit_scale("Anteil").factor == 100
+    assert F.unit_scale("€", [2.5e6]).axis == "Mio. €"
 
 
 def test_png_export(data):
