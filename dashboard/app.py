@@ -17,6 +17,7 @@ PDF. The app reads the results store only; what-if runs are not stored.
 from __future__ import annotations
 
 import io
+import json
 import tempfile
 from collections.abc import Sequence
 from datetime import datetime
@@ -106,10 +107,16 @@ def _dropdown(options: Any, value: Any, ident: str | None = None, **kwargs: Any)
     return dcc.Dropdown(options, value, labels=DROPDOWN_LABELS, **kwargs)
 
 
+LOCALE_DE = json.loads((Path(__file__).parent / "plotly_locale_de.json").read_text("utf-8"))
+"""plotly's German locale (modebar texts, number and date format), given with every chart."""
+
 GRAPH_CONFIG: dict[str, Any] = {
     "locale": "de",
+    "locales": {"de": LOCALE_DE},
     "displaylogo": False,
     "toImageButtonOptions": {"format": "png", "scale": 2},
+    # no upload to Plotly's cloud, no selection tools the charts do not use
+    "modeBarButtonsToRemove": ["sendChartToCloud", "sendDataToCloud", "select2d", "lasso2d"],
 }
 """Every chart: German locale, PNG download from the camera button."""
 
