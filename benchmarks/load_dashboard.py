@@ -1,7 +1,7 @@
 """Load check: simulated users browsing the comparison pages of the dashboard.
 
-Serves the dashboard with waitress (as ``sozialraum dashboard`` does) on a free
-loopback port and lets ``--users`` threads browse at the same time, each like a
+Starts ``sozialraum dashboard`` (waitress, in its own process) on a free loopback
+port and lets ``--users`` threads browse at the same time, each like a
 person in a meeting: load the page (index, layout, callback list), then for
 ``--rounds`` rounds choose a baseline and one to three scenarios and ask for
 everything the *Vergleich* and *Regionen* pages show (the same requests the
@@ -13,6 +13,10 @@ Usage::
     python benchmarks/load_dashboard.py [--store out/ergebnisse.duckdb] [--users 20]
         [--rounds 5]
 
+Each simulated user picks a random selection every round, so most requests miss the
+server's view cache: a harder load than a meeting where everyone looks at the same
+comparison.
+
 Without ``--store`` a small demo store (three Lüneburg scenarios × 10 seeds,
 5 years) is computed into a temporary folder first.
 """
@@ -22,7 +26,9 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -31,8 +37,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
-
-import waitress
 
 SCENARIOS = ["lueneburg-status-quo", "lueneburg-rb2-20-rueckbehalt", "lueneburg-rb2-20-keine"]
 COMPARISON_INPUTS = {"basis", "vergleich", "differenz-kennzahl", "region-kennzahl"}
@@ -53,8 +57,11 @@ def demo_store(folder: Path) -> Path:
 class User(threading.Thread):
     """One simulated user; records (seconds, ok) per request."""
 
-    def __init__(self, url: str, names: list[str], rounds: int, seed: int) -> None:
+    def __init__(
+        self, url: str, names: list[str], rounds: int, seed: int, think: float = 0.0
+    ) -> None:
         super().__init__(daemon=True)
+        self.think = think
         self.url = url
         self.names = names
         self.rounds = rounds
@@ -104,6 +111,8 @@ class User(threading.Thread):
             }
             for cb in callbacks:
                 self._request("/_dash-update-component", _body(cb, values))
+            if self.think:  # looking at the charts before choosing again
+                time.sleep(self.rng.uniform(0.5, 1.5) * self.think)
 
 
 def _body(cb: dict, values: dict[str, Any]) -> dict:
@@ -126,30 +135,67 @@ def _split(spec: str) -> dict[str, str]:
     return {"id": ident, "property": prop}
 
 
+def start_server(store: Path, port: int) -> subprocess.Popen[bytes]:
+    """``sozialraum dashboard`` in its own process, as users would run it."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", "dashboard", "--store", str(store), "--port", str(port)],
+        cwd=Path(__file__).resolve().parents[1],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("Dashboard startet nicht")
+
+
+def free_port() -> int:
+    """A free loopback port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--store", default=None)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a user looks at the charts before the next choice (0: none)",
+    )
     args = parser.parse_args()
-    from dashboard.server import build
 
     with tempfile.TemporaryDirectory() as tmp:
         store = Path(args.store) if args.store else demo_store(Path(tmp))
-        app = build(store, "127.0.0.1", env={})
-        names = list(app.data.scenarios()["scenario"])
-        server = waitress.create_server(app.server, host="127.0.0.1", port=0, threads=args.threads)
-        threading.Thread(target=server.run, daemon=True).start()
-        url = f"http://127.0.0.1:{server.effective_port}"
-        users = [User(url, names, args.rounds, seed) for seed in range(args.users)]
-        t0 = time.perf_counter()
-        for u in users:
-            u.start()
-        for u in users:
-            u.join()
-        wall = time.perf_counter() - t0
-        server.close()
+        from scenarios.store import ResultsStore
+
+        with ResultsStore(store, read_only=True) as s:
+            names = sorted(set(s.runs()["scenario"]))
+        port = free_port()
+        server = start_server(store, port)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            users = [
+                User(url, names, args.rounds, seed, args.think) for seed in range(args.users)
+            ]
+            t0 = time.perf_counter()
+            for u in users:
+                u.start()
+            for u in users:
+                u.join()
+            wall = time.perf_counter() - t0
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
     timings = [t for u in users for t in u.timings]
     seconds = sorted(t for t, _, _ in timings)
     errors = [what for _, ok, what in timings if not ok]
@@ -158,7 +204,8 @@ def main() -> None:
         f"{args.users} gleichzeitige Nutzer, {len(timings)} Anfragen in {wall:.1f} s, "
         f"{len(errors)} Fehler; Antwortzeit Median {statistics.median(seconds):.3f} s, "
         f"95. Perzentil {p95:.3f} s, Maximum {seconds[-1]:.3f} s "
-        f"({args.threads} Server-Threads, {len(names)} Szenarien im Speicher)"
+        f"(Server in eigenem Prozess, {len(names)} Szenarien im Speicher, "
+        f"Bedenkzeit {args.think:g} s)"
     )
     for what in errors[:5]:
         print("  Fehler:", what)

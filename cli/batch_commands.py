@@ -120,6 +120,12 @@ def add_commands(commands: Any, int_at_least: Any, scale: Any) -> None:
     d.add_argument("--store", metavar="DATEI", default=str(DEFAULT_STORE), help="Ergebnisspeicher")
     d.add_argument("--host", default="127.0.0.1", help="Adresse (Vorgabe: 127.0.0.1)")
     d.add_argument("--port", type=int_at_least(1), default=8050, help="Port (Vorgabe: 8050)")
+    d.add_argument(
+        "--workers",
+        type=int_at_least(1),
+        default=os.cpu_count() or 1,
+        help="Serverprozesse (Vorgabe: alle Kerne; 1 = ein Prozess mit Threads)",
+    )
     d.set_defaults(handler=cmd_dashboard)
 
 
@@ -430,7 +436,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
                 "Ergebnisspeicher nicht gefunden; zuerst z. B. „sozialraum batch "
                 "lueneburg-status-quo lueneburg-rb2-20-rueckbehalt“ rechnen",
             )
-        serve(args.store, args.host, args.port)
+        serve(args.store, args.host, args.port, workers=args.workers)
     except ServeError as err:
         return _fail(f"Fehler: {err}")
     except ScenarioError as err:

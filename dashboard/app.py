@@ -16,6 +16,7 @@ PDF. The app reads the results store only; what-if runs are not stored.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import tempfile
@@ -26,6 +27,7 @@ from typing import Any
 
 import diskcache
 import pandas as pd
+import plotly.graph_objects as go
 from dash import (
     Dash,
     DiskcacheManager,
@@ -53,9 +55,13 @@ from dashboard.whatif import (
 from scenarios.errors import ScenarioError
 from scenarios.export import german
 from scenarios.formatting import fmt_eur, fmt_pct
-from scenarios.loader import load_scenario
+from scenarios.loader import Scenario, load_scenario
 
 _NOT_YET = fig.empty_figure("Noch nicht gerechnet: Regler einstellen und „Rechnen“ drücken.")
+
+VIEW_CACHE = 256
+"""Views kept per server process: the store is read-only while served (DuckDB allows no
+writer while it is open), so a view of the same selection never changes."""
 
 MAX_COMPARED = 4
 """Scenarios compared with the baseline at once."""
@@ -121,12 +127,18 @@ GRAPH_CONFIG: dict[str, Any] = {
 """Every chart: German locale, PNG download from the camera button."""
 
 
+@functools.lru_cache(maxsize=64)
+def _scenario(name: str) -> Scenario:
+    """A library scenario, parsed once per server process."""
+    return load_scenario(name)
+
+
 def scenario_names(names: Sequence[str]) -> dict[str, str]:
     """Display name per scenario: its title from the library, else its name."""
     out = {}
     for name in names:
         try:
-            title = load_scenario(name).title
+            title = _scenario(name).title
         except ScenarioError:
             title = None
         out[name] = title or name
@@ -252,7 +264,7 @@ def _page_comparison(names: dict[str, str], baseline: str | None, data: Dashboar
     if baseline is not None:
         try:
             outcomes = [
-                {"label": o.label, "value": o.metric} for o in load_scenario(baseline).outcomes
+                {"label": o.label, "value": o.metric} for o in _scenario(baseline).outcomes
             ]
         except ScenarioError:
             outcomes = []
@@ -381,7 +393,7 @@ def _slider(
 
 
 def _page_whatif(options: list[dict], baseline: str | None, config: Any) -> html.Div:
-    start = slider_start(load_scenario(baseline)) if baseline else None
+    start = slider_start(_scenario(baseline)) if baseline else None
     pct = {v: fmt_pct(v, 0) for v in (0.0, 0.25, 0.5, 0.75, 1.0)}
     return html.Div(
         [
@@ -578,6 +590,10 @@ def _callbacks(app: Dash, data: DashboardData, names: dict[str, str], config: An
         Input("vergleich", "value"),
     )
     def comparison(baseline: str, compared: list[str] | None) -> tuple:
+        return comparison_view(baseline, tuple(compared or ()))
+
+    @functools.lru_cache(maxsize=VIEW_CACHE)
+    def comparison_view(baseline: str, compared: tuple[str, ...]) -> tuple:
         chosen = _selection(baseline, compared)
         shown = _ordered_names(chosen, names)
         q = data.quantiles([m for m, _, _ in BAND_METRICS], chosen)
@@ -587,7 +603,7 @@ def _callbacks(app: Dash, data: DashboardData, names: dict[str, str], config: An
             fig.band_figure(q[q["metric"] == m], title, unit, shown)
             for m, title, unit in BAND_METRICS[1:]
         ]
-        return (
+        return _frozen(
             _key_figures(data, baseline, chosen, names),
             fig.pots_figure(data.pots(chosen), shown),
             fig.band_figure(q[q["metric"] == "total_spent"], "Ausgaben gesamt", "EUR", shown),
@@ -603,13 +619,17 @@ def _callbacks(app: Dash, data: DashboardData, names: dict[str, str], config: An
         Input("differenz-kennzahl", "value"),
     )
     def difference(baseline: str, compared: list[str] | None, metric: str) -> Any:
+        return difference_view(baseline, tuple(compared or ()), metric)
+
+    @functools.lru_cache(maxsize=VIEW_CACHE)
+    def difference_view(baseline: str, compared: tuple[str, ...], metric: str) -> Any:
         chosen = _selection(baseline, compared)
         shown = _ordered_names(chosen, names)
         d = data.paired([metric], baseline, chosen)
         title, unit, better = _describe_metric(baseline, metric)
         return fig.difference_figure(
             d, f"{title}: Unterschied zu „{names.get(baseline, baseline)}“", unit, shown, better
-        )
+        ).to_dict()
 
     @app.callback(
         Output("g-regionen", "figure"),
@@ -620,6 +640,10 @@ def _callbacks(app: Dash, data: DashboardData, names: dict[str, str], config: An
         Input("region-kennzahl", "value"),
     )
     def regions(baseline: str, compared: list[str] | None, metric: str) -> tuple:
+        return regions_view(baseline, tuple(compared or ()), metric)
+
+    @functools.lru_cache(maxsize=VIEW_CACHE)
+    def regions_view(baseline: str, compared: tuple[str, ...], metric: str) -> tuple:
         chosen = _selection(baseline, compared)
         shown = _ordered_names(chosen, names)
         title, unit = next((t, u) for m, t, u in REGION_METRICS if m == metric)
@@ -627,7 +651,7 @@ def _callbacks(app: Dash, data: DashboardData, names: dict[str, str], config: An
         equity = fig.equity_table(
             data.quantiles(["cost_per_jew"], chosen, regions=data.regions()), shown
         )
-        return (
+        return _frozen(
             fig.regions_figure(q, title, unit, shown),
             fig.region_schematic(q, shown, title=title, unit=unit),
             _frame_table(equity),
@@ -647,8 +671,9 @@ def _callbacks(app: Dash, data: DashboardData, names: dict[str, str], config: An
     @app.callback(
         Output("g-sankey", "figure"), Input("fluss-szenario", "value"), Input("fluss-jahr", "value")
     )
+    @functools.lru_cache(maxsize=VIEW_CACHE)
     def flows(scenario: str, year: int | None) -> Any:
-        return fig.sankey_figure(data.flows(scenario, year), data.labels)
+        return fig.sankey_figure(data.flows(scenario, year), data.labels).to_dict()
 
     @app.callback(
         Output("parameter", "children"),
@@ -671,7 +696,7 @@ def _callbacks(app: Dash, data: DashboardData, names: dict[str, str], config: An
         prevent_initial_call=True,
     )
     def whatif_reset(baseline: str) -> tuple:
-        s = slider_start(load_scenario(baseline))
+        s = slider_start(_scenario(baseline))
         return (
             s.bound_share,
             s.regional2_share,
@@ -793,6 +818,11 @@ def _callbacks(app: Dash, data: DashboardData, names: dict[str, str], config: An
         return dcc.send_bytes(pdf, f"vorlage-jha-{stamp}.pdf"), "PDF erstellt."
 
 
+def _frozen(*parts: Any) -> tuple:
+    """Outputs of a cached view: figures as plain dicts (built once, sent many times)."""
+    return tuple(p.to_dict() if isinstance(p, go.Figure) else p for p in parts)
+
+
 def _ordered_names(chosen: Sequence[str], names: dict[str, str]) -> dict[str, str]:
     """Display names of the chosen scenarios, baseline first (colours follow this order)."""
     return {s: names.get(s, s) for s in chosen}
@@ -801,7 +831,7 @@ def _ordered_names(chosen: Sequence[str], names: dict[str, str]) -> dict[str, st
 def _describe_metric(baseline: str, metric: str) -> tuple[str, str, str]:
     """German title, unit and better direction of a metric (from the declared outcomes)."""
     try:
-        for o in load_scenario(baseline).outcomes:
+        for o in _scenario(baseline).outcomes:
             if o.metric == metric:
                 return o.label, _stored_unit(metric), o.better
     except ScenarioError:

@@ -149,7 +149,7 @@ def style_figure(
         The same figure.
     """
     fig.update_layout(
-        template="plotly_white",
+        template="none",  # no template to deep-copy per figure; the style is all set here
         separators=SEPARATORS,
         font={"family": FONT_FAMILY, "size": 13, "color": TEXT_COLOUR},
         title=(
@@ -162,7 +162,7 @@ def style_figure(
         legend={
             "orientation": "h",
             "yanchor": "top",
-            "y": -0.16,
+            "y": -0.2,
             "xanchor": "left",
             "x": 0.0,
             "font": {"size": 12},
@@ -172,7 +172,11 @@ def style_figure(
         paper_bgcolor="#ffffff",
     )
     fig.update_xaxes(
-        title_text=x_title, gridcolor=GRID_COLOUR, zeroline=False, linecolor=GRID_COLOUR
+        title_text=x_title,
+        title_standoff=6,
+        gridcolor=GRID_COLOUR,
+        zeroline=False,
+        linecolor=GRID_COLOUR,
     )
     fig.update_yaxes(
         title_text=y_title,

@@ -1,6 +1,7 @@
 """The dashboard in a real headless browser (Debian's Chromium driven by Playwright).
 
-A waitress server serves the app on a free loopback port from the shared demo store.
+``sozialraum dashboard --workers 2`` (gunicorn, two processes) serves the shared demo
+store on a free loopback port.
 The tests load every page without console errors, change the scenario selection,
 run a what-if batch to completion, download every export and open it, and write
 screenshots of every page at 1366×768 and 1920×1080 to ``out/screenshots/`` for
@@ -13,7 +14,12 @@ import base64
 import io
 import os
 import re
+import signal
+import socket
+import subprocess
+import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -36,7 +42,8 @@ LAUNCH_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "out" / "screenshots"
 PAGES = {
     "Vergleich": "#g-toepfe .main-svg",
     "Regionen": "#g-regionen .main-svg",
@@ -60,13 +67,53 @@ class Server:
         self.server.close()
 
 
+class Served:
+    """``sozialraum dashboard`` as users start it: gunicorn with two worker processes."""
+
+    def __init__(self, store: Path) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "cli",
+                "dashboard",
+                "--store",
+                str(store),
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 90
+        while True:
+            assert self.proc.poll() is None, self.proc.stderr.read() if self.proc.stderr else ""
+            try:
+                with urllib.request.urlopen(self.url + "/", timeout=2):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "Dashboard startet nicht"
+                time.sleep(0.3)
+
+    def close(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        self.proc.wait(timeout=30)
+
+
 @pytest.fixture(scope="module")
-def server(demo_store: Path, tmp_path_factory) -> Iterator[Server]:
-    app = build(demo_store, "127.0.0.1", env={})
-    srv = Server(app)
+def server(demo_store: Path) -> Iterator[Served]:
+    srv = Served(demo_store)
     yield srv
     srv.close()
-    app.data.close()
 
 
 @pytest.fixture(scope="module")
