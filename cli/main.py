@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from cli.batch_commands import add_commands
+from cli.calibrate_command import add_calibrate_command
 from model.params import POT_LABELS, POTS, ModelParams
 from scenarios.errors import ScenarioError, display_path, os_message
 from scenarios.formatting import MISSING, fmt_eur, fmt_num, fmt_pct
@@ -146,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="Anteil der Bevölkerung, der simuliert wird, 0 < F ≤ 1 (Vorgabe: Szenario)",
     )
     add_commands(commands, _int_at_least, _scale)
+    add_calibrate_command(commands, _int_at_least)
     return parser
 
 

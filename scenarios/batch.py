@@ -426,6 +426,15 @@ def _execute_all(
         yield from _execute_pool(items, workers)
 
 
+def execute_tasks(tasks: Sequence[RunTask], workers: int = 1) -> Iterator[Outcome]:
+    """Run independent tasks (no shared burn-in) locally, outside any store.
+
+    Used by the calibration; yields ``(run_id, data or None, error or None)`` in the
+    order the runs finish (collect by run id for a deterministic result).
+    """
+    yield from _execute_all([[t] for t in tasks], workers, None)
+
+
 def _execute_pool(items: list[list[RunTask]], workers: int) -> Iterator[Outcome]:
     ctx = multiprocessing.get_context("spawn")
     # Each run is single-threaded numpy; keep linear-algebra libraries from starting
@@ -505,6 +514,7 @@ __all__ = [
     "code_version",
     "execute",
     "execute_group",
+    "execute_tasks",
     "params_json",
     "plan_batch",
     "results_frame",

@@ -1,0 +1,466 @@
+"""ABC-SMC calibration of uncertain parameters against public targets.
+
+Approximate Bayesian computation with sequential Monte Carlo (Beaumont et al. 2009,
+Toni et al. 2009): generation 0 samples the (uniform) prior; each later generation
+proposes parameter sets by drawing a particle of the previous one by weight and
+perturbing it with a Gaussian kernel (twice the weighted covariance), simulates it
+and accepts it if its distance to the targets is at most the current tolerance
+(the ``quantile`` of the previous generation's distances). Accepted sets are weighted
+by prior / kernel mixture. The result is a weighted posterior sample.
+
+Simulations run through the batch runner (:func:`scenarios.batch.execute_tasks`,
+a local process pool) at reduced scale. Everything random comes from one numpy
+Generator seeded by the setup's seed (proposals and the simulations' seeds), the
+simulation budget follows from the minutes given (not from the clock), and results
+are collected by run id, so the same seed gives the same posterior, bit for bit.
+The wall clock is only a safety net: if it runs out first, the calibration stops
+after the last complete generation and says so in the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from calibration.targets import Target, TargetSet, statistics
+from scenarios.batch import RunTask, code_version, execute_tasks
+from scenarios.loader import find_scenario
+
+SETUP_DIR = Path(__file__).resolve().parent / "setup"
+POSTERIOR_DIR = Path(__file__).resolve().parent / "posterior"
+FORMAT = "sozialraum-kalibrierung/1"
+
+
+class ParameterPrior(BaseModel):
+    """A calibrated parameter with its uniform prior."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    low: float
+    high: float
+    unit: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _range(self) -> ParameterPrior:
+        if not self.low < self.high:
+            raise ValueError(f"{self.path}: low muss kleiner als high sein")
+        return self
+
+
+class CalibrationSetup(BaseModel):
+    """What to calibrate and how (``calibration/setup/*.yaml``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    scenario: str = Field(min_length=1)
+    seed: int = Field(ge=0)
+    scale: float = Field(gt=0, le=1)
+    years: int = Field(ge=1)
+    burn_in_months: int = Field(ge=0)
+    population: int = Field(ge=4)
+    generations: int = Field(ge=1)
+    quantile: float = Field(gt=0, lt=1)
+    min_acceptance: float = Field(gt=0, lt=1)
+    draws: int = Field(ge=1)
+    sims_per_minute: float = Field(gt=0)
+    parameters: tuple[ParameterPrior, ...] = Field(min_length=1)
+
+    @property
+    def low(self) -> np.ndarray:
+        """Lower prior bounds."""
+        return np.array([p.low for p in self.parameters])
+
+    @property
+    def high(self) -> np.ndarray:
+        """Upper prior bounds."""
+        return np.array([p.high for p in self.parameters])
+
+    @property
+    def paths(self) -> list[str]:
+        """Dotted parameter paths."""
+        return [p.path for p in self.parameters]
+
+
+def load_setup(path: str | Path) -> CalibrationSetup:
+    """Read a setup file (a name like ``lueneburg`` means ``calibration/setup/<name>.yaml``)."""
+    p = Path(path)
+    if not p.suffix:
+        p = SETUP_DIR / f"{p}.yaml"
+    return CalibrationSetup.model_validate(yaml.safe_load(p.read_text(encoding="utf-8")))
+
+
+# ===================================================================== simulation
+
+Simulator = Callable[[np.ndarray, np.ndarray], np.ndarray]
+"""(parameter sets (n, d), seeds (n,)) → statistics (n, k); NaN rows for failed runs."""
+
+
+def batch_simulator(
+    setup: CalibrationSetup, targets: Sequence[Target], workers: int = 1
+) -> Simulator:
+    """A simulator running the setup's scenario through the batch runner.
+
+    Args:
+        setup: The calibration setup (scenario, scale, years, burn-in).
+        targets: Whose statistics to compute from each run.
+        workers: Local worker processes (1 = in this process).
+    """
+    scenario_path = str(find_scenario(setup.scenario))
+    counter = iter(range(10**12))
+
+    def simulate(thetas: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+        tasks = []
+        for theta, seed in zip(thetas, seeds, strict=True):
+            overrides: dict[str, Any] = {
+                path: float(v) for path, v in zip(setup.paths, theta, strict=True)
+            }
+            overrides.update(
+                scale=setup.scale, years=setup.years, burn_in_months=setup.burn_in_months
+            )
+            tasks.append(
+                RunTask(
+                    run_id=f"kalibrierung-{next(counter)}",
+                    scenario_path=scenario_path,
+                    overrides_json=json.dumps(overrides, sort_keys=True),
+                    overrides_file=None,
+                    seed=int(seed),
+                )
+            )
+        index = {t.run_id: i for i, t in enumerate(tasks)}
+        out = np.full((len(tasks), len(targets)), np.nan)
+        for run_id, data, _error in execute_tasks(tasks, workers):
+            if data is not None:
+                out[index[run_id]] = statistics(data.results, targets)
+        return out
+
+    return simulate
+
+
+# ======================================================================= distance
+
+
+def distance(stats: np.ndarray, targets: Sequence[Target]) -> np.ndarray:
+    """Root mean square of the relative deviations in units of each tolerance.
+
+    A distance of 1 means the statistics lie, on average, at the edge of their
+    tolerances. Failed runs (NaN) get an infinite distance.
+    """
+    value = np.array([t.value for t in targets])
+    tol = np.array([t.tolerance or 1.0 for t in targets])
+    z = (np.atleast_2d(stats) - value) / (tol * np.abs(value))
+    d = np.sqrt(np.mean(z**2, axis=1))
+    return np.where(np.isfinite(d), d, np.inf)
+
+
+# ======================================================================= ABC-SMC
+
+
+@dataclass
+class Generation:
+    """One SMC generation."""
+
+    epsilon: float
+    simulated: int
+    accepted: int
+    ess: float
+
+
+@dataclass
+class Posterior:
+    """A weighted posterior sample and how it was obtained."""
+
+    setup: CalibrationSetup
+    theta: np.ndarray
+    weights: np.ndarray
+    distances: np.ndarray
+    generations: list[Generation] = field(default_factory=list)
+    stopped: str = ""
+    simulations: int = 0
+
+
+def _weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
+    order = np.argsort(x, kind="stable")
+    cw = np.cumsum(w[order])
+    cw /= cw[-1]
+    return float(x[order][min(int(np.searchsorted(cw, q)), len(x) - 1)])
+
+
+def _kernel_logpdf(x: np.ndarray, centres: np.ndarray, cov: np.ndarray) -> np.ndarray:
+    """Log-density N(x_i; c_j, cov) for all pairs, shape (len(x), len(centres))."""
+    inv = np.linalg.inv(cov)
+    _, logdet = np.linalg.slogdet(cov)
+    diff = x[:, None, :] - centres[None, :, :]
+    m = np.einsum("ijk,kl,ijl->ij", diff, inv, diff)
+    return -0.5 * (m + logdet + x.shape[1] * math.log(2 * math.pi))
+
+
+def abc_smc(
+    setup: CalibrationSetup,
+    targets: Sequence[Target],
+    simulate: Simulator,
+    *,
+    max_simulations: int,
+    deadline: float | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Posterior:
+    """Run ABC-SMC.
+
+    Args:
+        setup: Parameters with priors, population size, generations, quantile.
+        targets: The fit targets (their values and tolerances define the distance).
+        simulate: Runs parameter sets with seeds and returns their statistics.
+        max_simulations: Budget of simulations (the calibration stops before a
+            generation that would exceed it).
+        deadline: ``time.monotonic()`` value after which no new round starts (safety
+            net; the file records it if it triggers).
+        progress: Called with a German status line after each generation.
+
+    Returns:
+        The last complete generation as a weighted sample.
+    """
+    rng = np.random.default_rng(setup.seed)
+    lo, hi = setup.low, setup.high
+    span = hi - lo
+    n, d = setup.population, len(setup.parameters)
+
+    def run(units: np.ndarray) -> np.ndarray:
+        seeds = rng.integers(1, 2**31 - 1, size=len(units))
+        return distance(simulate(lo + units * span, seeds), targets)
+
+    # generation 0: the prior
+    units = rng.random((n, d))
+    dist = run(units)
+    sims = n
+    weights = np.full(n, 1.0 / n)
+    post = Posterior(setup, lo + units * span, weights, dist, simulations=sims)
+    post.generations.append(Generation(math.inf, n, n, float(n)))
+    say = progress or (lambda _m: None)
+    say(f"Generation 0 (Priori): {n} Läufe, Median der Distanz {np.median(dist):.3f}")
+    acceptance = 1.0
+    for g in range(1, setup.generations + 1):
+        finite = np.isfinite(dist)
+        eps = _weighted_quantile(dist[finite], weights[finite], setup.quantile)
+        cov = 2.0 * np.cov(units.T, aweights=weights) + 1e-10 * np.eye(d)
+        expected = math.ceil(n / max(acceptance, setup.min_acceptance))
+        if sims + expected > max_simulations:
+            post.stopped = (
+                f"Simulationsbudget erreicht vor Generation {g} "
+                f"({sims} von {max_simulations} Läufen)"
+            )
+            break
+        chol = np.linalg.cholesky(cov)
+        acc_units: list[np.ndarray] = []
+        acc_dist: list[float] = []
+        simulated = 0
+        aborted = ""
+        while len(acc_units) < n:
+            if deadline is not None and time.monotonic() > deadline:
+                aborted = f"Zeitlimit in Generation {g} erreicht"
+                break
+            if (
+                simulated > 0
+                and len(acc_units) / simulated < setup.min_acceptance
+                and (simulated >= 2 * n)
+            ):
+                aborted = f"Annahmequote unter {setup.min_acceptance:.0%} in Generation {g}"
+                break
+            if sims + simulated >= max_simulations:
+                aborted = f"Simulationsbudget in Generation {g} erreicht"
+                break
+            rate = max(len(acc_units) / simulated if simulated else acceptance, 0.05)
+            size = min(max(math.ceil((n - len(acc_units)) / rate * 1.1), 8), 4 * n)
+            size = min(size, max_simulations - sims - simulated)
+            proposals = np.empty((size, d))
+            for i in range(size):
+                while True:
+                    j = rng.choice(len(units), p=weights)
+                    cand = units[j] + chol @ rng.standard_normal(d)
+                    if np.all((cand >= 0.0) & (cand <= 1.0)):
+                        break
+                proposals[i] = cand
+            dd = run(proposals)
+            simulated += size
+            for cand, dist_i in zip(proposals, dd, strict=True):
+                if dist_i <= eps and len(acc_units) < n:
+                    acc_units.append(cand)
+                    acc_dist.append(float(dist_i))
+        sims += simulated
+        post.simulations = sims
+        if aborted:
+            post.stopped = aborted
+            break
+        new_units = np.array(acc_units)
+        log_k = _kernel_logpdf(new_units, units, cov)
+        denom = np.log(np.exp(log_k - log_k.max(axis=1, keepdims=True)) @ weights) + log_k.max(
+            axis=1
+        )
+        new_w = np.exp(-(denom - denom.min()))
+        new_w /= new_w.sum()
+        units, dist, weights = new_units, np.array(acc_dist), new_w
+        acceptance = n / simulated
+        ess = float(1.0 / np.sum(weights**2))
+        post.theta, post.weights, post.distances = lo + units * span, weights, dist
+        post.generations.append(Generation(eps, simulated, n, ess))
+        say(
+            f"Generation {g}: Toleranz {eps:.3f}, {simulated} Läufe, "
+            f"Annahme {acceptance:.0%}, effektive Größe {ess:.0f}"
+        )
+    if not post.stopped:
+        post.stopped = "alle Generationen gerechnet"
+    return post
+
+
+# ================================================================ posterior file
+
+
+def _round(x: float, digits: int = 6) -> float:
+    return float(f"{x:.{digits}g}")
+
+
+def resample(post: Posterior, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Systematic resampling: ``k`` equally weighted draws (indices), in particle order."""
+    positions = (rng.random() + np.arange(k)) / k
+    cw = np.cumsum(post.weights)
+    cw /= cw[-1]
+    return np.minimum(np.searchsorted(cw, positions), len(cw) - 1)
+
+
+def point_estimate(post: Posterior) -> int:
+    """Index of the particle nearest the weighted marginal medians (in prior units)."""
+    span = post.setup.high - post.setup.low
+    units = (post.theta - post.setup.low) / span
+    med = np.array(
+        [_weighted_quantile(units[:, j], post.weights, 0.5) for j in range(units.shape[1])]
+    )
+    return int(np.argmin(np.sum((units - med) ** 2, axis=1)))
+
+
+def _calibration_code_hash() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def posterior_document(
+    post: Posterior, targets: TargetSet, targets_hash: str, max_simulations: int
+) -> dict[str, Any]:
+    """The calibration file's content (deterministic: no clock, no machine paths)."""
+    setup = post.setup
+    rng = np.random.default_rng([setup.seed, 1])
+    draw_idx = resample(post, setup.draws, rng)
+    point = point_estimate(post)
+    params = []
+    for j, p in enumerate(setup.parameters):
+        col = post.theta[:, j]
+        params.append(
+            {
+                "path": p.path,
+                "label": p.label,
+                "unit": p.unit,
+                "prior": {"verteilung": "gleichverteilt", "low": p.low, "high": p.high},
+                "median": _round(_weighted_quantile(col, post.weights, 0.5)),
+                "q05": _round(_weighted_quantile(col, post.weights, 0.05)),
+                "q95": _round(_weighted_quantile(col, post.weights, 0.95)),
+            }
+        )
+
+    def values(i: int) -> dict[str, float]:
+        return {p: _round(float(post.theta[i, j])) for j, p in enumerate(setup.paths)}
+
+    return {
+        "format": FORMAT,
+        "name": setup.name,
+        "scenario": setup.scenario,
+        "method": (
+            "ABC-SMC (Beaumont et al. 2009): gleichverteilte Priori, Gaußkern mit doppelter "
+            "gewichteter Kovarianz, Toleranz = gewichtetes Quantil der Distanzen der "
+            "Vorgeneration; Distanz = Wurzel des mittleren Quadrats der relativen "
+            "Abweichungen in Einheiten der Toleranz je Zielgröße"
+        ),
+        "seed": setup.seed,
+        "code_version": code_version(),
+        "calibration_code": _calibration_code_hash(),
+        "targets_sha256": targets_hash,
+        "fit_targets": [t.id for t in targets.by_role("fit")],
+        "holdout_targets": [t.id for t in targets.by_role("holdout")],
+        "settings": {
+            "scale": setup.scale,
+            "years": setup.years,
+            "burn_in_months": setup.burn_in_months,
+            "population": setup.population,
+            "generations": setup.generations,
+            "quantile": setup.quantile,
+            "max_simulations": max_simulations,
+        },
+        "stopped": post.stopped,
+        "simulations": post.simulations,
+        "generations": [
+            {
+                "epsilon": None if math.isinf(g.epsilon) else _round(g.epsilon),
+                "simulated": g.simulated,
+                "accepted": g.accepted,
+                "ess": _round(g.ess, 4),
+            }
+            for g in post.generations
+        ],
+        "parameters": params,
+        "point": values(point),
+        "draws": [values(int(i)) for i in draw_idx],
+        "particles": [
+            {
+                "weight": _round(float(post.weights[i])),
+                "distance": _round(float(post.distances[i])),
+                "values": values(i),
+            }
+            for i in range(len(post.weights))
+        ],
+    }
+
+
+def write_posterior(doc: dict[str, Any], path: str | Path) -> Path:
+    """Write a calibration file (YAML with a German header)."""
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    header = (
+        "# Kalibrierungsdatei (erzeugt mit `sozialraum calibrate`, nicht von Hand ändern).\n"
+        "# point: Parametersatz für Einzelläufe; draws: gleichgewichtete Ziehungen aus der\n"
+        "# Posteriori, Wiederholung r eines Batches nutzt draws[(Seed − 1) mod Anzahl];\n"
+        "# particles: die gewichtete Stichprobe der letzten Generation.\n"
+    )
+    text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)
+    out.write_text(header + text, encoding="utf-8")
+    return out
+
+
+__all__ = [
+    "FORMAT",
+    "POSTERIOR_DIR",
+    "SETUP_DIR",
+    "CalibrationSetup",
+    "Generation",
+    "ParameterPrior",
+    "Posterior",
+    "abc_smc",
+    "batch_simulator",
+    "distance",
+    "load_setup",
+    "point_estimate",
+    "posterior_document",
+    "resample",
+    "write_posterior",
+]

@@ -1,0 +1,85 @@
+"""``sozialraum calibrate``: fit the model to public HzE statistics (ABC-SMC).
+
+Writes the calibration file (posterior sample) and, unless ``--kein-bericht``, the
+German HTML report with the posterior predictive check of fit and held-out targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+EXIT_OK, EXIT_INPUT = 0, 2
+
+
+def _positive_minutes(text: str) -> float:
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"keine Zahl: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("Minuten müssen größer als 0 sein")
+    return value
+
+
+def add_calibrate_command(commands: Any, int_at_least: Any) -> None:
+    """Register ``calibrate`` on the main parser's subparsers."""
+    from calibration.run import DEFAULT_MINUTES
+
+    c = commands.add_parser(
+        "calibrate",
+        help="Modell an öffentliche HzE-Statistiken anpassen (ABC-SMC)",
+        description=(
+            "Unsichere Parameter mit ABC-SMC an die Zielgrößen in "
+            "calibration/targets/targets.yaml anpassen (verkleinerte Läufe auf "
+            "lokalen Prozessen) und die Kalibrierungsdatei schreiben. Derselbe Seed "
+            "und dieselben Minuten ergeben dieselbe Datei."
+        ),
+    )
+    c.add_argument(
+        "--minutes",
+        type=_positive_minutes,
+        default=DEFAULT_MINUTES,
+        help=f"Zeitbudget in Minuten (Vorgabe: {DEFAULT_MINUTES:g})",
+    )
+    c.add_argument("--out", metavar="DATEI", default=None, help="Kalibrierungsdatei (YAML)")
+    c.add_argument(
+        "--setup",
+        metavar="NAME",
+        default="lueneburg",
+        help="Einstellungen aus calibration/setup/NAME.yaml oder eine YAML-Datei",
+    )
+    c.add_argument("--seed", type=int_at_least(0), default=None, help="Seed (Vorgabe: Setup)")
+    c.add_argument(
+        "--workers", type=int_at_least(1), default=2, help="lokale Prozesse (Vorgabe: 2)"
+    )
+    c.set_defaults(handler=cmd_calibrate)
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """``sozialraum calibrate``."""
+    from calibration.fit import load_setup
+    from calibration.run import calibrate
+
+    try:
+        setup = load_setup(args.setup)
+    except (OSError, ValidationError) as exc:
+        print(f"Fehler: Kalibrierungseinstellungen {args.setup}: {exc}")
+        return EXIT_INPUT
+    if args.seed is not None:
+        setup = setup.model_copy(update={"seed": args.seed})
+    result = calibrate(
+        setup,
+        minutes=args.minutes,
+        out=Path(args.out) if args.out else None,
+        workers=args.workers,
+        progress=lambda line: print(line, flush=True),
+    )
+    print(
+        f"Kalibrierung fertig nach {result.seconds / 60:.1f} Minuten, "
+        f"{result.posterior.simulations} Läufe ({result.posterior.stopped}): {result.path}"
+    )
+    return EXIT_OK

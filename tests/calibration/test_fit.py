@@ -1,0 +1,132 @@
+"""ABC-SMC: parameter recovery, determinism and the calibrate command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from calibration.fit import (
+    CalibrationSetup,
+    abc_smc,
+    batch_simulator,
+    distance,
+    load_setup,
+)
+from calibration.targets import load_targets, statistics
+from cli.main import main
+from model.run import run_once
+from scenarios.loader import load_scenario
+
+RECOVERY_IDS = ("faelle_31", "faelle_34", "faelle_35a", "inobhutnahmen_42", "sozialraum_faelle_lk")
+TRUE = {"need.base": 0.79, "counselling.p_seek": 0.05}
+
+
+def _tiny_setup(**changes: object) -> CalibrationSetup:
+    data = {
+        "name": "test-klein",
+        "scenario": "lueneburg-status-quo",
+        "seed": 7,
+        "scale": 0.2,
+        "years": 2,
+        "burn_in_months": 24,
+        "population": 30,
+        "generations": 3,
+        "quantile": 0.5,
+        "min_acceptance": 0.02,
+        "draws": 10,
+        "sims_per_minute": 300,
+        "parameters": [
+            {
+                "path": "need.base",
+                "label": "Grundbelastung",
+                "low": 0.4,
+                "high": 1.2,
+                "unit": "need",
+            },
+            {
+                "path": "counselling.p_seek",
+                "label": "Beratung suchen",
+                "low": 0.02,
+                "high": 0.1,
+                "unit": "probability/month",
+            },
+        ],
+    }
+    data.update(changes)
+    return CalibrationSetup.model_validate(data)
+
+
+def test_shipped_setup_is_valid() -> None:
+    setup = load_setup("lueneburg")
+    assert setup.scenario == "lueneburg-status-quo"
+    scenario = load_scenario(setup.scenario)
+    for p in setup.parameters:
+        current = scenario.value_at(p.path)
+        current = current["value"] if isinstance(current, dict) else current
+        assert p.low < float(current) < p.high, p.path
+
+
+def test_parameter_recovery() -> None:
+    """Data made by the model from known parameters is fitted back (90 % intervals)."""
+    setup = _tiny_setup()
+    targets = [t for t in load_targets().targets if t.id in RECOVERY_IDS]
+    overrides = {**TRUE, "scale": setup.scale, "years": setup.years}
+    overrides["burn_in_months"] = setup.burn_in_months
+    params = load_scenario(setup.scenario, overrides).params
+    observed = np.mean(
+        [statistics(run_once(params, s).results, targets) for s in (101, 102, 103, 104)], axis=0
+    )
+    pseudo = [
+        t.model_copy(update={"value": float(v)}) for t, v in zip(targets, observed, strict=True)
+    ]
+    post = abc_smc(setup, pseudo, batch_simulator(setup, pseudo), max_simulations=400)
+    assert len(post.generations) >= 3  # prior + at least two SMC generations
+    order = np.argsort(post.theta, axis=0)
+    for j, p in enumerate(setup.parameters):
+        col, w = post.theta[order[:, j], j], post.weights[order[:, j]]
+        cw = np.cumsum(w) / w.sum()
+        q05, q95 = col[np.searchsorted(cw, 0.05)], col[min(np.searchsorted(cw, 0.95), len(col) - 1)]
+        assert q05 <= TRUE[p.path] <= q95, (p.path, q05, q95)
+        # the data are informative: the interval is clearly narrower than the prior
+        assert q95 - q05 < 0.8 * (p.high - p.low), (p.path, q05, q95)
+    # the distance shrank from the prior generation
+    assert post.generations[-1].epsilon < np.inf
+    assert np.median(post.distances) < post.generations[1].epsilon
+
+
+def test_distance_is_zero_at_targets_and_infinite_for_failed_runs() -> None:
+    targets = load_targets().by_role("fit")
+    values = np.array([t.value for t in targets])
+    d = distance(np.vstack([values, values * 1.1, np.full_like(values, np.nan)]), targets)
+    assert d[0] == 0.0 and 0 < d[1] < 1 and np.isinf(d[2])
+
+
+def _setup_file(tmp_path: Path, seed: int) -> Path:
+    setup = _tiny_setup(population=8, generations=1, seed=seed)
+    path = tmp_path / f"setup-{seed}.yaml"
+    path.write_text(yaml.safe_dump(json.loads(setup.model_dump_json())), encoding="utf-8")
+    return path
+
+
+def test_calibrate_command_same_seed_same_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    setup = _setup_file(tmp_path, 3)
+    outs = [tmp_path / "a.yaml", tmp_path / "b.yaml", tmp_path / "c.yaml"]
+    args = ["calibrate", "--setup", str(setup), "--minutes", "0.2", "--workers", "1"]
+    assert main([*args, "--out", str(outs[0])]) == 0
+    assert main([*args, "--out", str(outs[1])]) == 0
+    assert main([*args, "--out", str(outs[2]), "--seed", "4"]) == 0
+    assert "Kalibrierung fertig" in capsys.readouterr().out
+    assert outs[0].read_bytes() == outs[1].read_bytes()
+    assert outs[0].read_bytes() != outs[2].read_bytes()
+    doc = yaml.safe_load(outs[0].read_text(encoding="utf-8"))
+    assert doc["seed"] == 3 and doc["settings"]["max_simulations"] == 60
+    assert len(doc["draws"]) == 10 and len(doc["particles"]) == 8
+    assert set(doc["point"]) == {"need.base", "counselling.p_seek"}
+    assert doc["holdout_targets"] and doc["fit_targets"]
+    assert abs(sum(p["weight"] for p in doc["particles"]) - 1) < 1e-4
