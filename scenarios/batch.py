@@ -50,7 +50,7 @@ import pandas as pd
 
 from model.params import ModelParams
 from model.run import burn_in_key, run_group
-from scenarios.loader import Scenario, load_scenario
+from scenarios.loader import Scenario, calibration_overrides, load_scenario
 from scenarios.store import ResultsStore, RunData, RunRecord
 from scenarios.sweep import Sweep
 
@@ -230,13 +230,20 @@ def plan_batch(
                 if overrides
                 else base
             )
-            overrides_json = json.dumps(overrides, sort_keys=True, ensure_ascii=False)
-            p = scenario.params
-            pjson = params_json(p)
-            key = burn_in_key(p)
-            key_text = repr(key) if key is not None else scenario.sha256
+            point_file = sweep.path if sweep is not None and point else None
             for r in range(replicates):
                 seed = seed_base + r
+                # Calibrated scenarios: replicate with seed s uses posterior draw
+                # (s − 1) mod n (the same in every scenario: still paired).
+                draw = calibration_overrides(base, seed)
+                run_overrides = {**draw, **overrides}
+                if draw:
+                    scenario = load_scenario(base.path, run_overrides, overrides_file=point_file)
+                overrides_json = json.dumps(run_overrides, sort_keys=True, ensure_ascii=False)
+                p = scenario.params
+                pjson = params_json(p)
+                key = burn_in_key(p)
+                key_text = repr(key) if key is not None else scenario.sha256
                 ident = f"{scenario.sha256}|{seed}|{version}"
                 run_id = hashlib.sha256(ident.encode()).hexdigest()[:20]
                 if run_id in seen:

@@ -140,6 +140,7 @@ class Scenario:
     uncertainties: tuple[UncertaintySection, ...] = ()
     outcomes: tuple[OutcomeSection, ...] = ()
     doc: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    calibration_draws: tuple[Mapping[str, float], ...] = field(default=(), repr=False)
 
     def value_at(self, path: str) -> Any:
         """The value of the parameter at a concrete dotted path (quantities unwrapped).
@@ -166,6 +167,7 @@ class _Resolved:
     dirs: dict[str, Path]
     extends: str | None
     line_lookup: Callable[[Loc], int | None]
+    calibration_draws: tuple[Mapping[str, float], ...] = ()
 
 
 # =========================================================================== YAML reading
@@ -509,6 +511,10 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> _Resolved:
         name = _check_name(model.name, path, lines)
         doc = _copy_tree(data)
         doc["name"] = name
+        draws: tuple[Mapping[str, float], ...] = ()
+        if model.calibration is not None:
+            doc, draws = _apply_calibration(doc, path, name, lines)
+            model = _validate(ScenarioDoc, doc, path, lambda loc: line_for(loc, lines))
         return _Resolved(
             path=path,
             name=name,
@@ -518,6 +524,7 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> _Resolved:
             dirs={f: path.parent for f in _FILE_FIELDS},
             extends=None,
             line_lookup=lambda loc: line_for(loc, lines),
+            calibration_draws=draws,
         )
 
     variant: VariantDoc = _validate(VariantDoc, data, path, lambda loc: line_for(loc, lines))
@@ -562,7 +569,82 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> _Resolved:
         dirs=dirs,
         extends=variant.extends,
         line_lookup=lookup,
+        calibration_draws=base.calibration_draws,
     )
+
+
+# =========================================================================== calibration
+
+CALIBRATION_FORMAT = "sozialraum-kalibrierung/1"
+
+
+def _apply_calibration(
+    doc: dict[str, Any], path: Path, name: str, lines: Mapping[Loc, int]
+) -> tuple[dict[str, Any], tuple[Mapping[str, float], ...]]:
+    """Replace the calibrated parameters by the calibration file's point estimate.
+
+    Returns:
+        The document and the file's posterior draws (for batches), or no draws if
+        the scenario uses the point estimate only.
+    """
+    ref = doc["calibration"]
+    line = lines.get(("calibration", "file"))
+    file = (path.parent / str(ref["file"])).resolve()
+    try:
+        cal = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except OSError:
+        raise ScenarioError(
+            path, "calibration.file", f"Kalibrierungsdatei „{ref['file']}“ nicht lesbar", line
+        ) from None
+    if not isinstance(cal, dict) or cal.get("format") != CALIBRATION_FORMAT:
+        raise ScenarioError(
+            path, "calibration.file", f"keine Kalibrierungsdatei ({CALIBRATION_FORMAT})", line
+        )
+    summary = {p["path"]: p for p in cal.get("parameters", [])}
+    overrides: dict[str, Any] = {}
+    for key, value in cal["point"].items():
+        try:
+            unit = _quantity_unit(doc, key)
+        except (KeyError, TypeError):
+            raise ScenarioError(
+                path, "calibration.file", f"kalibrierter Parameter {key} fehlt im Szenario", line
+            ) from None
+        s = summary.get(key, {})
+        overrides[key] = {
+            "value": float(value),
+            "unit": unit,
+            "assumption": (
+                f"kalibriert ({cal.get('name')}, ABC-SMC an öffentliche HzE-Zahlen, "
+                f"Datei {ref['file']}): Punktschätzung; Posteriori-Median {s.get('median')}, "
+                f"90-%-Intervall {s.get('q05')} bis {s.get('q95')}"
+            ),
+        }
+    new_doc, _ = apply_overrides(doc, overrides, file=path, scenario_name=name)
+    draws: tuple[Mapping[str, float], ...] = ()
+    if ref.get("use", "posterior") == "posterior":
+        draws = tuple(MappingProxyType(dict(d)) for d in cal["draws"])
+    return new_doc, draws
+
+
+def _quantity_unit(doc: Mapping[str, Any], key: str) -> str:
+    node: Any = doc
+    for seg in key.split("."):
+        node = node[seg]
+    if not isinstance(node, dict) or "unit" not in node:
+        raise KeyError(key)
+    return str(node["unit"])
+
+
+def calibration_overrides(scenario: Scenario, seed: int) -> dict[str, float]:
+    """The posterior draw a batch replicate with this seed uses (empty: none).
+
+    Replicate seeds ``s`` use draw ``(s − 1) mod n``: the same draw in every
+    scenario of a batch, so paired differences stay paired.
+    """
+    draws = scenario.calibration_draws
+    if not draws:
+        return {}
+    return dict(draws[(seed - 1) % len(draws)])
 
 
 # =========================================================================== data files
@@ -915,6 +997,7 @@ def _build(res: _Resolved) -> Scenario:
         uncertainties=tuple(m.uncertainties),
         outcomes=tuple(m.outcomes),
         doc=MappingProxyType(_copy_tree(res.doc)),
+        calibration_draws=res.calibration_draws,
     )
 
 
@@ -1064,6 +1147,7 @@ __all__ = [
     "MunicipalityRecord",
     "Scenario",
     "apply_overrides",
+    "calibration_overrides",
     "expand_path",
     "find_scenario",
     "list_scenarios",

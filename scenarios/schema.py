@@ -731,6 +731,16 @@ class OutcomeSection(Section):
     mean for states and rates, last for stocks at the end)."""
 
 
+class CalibrationRefSection(Section):
+    """Reference to a calibration file (``sozialraum calibrate``)."""
+
+    file: str = Field(min_length=1)
+    """Calibration file, relative to the scenario file."""
+    use: Literal["posterior", "point"] = "posterior"
+    """``posterior``: batch replicate with seed s uses draw (s − 1) mod n of the file;
+    ``point``: every run uses the point estimate. Single runs always use the point."""
+
+
 class ScenarioDoc(Section):
     """A complete scenario file."""
 
@@ -765,6 +775,8 @@ class ScenarioDoc(Section):
     """Uncertain assumptions with ranges; batches sample them (Latin hypercube)."""
     outcomes: list[OutcomeSection] = Field(default_factory=list)
     """Outcomes compared between scenarios, each with the better direction."""
+    calibration: CalibrationRefSection | None = None
+    """Calibrated parameters: the file's point estimate replaces the file's values."""
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "ScenarioDoc":

@@ -1,0 +1,60 @@
+"""Scenarios that reference a calibration file: point for single runs, draws in batches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scenarios.batch import plan_batch
+from scenarios.errors import ScenarioError
+from scenarios.loader import DATA_DIR, find_scenario, load_scenario
+
+
+def _calibrated_scenario(tmp_path: Path, use: str = "posterior") -> Path:
+    cal = {
+        "format": "sozialraum-kalibrierung/1",
+        "name": "test-v1",
+        "parameters": [{"path": "need.base", "median": 0.7, "q05": 0.6, "q95": 0.8}],
+        "point": {"need.base": 0.7, "counselling.p_seek": 0.04},
+        "draws": [
+            {"need.base": 0.6, "counselling.p_seek": 0.03},
+            {"need.base": 0.8, "counselling.p_seek": 0.06},
+        ],
+    }
+    (tmp_path / "cal.yaml").write_text(yaml.safe_dump(cal), encoding="utf-8")
+    doc = yaml.safe_load(find_scenario("lueneburg-status-quo").read_text(encoding="utf-8"))
+    doc["name"] = "kalibriert"
+    doc["municipalities_file"] = str(DATA_DIR / "lueneburg_municipalities.csv")
+    doc["help_types_file"] = str(DATA_DIR / "help_types.yaml")
+    doc["calibration"] = {"file": "cal.yaml", "use": use}
+    path = tmp_path / "kalibriert.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_point_estimate_replaces_values_with_provenance(tmp_path: Path) -> None:
+    sc = load_scenario(_calibrated_scenario(tmp_path))
+    assert sc.params.need.base == 0.7 and sc.params.counselling.p_seek == 0.04
+    prov = dict(sc.provenance)["need.base"]
+    assert "kalibriert" in prov and "test-v1" in prov
+    assert len(sc.calibration_draws) == 2
+    # explicit overrides still win over the calibration
+    assert load_scenario(sc.path, {"need.base": 0.9}).params.need.base == 0.9
+
+
+def test_batch_replicates_use_posterior_draws(tmp_path: Path) -> None:
+    plan = plan_batch([str(_calibrated_scenario(tmp_path))], 3, scale=0.1, years=1)
+    bases = [r.record.params["need"]["base"] for r in plan.runs]
+    seeks = [r.record.params["counselling"]["p_seek"] for r in plan.runs]
+    assert bases == [0.6, 0.8, 0.6] and seeks == [0.03, 0.06, 0.03]
+    assert len(set(plan.run_ids)) == 3
+
+
+def test_point_only_and_broken_file(tmp_path: Path) -> None:
+    plan = plan_batch([str(_calibrated_scenario(tmp_path, use="point"))], 2, scale=0.1, years=1)
+    assert {r.record.params["need"]["base"] for r in plan.runs} == {0.7}
+    (tmp_path / "cal.yaml").write_text("format: anderes\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="Kalibrierungsdatei"):
+        load_scenario(tmp_path / "kalibriert.yaml")
