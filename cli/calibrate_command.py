@@ -56,6 +56,12 @@ def add_calibrate_command(commands: Any, int_at_least: Any) -> None:
     c.add_argument(
         "--workers", type=int_at_least(1), default=2, help="lokale Prozesse (Vorgabe: 2)"
     )
+    c.add_argument(
+        "--bericht",
+        metavar="DATEI",
+        default=None,
+        help="danach die Posteriori-Vorhersage rechnen und den HTML-Bericht schreiben",
+    )
     c.set_defaults(handler=cmd_calibrate)
 
 
@@ -82,4 +88,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         f"Kalibrierung fertig nach {result.seconds / 60:.1f} Minuten, "
         f"{result.posterior.simulations} Läufe ({result.posterior.stopped}): {result.path}"
     )
+    if args.bericht:
+        from calibration.report import predictive_check, write_report
+
+        rows = predictive_check(result.path, workers=args.workers)
+        print(f"Bericht: {write_report(result.path, rows, args.bericht)}")
     return EXIT_OK

@@ -1,0 +1,200 @@
+"""Posterior predictive check and the German HTML calibration report.
+
+Runs the calibrated scenario once per posterior draw (full scale by default),
+computes every target's statistic, and reports per target the simulated median,
+the 90 % interval, whether the published value lies inside the interval and whether
+the median lies within the target's tolerance; fit and held-out targets apart.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+import yaml
+
+from calibration.targets import Target, TargetSet, load_targets, statistics
+from scenarios.batch import RunTask, execute_tasks
+from scenarios.loader import find_scenario
+
+
+@dataclass
+class CheckRow:
+    """One target in the posterior predictive check."""
+
+    target: Target
+    median: float
+    q05: float
+    q95: float
+
+    @property
+    def inside(self) -> bool:
+        """Whether the published value lies in the simulated 90 % interval."""
+        return bool(self.q05 <= self.target.value <= self.q95)
+
+    @property
+    def hit(self) -> bool:
+        """Whether the simulated median lies within the target's tolerance."""
+        return self.target.hit(self.median)
+
+
+def predictive_check(
+    calibration_file: str | Path,
+    *,
+    draws: int = 40,
+    scale: float = 1.0,
+    years: int = 3,
+    workers: int = 2,
+    targets: TargetSet | None = None,
+) -> list[CheckRow]:
+    """Simulate the posterior's first ``draws`` draws (seed = draw number) and summarise.
+
+    Args:
+        calibration_file: The calibration file.
+        draws: How many posterior draws to run (one run each).
+        scale: Share of the population simulated.
+        years: Reported years per run (after the scenario's burn-in).
+        workers: Local worker processes.
+        targets: Targets (default: the shipped file).
+    """
+    cal = yaml.safe_load(Path(calibration_file).read_text(encoding="utf-8"))
+    ts = targets or load_targets()
+    path = str(find_scenario(cal["scenario"]))
+    tasks = []
+    for i, values in enumerate(cal["draws"][:draws]):
+        overrides: dict[str, Any] = {**values, "scale": scale, "years": years}
+        tasks.append(
+            RunTask(f"ppc-{i}", path, json.dumps(overrides, sort_keys=True), None, seed=i + 1)
+        )
+    stats = np.full((len(tasks), len(ts.targets)), np.nan)
+    index = {t.run_id: i for i, t in enumerate(tasks)}
+    for run_id, data, _err in execute_tasks(tasks, workers):
+        if data is not None:
+            stats[index[run_id]] = statistics(data.results, ts.targets)
+    rows = []
+    for j, t in enumerate(ts.targets):
+        col = stats[:, j][np.isfinite(stats[:, j])]
+        q05, med, q95 = np.quantile(col, [0.05, 0.5, 0.95])
+        rows.append(CheckRow(t, float(med), float(q05), float(q95)))
+    return rows
+
+
+def _num(x: float) -> str:
+    text = f"{x:,.3f}" if abs(x) < 1 else f"{x:,.1f}"
+    return text.replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+def _fit_figure(rows: list[CheckRow]) -> go.Figure:
+    labels = [r.target.id for r in rows]
+    ratio = [r.median / r.target.value for r in rows]
+    lo = [r.median / r.target.value - r.q05 / r.target.value for r in rows]
+    hi = [r.q95 / r.target.value - r.median / r.target.value for r in rows]
+    colours = ["#1f77b4" if r.target.role == "fit" else "#d62728" for r in rows]
+    fig = go.Figure(
+        go.Scatter(
+            x=ratio,
+            y=labels,
+            mode="markers",
+            marker={"color": colours, "size": 9},
+            error_x={"type": "data", "symmetric": False, "array": hi, "arrayminus": lo},
+        )
+    )
+    fig.add_vline(x=1.0, line_dash="dash")
+    fig.update_layout(
+        title="Simuliert / veröffentlicht (Median und 90-%-Intervall; blau: angepasst, "
+        "rot: zurückgehalten)",
+        xaxis_title="Verhältnis zum veröffentlichten Wert",
+        height=40 * len(rows) + 150,
+        separators=",.",
+    )
+    return fig
+
+
+def _posterior_figure(cal: dict[str, Any]) -> go.Figure:
+    params = cal["parameters"]
+    fig = go.Figure()
+    for k, p in enumerate(params):
+        vals = [d[p["path"]] for d in cal["draws"]]
+        scaled = [(v - p["prior"]["low"]) / (p["prior"]["high"] - p["prior"]["low"]) for v in vals]
+        fig.add_trace(go.Box(x=scaled, name=p["label"], boxpoints="all", offsetgroup=str(k)))
+    fig.update_layout(
+        title="Posteriori je Parameter (Ziehungen, auf die Priori-Spanne 0–1 skaliert)",
+        xaxis={"range": [0, 1], "title": "Lage in der Priori-Spanne"},
+        showlegend=False,
+        height=60 * len(params) + 150,
+        separators=",.",
+    )
+    return fig
+
+
+def write_report(calibration_file: str | Path, rows: list[CheckRow], out: str | Path) -> Path:
+    """Write the German HTML report (self-contained: plotly.js embedded once)."""
+    cal = yaml.safe_load(Path(calibration_file).read_text(encoding="utf-8"))
+    body = []
+    for role, title in (
+        ("fit", "Angepasste Zielgrößen"),
+        ("holdout", "Zurückgehaltene Zielgrößen"),
+    ):
+        body.append(
+            f"<h2>{title}</h2><table><tr><th>Zielgröße</th><th>Wert (Jahr)</th>"
+            "<th>Simulierter Median</th><th>90-%-Intervall</th><th>Im Intervall</th>"
+            "<th>Innerhalb der Toleranz</th><th>Quelle</th></tr>"
+        )
+        for r in (r for r in rows if r.target.role == role):
+            t = r.target
+            low, high = t.hit_range
+            body.append(
+                f"<tr><td>{html.escape(t.label)}</td><td>{_num(t.value)} ({t.year})</td>"
+                f"<td>{_num(r.median)}</td><td>{_num(r.q05)} – {_num(r.q95)}</td>"
+                f"<td>{'ja' if r.inside else 'nein'}</td>"
+                f"<td>{'ja' if r.hit else 'nein'} ({_num(low)} – {_num(high)})</td>"
+                f"<td>{html.escape(t.source)}</td></tr>"
+            )
+            if t.role == "holdout":
+                body.append(
+                    f"<tr class='grund'><td colspan='7'>Warum zurückgehalten: "
+                    f"{html.escape(t.holdout_reason or '')}</td></tr>"
+                )
+        body.append("</table>")
+    params = "".join(
+        f"<tr><td>{html.escape(p['label'])} (<code>{p['path']}</code>)</td>"
+        f"<td>{_num(p['prior']['low'])} – {_num(p['prior']['high'])}</td>"
+        f"<td>{_num(p['median'])}</td><td>{_num(p['q05'])} – {_num(p['q95'])}</td>"
+        f"<td>{_num(cal['point'][p['path']])}</td></tr>"
+        for p in cal["parameters"]
+    )
+    gens = ", ".join(
+        f"{i}: {g['simulated']} Läufe"
+        + (f", Toleranz {_num(g['epsilon'])}" if g["epsilon"] else "")
+        for i, g in enumerate(cal["generations"])
+    )
+    fit_html = _fit_figure(rows).to_html(full_html=False, include_plotlyjs=True)
+    post_html = _posterior_figure(cal).to_html(full_html=False, include_plotlyjs=False)
+    page = f"""<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">
+<title>Kalibrierungsbericht {html.escape(cal["name"])}</title>
+<style>body{{font-family:sans-serif;max-width:1200px;margin:auto}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:4px;font-size:90%}}
+tr.grund td{{color:#555;font-size:80%}}</style>
+</head><body><h1>Kalibrierung {html.escape(cal["name"])} ({html.escape(cal["scenario"])})</h1>
+<p>Verfahren: {html.escape(cal["method"])}. Seed {cal["seed"]}, {cal["simulations"]} Läufe
+(Generationen: {gens}); Stand: {html.escape(cal["stopped"])}. Code {cal["code_version"]},
+Zielgrößen-Hash {cal["targets_sha256"][:12]}.</p>
+<p>Posteriori-Vorhersage: {len(rows) and "je Ziehung ein Lauf"} des Szenarios mit den
+Ziehungen der Kalibrierungsdatei; Median und 90-%-Intervall über die Läufe. „Im Intervall“:
+der veröffentlichte Wert liegt im simulierten 90-%-Intervall. „Innerhalb der Toleranz“: der
+simulierte Median liegt in der angegebenen Spanne.</p>
+{"".join(body)}
+<h2>Parameter</h2><table><tr><th>Parameter</th><th>Priori (gleichverteilt)</th>
+<th>Posteriori-Median</th><th>90-%-Intervall</th><th>Punktschätzung</th></tr>{params}</table>
+<h2>Anpassung</h2>{fit_html}<h2>Posteriori</h2>{post_html}</body></html>"""
+    path = Path(out)
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+__all__ = ["CheckRow", "predictive_check", "write_report"]
