@@ -41,7 +41,7 @@ from dash import (
 )
 
 from dashboard import figures as fig
-from dashboard.briefing import BriefingError, briefing_pdf, build_briefing
+from dashboard.briefing import BriefingError, briefing_pdf, build_briefing, key_figures
 from dashboard.data import DashboardData, paired_from_yearly, quantiles_from_yearly
 from dashboard.whatif import (
     BASE_NAME,
@@ -54,7 +54,7 @@ from dashboard.whatif import (
 )
 from scenarios.errors import ScenarioError
 from scenarios.export import german
-from scenarios.formatting import fmt_eur, fmt_pct
+from scenarios.formatting import fmt_eur, fmt_num, fmt_pct
 from scenarios.loader import Scenario, load_scenario
 
 _NOT_YET = fig.empty_figure("Noch nicht gerechnet: Regler einstellen und „Rechnen“ drücken.")
@@ -263,9 +263,7 @@ def _page_comparison(names: dict[str, str], baseline: str | None, data: Dashboar
     outcomes = []
     if baseline is not None:
         try:
-            outcomes = [
-                {"label": o.label, "value": o.metric} for o in _scenario(baseline).outcomes
-            ]
+            outcomes = [{"label": o.label, "value": o.metric} for o in _scenario(baseline).outcomes]
         except ScenarioError:
             outcomes = []
     if not outcomes:
@@ -850,55 +848,36 @@ def _stored_unit(metric: str) -> str:
 def _key_figures(
     data: DashboardData, baseline: str, chosen: list[str], names: dict[str, str]
 ) -> html.Table:
-    """Per scenario: spending over all years, paired difference, overspending, unmet need."""
-    values = data.yearly(["total_spent", "unmet_need_families"], chosen)
-    over = data.overspend_probability(chosen)
-    rows = [
-        html.Tr(
-            [
-                html.Th(h)
-                for h in (
-                    "Szenario",
-                    "Ausgaben gesamt (Median)",
-                    "Unterschied zur Basis [90-%-Intervall]",
-                    "Überschreitung in mindestens einem Jahr",
-                    "Ungedeckter Bedarf (Familien, Mittel)",
-                )
-            ]
-        )
-    ]
-    if values.empty:
-        return html.Table(rows)
-    per_run = (
-        values.groupby(["scenario", "point_id", "seed", "metric"])["value"]
-        .agg(["sum", "mean"])
-        .reset_index()
+    """Per scenario: spending over all years, paired difference, overspending, unmet need.
+
+    The figures are the briefing's (:func:`dashboard.briefing.key_figures`), so the page
+    and the Sitzungsvorlage always agree.
+    """
+    head = (
+        "Szenario",
+        "Ausgaben gesamt (Median)",
+        "Unterschied zur Basis [90-%-Intervall]",
+        "Läufe mit Überschreitung in mindestens einem Jahr",
+        "Ungedeckter Bedarf (Familien, Mittel)",
     )
-    spent = per_run[per_run["metric"] == "total_spent"].set_index(["scenario", "point_id", "seed"])[
-        "sum"
-    ]
-    need = per_run[per_run["metric"] == "unmet_need_families"].groupby("scenario")["mean"].median()
-    for s in chosen:
-        if s not in spent.index.get_level_values(0):
+    rows = [html.Tr([html.Th(h) for h in head])]
+    if not chosen:
+        return html.Table(rows, className="tabelle")
+    table = key_figures(data, baseline, chosen).table
+    for r in table.itertuples(index=False):
+        if r.runs == 0:
             continue
-        mine = spent.xs(s, level="scenario")
-        diff_text = "Basis"
-        if s != baseline:
-            base = spent.xs(baseline, level="scenario")
-            d = (mine - base).dropna()
-            if len(d):
-                low, high = fmt_eur(d.quantile(0.05)), fmt_eur(d.quantile(0.95))
-                diff_text = f"{fmt_eur(d.median())} [{low}; {high}]"
-        o = over[over["scenario"] == s]
-        any_over = "–" if o.empty else fmt_pct(float(o["probability"].max()), 0)
+        diff = "Basis"
+        if r.scenario != baseline and r.pairs:
+            diff = f"{fmt_eur(r.diff_median)} [{fmt_eur(r.diff_q05)}; {fmt_eur(r.diff_q95)}]"
         rows.append(
             html.Tr(
                 [
-                    html.Td(names.get(s, s)),
-                    html.Td(fmt_eur(mine.median())),
-                    html.Td(diff_text),
-                    html.Td(any_over),
-                    html.Td(f"{need.get(s, float('nan')):.0f}".replace(".", ",")),
+                    html.Td(names.get(r.scenario, r.scenario)),
+                    html.Td(fmt_eur(r.spent_median)),
+                    html.Td(diff),
+                    html.Td(fmt_pct(r.overspend_share, 0)),
+                    html.Td(fmt_num(r.unmet_median, 0)),
                 ]
             )
         )
