@@ -594,7 +594,7 @@ def _callbacks(app: Dash, data: DashboardData, names: dict[str, str], config: An
     def comparison_view(baseline: str, compared: tuple[str, ...]) -> tuple:
         chosen = _selection(baseline, compared)
         shown = _ordered_names(chosen, names)
-        q = data.quantiles([m for m, _, _ in BAND_METRICS], chosen)
+        q = data.quantiles([*(m for m, _, _ in BAND_METRICS), "total_budget"], chosen)
         years = data.years(chosen)
         cases = data.cases_by_type(chosen, year=years[-1] if years else None)
         bands = [
@@ -604,7 +604,7 @@ def _callbacks(app: Dash, data: DashboardData, names: dict[str, str], config: An
         return _frozen(
             _key_figures(data, baseline, chosen, names),
             fig.pots_figure(data.pots(chosen), shown),
-            fig.band_figure(q[q["metric"] == "total_spent"], "Ausgaben gesamt", "EUR", shown),
+            _spending_and_budget(q, shown),
             fig.overspend_figure(data.overspend_probability(chosen), shown),
             fig.cases_by_type_figure(cases, shown),
             *bands,
@@ -819,6 +819,34 @@ def _callbacks(app: Dash, data: DashboardData, names: dict[str, str], config: An
 def _frozen(*parts: Any) -> tuple:
     """Outputs of a cached view: figures as plain dicts (built once, sent many times)."""
     return tuple(p.to_dict() if isinstance(p, go.Figure) else p for p in parts)
+
+
+def _spending_and_budget(q: pd.DataFrame, shown: dict[str, str]) -> go.Figure:
+    """Total spending (median, 50 % and 90 % bands) with each scenario's budget dashed."""
+    spent = q[q["metric"] == "total_spent"]
+    figure = fig.band_figure(spent, "Ausgaben gesamt und Budget", "EUR", shown)
+    factor = fig.unit_scale("EUR", spent["q95"]).factor
+    colours = fig.scenario_colours(shown)
+    budget = q[q["metric"] == "total_budget"]
+    for s, title in shown.items():
+        part = budget[budget["scenario"] == s].sort_values("year")
+        if part.empty:
+            continue
+        figure.add_trace(
+            go.Scatter(
+                x=[int(y) for y in part["year"]],
+                y=part["median"] * factor,
+                mode="lines",
+                line={"color": colours[s], "dash": "dash", "width": 1.5},
+                name=f"Budget: {title}",
+                customdata=[fmt_eur(v) for v in part["median"]],
+                hovertemplate=(
+                    f"<b>Budget {title}</b><br>Jahr %{{x}}: %{{customdata}}<extra></extra>"
+                ),
+                meta={"scenario": s, "role": "budget"},
+            )
+        )
+    return figure
 
 
 def _ordered_names(chosen: Sequence[str], names: dict[str, str]) -> dict[str, str]:

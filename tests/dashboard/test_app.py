@@ -30,3 +30,20 @@ def test_key_figures_on_the_page_equal_the_briefing(demo_store):
                 assert diff.startswith(fmt_eur(e["diff_median"]))
     finally:
         data.close()
+
+
+def test_total_spending_chart_shows_each_budget(demo_store):
+    from dashboard.app import _spending_and_budget
+
+    data = DashboardData(demo_store)
+    try:
+        names = {s: s for s in DEMO_SCENARIOS}
+        q = data.quantiles(["total_spent", "total_budget"], list(DEMO_SCENARIOS))
+        figure = _spending_and_budget(q, names)
+        budgets = [t for t in figure.data if t.meta and t.meta.get("role") == "budget"]
+        assert [t.meta["scenario"] for t in budgets] == list(DEMO_SCENARIOS)
+        median = q[(q["metric"] == "total_budget") & (q["scenario"] == DEMO_SCENARIOS[0])]
+        scale = budgets[0].y[0] / median.sort_values("year")["median"].iloc[0]
+        assert scale in (1.0, 1e-6)  # euros or Mio. €, as the spending axis
+    finally:
+        data.close()
