@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import hashlib
 import io
 import json
@@ -63,6 +64,7 @@ from scenarios.errors import (
     os_message,
     render_path,
 )
+from scenarios.formatting import fmt_value
 from scenarios.schema import (
     HelpTypesDoc,
     LeverSection,
@@ -125,6 +127,8 @@ class Scenario:
         uncertainties: Uncertain assumptions with their ranges.
         outcomes: Outcomes compared between scenarios, with the better direction.
         doc: The resolved document (raw YAML data, after ``extends`` and overrides).
+        calibration_draws: Posterior draws batches use (empty: none or point only).
+        calibrated_paths: Parameters the calibration file sets (empty: uncalibrated).
     """
 
     name: str
@@ -141,6 +145,7 @@ class Scenario:
     outcomes: tuple[OutcomeSection, ...] = ()
     doc: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False)
     calibration_draws: tuple[Mapping[str, float], ...] = field(default=(), repr=False)
+    calibrated_paths: tuple[str, ...] = ()
 
     def value_at(self, path: str) -> Any:
         """The value of the parameter at a concrete dotted path (quantities unwrapped).
@@ -168,6 +173,7 @@ class _Resolved:
     extends: str | None
     line_lookup: Callable[[Loc], int | None]
     calibration_draws: tuple[Mapping[str, float], ...] = ()
+    calibrated_paths: tuple[str, ...] = ()
 
 
 # =========================================================================== YAML reading
@@ -504,16 +510,20 @@ def _override_line_lookup(
     return lookup
 
 
-def _resolve(path: Path, chain: tuple[Path, ...]) -> _Resolved:
+def _resolve(path: Path, chain: tuple[Path, ...], calibrated: bool = True) -> _Resolved:
     data, lines = _read_mapping(path)
     if "extends" not in data:
         model = _validate(ScenarioDoc, data, path, lambda loc: line_for(loc, lines))
         name = _check_name(model.name, path, lines)
         doc = _copy_tree(data)
         doc["name"] = name
+        if isinstance(doc.get("help_types"), dict):
+            # codes are texts; YAML reads an unquoted 31 as a number
+            doc["help_types"] = {str(k): v for k, v in doc["help_types"].items()}
         draws: tuple[Mapping[str, float], ...] = ()
-        if model.calibration is not None:
-            doc, draws = _apply_calibration(doc, path, name, lines)
+        cal_paths: tuple[str, ...] = ()
+        if model.calibration is not None and calibrated:
+            doc, draws, cal_paths = _apply_calibration(doc, path, name, lines)
             model = _validate(ScenarioDoc, doc, path, lambda loc: line_for(loc, lines))
         return _Resolved(
             path=path,
@@ -525,6 +535,7 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> _Resolved:
             extends=None,
             line_lookup=lambda loc: line_for(loc, lines),
             calibration_draws=draws,
+            calibrated_paths=cal_paths,
         )
 
     variant: VariantDoc = _validate(VariantDoc, data, path, lambda loc: line_for(loc, lines))
@@ -546,7 +557,7 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> _Resolved:
         raise ScenarioError(
             path, "extends", f"Basisszenario „{display_path(base_path)}“ nicht gefunden", ext_line
         )
-    base = _resolve(base_path, (*chain, path))
+    base = _resolve(base_path, (*chain, path), calibrated)
     doc, touched = apply_overrides(
         base.doc, variant.overrides, file=path, scenario_name=name, lines=lines
     )
@@ -570,6 +581,7 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> _Resolved:
         extends=variant.extends,
         line_lookup=lookup,
         calibration_draws=base.calibration_draws,
+        calibrated_paths=base.calibrated_paths,
     )
 
 
@@ -580,19 +592,20 @@ CALIBRATION_FORMAT = "sozialraum-kalibrierung/1"
 
 def _apply_calibration(
     doc: dict[str, Any], path: Path, name: str, lines: Mapping[Loc, int]
-) -> tuple[dict[str, Any], tuple[Mapping[str, float], ...]]:
+) -> tuple[dict[str, Any], tuple[Mapping[str, float], ...], tuple[str, ...]]:
     """Replace the calibrated parameters by the calibration file's point estimate.
 
     Returns:
-        The document and the file's posterior draws (for batches), or no draws if
-        the scenario uses the point estimate only.
+        The document, the file's posterior draws (for batches; none if the scenario
+        uses the point estimate only) and the calibrated paths.
     """
     ref = doc["calibration"]
     line = lines.get(("calibration", "file"))
     file = (path.parent / str(ref["file"])).resolve()
     try:
-        cal = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except OSError:
+        stat = file.stat()
+        cal = _read_calibration_file(str(file), stat.st_mtime_ns, stat.st_size)
+    except (OSError, yaml.YAMLError):
         raise ScenarioError(
             path, "calibration.file", f"Kalibrierungsdatei „{ref['file']}“ nicht lesbar", line
         ) from None
@@ -623,16 +636,43 @@ def _apply_calibration(
     draws: tuple[Mapping[str, float], ...] = ()
     if ref.get("use", "posterior") == "posterior":
         draws = tuple(MappingProxyType(dict(d)) for d in cal["draws"])
-    return new_doc, draws
+    return new_doc, draws, tuple(cal["point"])
+
+
+@functools.lru_cache(maxsize=8)
+def _read_calibration_file(path: str, mtime_ns: int, size: int) -> Any:
+    """Parsed calibration file, cached by path, modification time and size.
+
+    Batches load a calibrated scenario once per replicate; the file holds hundreds of
+    particles, so it is parsed once (with libyaml where available). Callers must not
+    change the result.
+    """
+    del mtime_ns, size  # cache key only: a rewritten file is read again
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with open(path, encoding="utf-8") as fh:
+        return yaml.load(fh, Loader=loader)
 
 
 def _quantity_unit(doc: Mapping[str, Any], key: str) -> str:
-    node: Any = doc
-    for seg in key.split("."):
-        node = node[seg]
-    if not isinstance(node, dict) or "unit" not in node:
+    """Unit of the quantity at ``key``: the document's, else the schema's.
+
+    A path the document does not hold (an optional field such as
+    ``help_types.27_2.selection_weight``) takes the unit the schema requires.
+    """
+    try:
+        node = value_at_node(doc, key)
+    except KeyError:
+        node = None
+    if isinstance(node, dict) and "unit" in node:
+        return str(node["unit"])
+    try:
+        annotation, _ = annotation_at(key.split("."))
+    except PathError:
+        raise KeyError(key) from None
+    unit = declared_unit(annotation)
+    if unit is None:
         raise KeyError(key)
-    return str(node["unit"])
+    return unit
 
 
 def calibration_overrides(scenario: Scenario, seed: int) -> dict[str, float]:
@@ -853,6 +893,51 @@ def _section(model: BaseModel, cls: type[Any], **extra: Any) -> Any:
     return cls(**kwargs)
 
 
+def _adjust_help_types(
+    res: _Resolved,
+    m: ScenarioDoc,
+    help_types: tuple[HelpType, ...],
+    help_prov: tuple[tuple[str, str], ...],
+) -> tuple[tuple[HelpType, ...], tuple[tuple[str, str], ...]]:
+    """Apply the scenario's ``help_types`` values to the help types from the file.
+
+    The scenario's provenance of a replaced value (collected with the scenario's
+    own quantities) supersedes the file's.
+
+    Raises:
+        ScenarioError: For a code the help-type file does not have.
+    """
+    codes = [h.code for h in help_types]
+    replaced: set[str] = set()
+    by_code = {h.code: h for h in help_types}
+    for code, adj in m.help_types.items():
+        if code not in by_code:
+            raise ScenarioError(
+                res.path,
+                f"help_types.{code}",
+                f"unbekannte Hilfeart „{code}“ (vorhanden: {', '.join(codes)}; Codes mit "
+                'Unterstrich in Anführungszeichen schreiben, z. B. "27_2")',
+                res.line_lookup(("help_types", code)),
+            )
+        changes = {
+            f: getattr(adj, f).value for f in type(adj).model_fields if getattr(adj, f) is not None
+        }
+        adjusted_type = dataclasses.replace(by_code[code], **changes)
+        if adjusted_type.need_min >= adjusted_type.need_max:
+            field_name = "need_min" if "need_min" in changes else "need_max"
+            raise ScenarioError(
+                res.path,
+                f"help_types.{code}.{field_name}",
+                f"need_min ({fmt_value(adjusted_type.need_min)}) muss kleiner als need_max "
+                f"({fmt_value(adjusted_type.need_max)}) der Hilfeart sein",
+                res.line_lookup(("help_types", code, field_name)),
+            )
+        by_code[code] = adjusted_type
+        replaced.update(f"help_types.{code}.{f}" for f in changes)
+    adjusted = tuple(by_code[c] for c in codes)
+    return adjusted, tuple((k, v) for k, v in help_prov if k not in replaced)
+
+
 def _check_references(res: _Resolved, m: ScenarioDoc, help_types: tuple[HelpType, ...]) -> None:
     """Check names the schema cannot check alone.
 
@@ -914,6 +999,7 @@ def _build(res: _Resolved) -> Scenario:
                     res.line_lookup(("regions", i, "municipalities", j)),
                 )
     help_types, help_prov, help_units = load_help_types(help_path)
+    help_types, help_prov = _adjust_help_types(res, m, help_types, help_prov)
     _check_references(res, m, help_types)
 
     regions = tuple(
@@ -998,6 +1084,7 @@ def _build(res: _Resolved) -> Scenario:
         outcomes=tuple(m.outcomes),
         doc=MappingProxyType(_copy_tree(res.doc)),
         calibration_draws=res.calibration_draws,
+        calibrated_paths=res.calibrated_paths,
     )
 
 
@@ -1005,6 +1092,18 @@ def value_at(doc: Mapping[str, Any], path: str) -> Any:
     """Value at a concrete dotted path of a scenario document (quantities unwrapped).
 
     List items are addressed by name (``regions.Region 1.sgb2_share``) or position.
+
+    Raises:
+        KeyError: If the path does not exist in the document.
+    """
+    node = value_at_node(doc, path)
+    if isinstance(node, Mapping) and "value" in node and "unit" in node:
+        return node["value"]
+    return node
+
+
+def value_at_node(doc: Mapping[str, Any], path: str) -> Any:
+    """The raw node at a concrete dotted path (a quantity stays a mapping).
 
     Raises:
         KeyError: If the path does not exist in the document.
@@ -1027,8 +1126,6 @@ def value_at(doc: Mapping[str, Any], path: str) -> Any:
             node = node[seg]
         else:
             raise KeyError(path)
-    if isinstance(node, Mapping) and "value" in node and "unit" in node:
-        return node["value"]
     return node
 
 
@@ -1077,8 +1174,7 @@ def _check_declarations(res: _Resolved, m: ScenarioDoc, params: ModelParams) -> 
                 raise ScenarioError(
                     res.path,
                     f"uncertainties.{i}",
-                    f"Wert von {path} ({value}) liegt nicht in der Spanne "
-                    f"{unc.low} bis {unc.high}",
+                    f"Wert von {path} ({value}) liegt nicht in der Spanne {unc.low} bis {unc.high}",
                     res.line_lookup(("uncertainties", i, "low")),
                 )
 
@@ -1095,6 +1191,7 @@ def load_scenario(
     overrides: Mapping[str, Any] | None = None,
     *,
     overrides_file: str | os.PathLike[str] | None = None,
+    calibrated: bool = True,
 ) -> Scenario:
     """Load, validate and convert a scenario into engine parameters.
 
@@ -1106,6 +1203,8 @@ def load_scenario(
             item or key. Data-file fields cannot be overridden here.
         overrides_file: The file the overrides come from (named in errors);
             defaults to the scenario file.
+        calibrated: Apply the scenario's calibration file (``calibration:``); False
+            gives the values written in the scenario files (before calibration).
 
     Returns:
         The frozen scenario with :attr:`Scenario.params`.
@@ -1118,7 +1217,7 @@ def load_scenario(
     if not path.is_file():
         message = "ist ein Verzeichnis, keine Datei" if path.is_dir() else "Datei nicht gefunden"
         raise ScenarioError(path, None, message)
-    res = _resolve(path, ())
+    res = _resolve(path, (), calibrated)
     if overrides:
         res = _with_overrides(res, overrides, Path(overrides_file) if overrides_file else path)
     return _build(res)

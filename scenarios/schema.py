@@ -741,6 +741,24 @@ class CalibrationRefSection(Section):
     ``point``: every run uses the point estimate. Single runs always use the point."""
 
 
+class HelpTypeAdjustmentSection(Section):
+    """Scenario values that replace a help type's values from the help-type file.
+
+    Only the behavioural assumptions without a published figure, which the
+    calibration fits: how often a help is chosen, for which need, and how fast it
+    reduces need.
+    """
+
+    selection_weight: Factor | None = None
+    """Replaces ``selection_weight`` of the help type."""
+    need_min: NeedLevel | None = None
+    """Replaces ``need_min`` (must stay below the help type's ``need_max``)."""
+    need_max: NeedLevel | None = None
+    """Replaces ``need_max`` (must stay above the help type's ``need_min``)."""
+    help_effect: NeedPerMonth | None = None
+    """Replaces ``help_effect`` of the help type."""
+
+
 class ScenarioDoc(Section):
     """A complete scenario file."""
 
@@ -777,6 +795,16 @@ class ScenarioDoc(Section):
     """Outcomes compared between scenarios, each with the better direction."""
     calibration: CalibrationRefSection | None = None
     """Calibrated parameters: the file's point estimate replaces the file's values."""
+    help_types: dict[str, HelpTypeAdjustmentSection] = Field(default_factory=dict)
+    """Per help-type code (as in the help-type file), values replacing the file's."""
+
+    @field_validator("help_types", mode="before")
+    @classmethod
+    def _codes_as_text(cls, v: Any) -> Any:
+        # YAML reads an unquoted ``31`` as a number; codes are texts.
+        if isinstance(v, dict):
+            return {_code_to_str(k): item for k, item in v.items()}
+        return v
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "ScenarioDoc":

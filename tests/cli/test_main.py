@@ -12,6 +12,7 @@ from cli.main import format_summary, main, with_cli_overrides, write_results
 from model.params import POTS
 from scenarios.formatting import fmt_eur, fmt_num
 from scenarios.loader import DATA_DIR, LIBRARY_DIR, load_scenario, read_yaml
+from tests.fixtures.scenario_files import repoint_calibration
 
 BASE = LIBRARY_DIR / "lueneburg" / "lueneburg-status-quo.yaml"
 
@@ -31,6 +32,7 @@ def write_scenario(
         DATA_DIR / "lueneburg_municipalities.csv", directory
     )
     doc["help_types_file"] = os.path.relpath(DATA_DIR / "help_types.yaml", directory)
+    repoint_calibration(doc, directory)
     path = directory / f"{name}.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path

@@ -28,6 +28,8 @@ from scenarios.loader import DATA_DIR, LIBRARY_DIR, load_scenario
 STATUS_QUO = LIBRARY_DIR / "lueneburg" / "lueneburg-status-quo.yaml"
 CSV_NAME = "lueneburg_municipalities.csv"
 HELP_NAME = "help_types.yaml"
+CALIBRATION_REF = "file: ../../../calibration/posterior/lueneburg-v1.yaml"
+CALIBRATION_NAME = "kalibrierung.yaml"
 BROKEN = "kaputt"
 """Stem of the broken scenario file in every case."""
 SCENARIO = f"{BROKEN}.yaml"
@@ -79,12 +81,17 @@ class Workspace:
         self.root = root
         for name in (CSV_NAME, HELP_NAME):
             shutil.copy(DATA_DIR / name, root / name)
+        shutil.copy(
+            (STATUS_QUO.parent / CALIBRATION_REF.removeprefix("file: ")).resolve(),
+            root / CALIBRATION_NAME,
+        )
 
     def status_quo_text(self, name: str) -> str:
         """The shipped status quo, renamed to ``name``, with data files next to it."""
         text = STATUS_QUO.read_text(encoding="utf-8")
         text = replace_once(text, "name: lueneburg-status-quo\n", f"name: {name}\n")
         text = replace_once(text, "municipalities_file: ../../data/", "municipalities_file: ")
+        text = replace_once(text, CALIBRATION_REF, f"file: {CALIBRATION_NAME}")
         return replace_once(text, "help_types_file: ../../data/", "help_types_file: ")
 
     def scenario(self, *edits: tuple[str, str], name: str = BROKEN, file: str = "") -> Path:

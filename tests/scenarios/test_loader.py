@@ -18,6 +18,7 @@ from scenarios.loader import (
     load_scenario,
     read_yaml,
 )
+from tests.fixtures.scenario_files import repoint_calibration
 
 BASE = LIBRARY_DIR / "lueneburg" / "lueneburg-status-quo.yaml"
 SHIPPED = [
@@ -50,6 +51,7 @@ def write_scenario(directory: Path, name: str, doc: dict) -> Path:
         doc["help_types_file"] = doc.get("help_types_file", "help_types.yaml").replace(
             "../../data/", ""
         )
+    repoint_calibration(doc, directory)
     doc["name"] = name
     path = directory / f"{name}.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -561,6 +563,73 @@ def test_regional2_help_types_must_be_known_codes(tmp_path):
     err = raises(write_scenario(tmp_path, "y", doc))
     assert err.field == "budget.regional2_help_types"
     assert "unbekannte Hilfeart „99“" in err.message
+
+
+def test_scenario_help_type_values_replace_the_file_values(tmp_path):
+    doc = base_doc()
+    doc.pop("calibration", None)
+    doc["help_types"] = {
+        "27_2": {"selection_weight": {"value": 0.25, "unit": "factor", "assumption": "Test"}},
+        31: {
+            "help_effect": {"value": 0.2, "unit": "need/month", "source": "Testquelle"},
+            "need_min": {"value": 4.25, "unit": "need", "assumption": "Test"},
+        },
+    }
+    sc = load_scenario(write_scenario(tmp_path, "x", doc))
+    ht = {h.code: h for h in sc.params.help_types}
+    assert ht["27_2"].selection_weight == 0.25 and ht["27_2"].help_effect == 0.12
+    assert ht["31"].help_effect == 0.2 and ht["31"].selection_weight == 3.0
+    assert ht["31"].need_min == 4.25 and ht["31"].need_max == 5.5
+    prov = [(k, v) for k, v in sc.provenance if k.startswith("help_types.")]
+    assert dict(prov)["help_types.27_2.selection_weight"] == "Annahme: Test"
+    assert dict(prov)["help_types.31.help_effect"] == "Quelle: Testquelle"
+    # one provenance per path: the scenario's replaces the help-type file's
+    assert len(prov) == len(dict(prov))
+    assert sc.units["help_types.31.help_effect"] == "need/month"
+    # a variant sets one by a dotted override; the base stays as it is
+    v = variant(tmp_path, "v", "x.yaml", {"help_types.30.selection_weight": 2.0})
+    assert {h.code: h for h in load_scenario(v).params.help_types}["30"].selection_weight == 2.0
+    assert {h.code: h for h in load_scenario(tmp_path / "x.yaml").params.help_types}[
+        "30"
+    ].selection_weight == 1.5
+
+
+@pytest.mark.parametrize(
+    ("entry", "field", "fragment"),
+    [
+        ({"99": {}}, "help_types.99", "unbekannte Hilfeart „99“"),
+        # YAML reads an unquoted 27_2 as the number 272
+        ({272: {}}, "help_types.272", "in Anführungszeichen"),
+        (
+            {"31": {"selection_weight": {"value": -1, "unit": "factor", "assumption": "x"}}},
+            "help_types.31.selection_weight",
+            "",
+        ),
+        (
+            {"31": {"selection_weight": {"value": 1, "unit": "share", "assumption": "x"}}},
+            "help_types.31.selection_weight",
+            "factor",
+        ),
+        (
+            {"31": {"mean_duration_months": {"value": 1, "unit": "months", "assumption": "x"}}},
+            "help_types.31.mean_duration_months",
+            "erlaubt: selection_weight, need_min, need_max, help_effect",
+        ),
+        (
+            {"31": {"need_min": {"value": 6.0, "unit": "need", "assumption": "x"}}},
+            "help_types.31.need_min",
+            "need_min (6,0) muss kleiner als need_max (5,5)",
+        ),
+    ],
+)
+def test_bad_scenario_help_type_values(tmp_path, entry, field, fragment):
+    doc = base_doc()
+    doc.pop("calibration")  # the calibration file would replace §31's need_min
+    doc["help_types"] = entry
+    err = raises(write_scenario(tmp_path, "x", doc))
+    assert err.field.startswith(field), err
+    assert err.line is not None, err
+    assert fragment in err.message, err
 
 
 def test_a_municipality_row_may_carry_an_assumption_instead_of_a_source(tmp_path):
