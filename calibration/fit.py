@@ -137,6 +137,8 @@ def batch_simulator(
                     overrides_json=json.dumps(overrides, sort_keys=True),
                     overrides_file=None,
                     seed=int(seed),
+                    # the values written in the scenario, not an earlier calibration
+                    calibrated=False,
                 )
             )
         index = {t.run_id: i for i, t in enumerate(tasks)}

@@ -48,7 +48,7 @@ def predictive_check(
     *,
     draws: int = 40,
     scale: float = 1.0,
-    years: int = 3,
+    years: int | None = None,
     workers: int = 2,
     targets: TargetSet | None = None,
 ) -> list[CheckRow]:
@@ -58,12 +58,15 @@ def predictive_check(
         calibration_file: The calibration file.
         draws: How many posterior draws to run (one run each).
         scale: Share of the population simulated.
-        years: Reported years per run (after the scenario's burn-in).
+        years: Reported years per run (after the scenario's burn-in); default: as
+            many as the calibration simulated.
         workers: Local worker processes.
         targets: Targets (default: the shipped file).
     """
     cal = yaml.safe_load(Path(calibration_file).read_text(encoding="utf-8"))
     ts = targets or load_targets()
+    if years is None:
+        years = int(cal["settings"]["years"])
     path = str(find_scenario(cal["scenario"]))
     tasks = []
     for i, values in enumerate(cal["draws"][:draws]):

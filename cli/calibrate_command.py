@@ -62,7 +62,38 @@ def add_calibrate_command(commands: Any, int_at_least: Any) -> None:
         default=None,
         help="danach die Posteriori-Vorhersage rechnen und den HTML-Bericht schreiben",
     )
+    c.add_argument(
+        "--nur-bericht",
+        action="store_true",
+        help=(
+            "nicht kalibrieren, nur den Bericht (--bericht) für eine vorhandene "
+            "Kalibrierungsdatei schreiben: --out oder die des Szenarios im Setup"
+        ),
+    )
     c.set_defaults(handler=cmd_calibrate)
+
+
+def _existing_file(args: argparse.Namespace, setup: Any) -> Path | None:
+    """The calibration file ``--nur-bericht`` reports on, or None (message printed)."""
+    import yaml
+
+    from scenarios.loader import find_scenario
+
+    if args.out:
+        path = Path(args.out)
+    else:
+        scenario = find_scenario(setup.scenario)
+        ref = (yaml.safe_load(scenario.read_text(encoding="utf-8")) or {}).get("calibration")
+        if not isinstance(ref, dict) or "file" not in ref:
+            print(
+                f"Fehler: Szenario {setup.scenario} nennt keine Kalibrierungsdatei; --out angeben"
+            )
+            return None
+        path = (scenario.parent / str(ref["file"])).resolve()
+    if not path.is_file():
+        print(f"Fehler: Kalibrierungsdatei {path} nicht gefunden")
+        return None
+    return path
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -77,6 +108,18 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     if args.seed is not None:
         setup = setup.model_copy(update={"seed": args.seed})
+    if args.nur_bericht:
+        if not args.bericht:
+            print("Fehler: --nur-bericht braucht --bericht DATEI")
+            return EXIT_INPUT
+        from calibration.report import predictive_check, write_report
+
+        existing = _existing_file(args, setup)
+        if existing is None:
+            return EXIT_INPUT
+        rows = predictive_check(existing, workers=args.workers)
+        print(f"Bericht: {write_report(existing, rows, args.bericht)}")
+        return EXIT_OK
     result = calibrate(
         setup,
         minutes=args.minutes,

@@ -90,12 +90,19 @@ class RunTask:
     """The point's overrides (plus ``years``/``scale``) as canonical JSON."""
     overrides_file: str | None
     seed: int
+    calibrated: bool = True
+    """Apply the scenario's calibration file; the calibration itself runs without it."""
 
 
 @functools.lru_cache(maxsize=128)
-def _params(scenario_path: str, overrides_json: str, overrides_file: str | None) -> ModelParams:
+def _params(
+    scenario_path: str, overrides_json: str, overrides_file: str | None, calibrated: bool = True
+) -> ModelParams:
     overrides = json.loads(overrides_json)
-    return load_scenario(scenario_path, overrides, overrides_file=overrides_file).params
+    scenario = load_scenario(
+        scenario_path, overrides, overrides_file=overrides_file, calibrated=calibrated
+    )
+    return scenario.params
 
 
 def execute_group(tasks: Sequence[RunTask]) -> list[RunData]:
@@ -104,7 +111,9 @@ def execute_group(tasks: Sequence[RunTask]) -> list[RunData]:
     See :func:`model.run.run_group`; the results equal separate runs exactly.
     """
     started = _now()
-    params = [_params(t.scenario_path, t.overrides_json, t.overrides_file) for t in tasks]
+    params = [
+        _params(t.scenario_path, t.overrides_json, t.overrides_file, t.calibrated) for t in tasks
+    ]
     seeds = {t.seed for t in tasks}
     if len(seeds) != 1:
         raise ValueError("a group shares one seed")
