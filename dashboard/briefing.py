@@ -799,6 +799,7 @@ def _annahmen(ctx: _Context) -> str:
             + f"{_e(more)}.</p>"
         )
     unc = _uncertainty_rows(loaded)
+    calibrated = [sc for sc in loaded.values() if sc is not None and sc.calibration_draws]
     if unc:
         sampled = int(ctx.info["points"].max()) > 1
         parts.append(
@@ -807,8 +808,13 @@ def _annahmen(ctx: _Context) -> str:
                 "Sie wurden in den Läufen gezogen; die Intervalle enthalten diese Unsicherheit."
                 if sampled
                 else "In diesem Vergleich wurden sie nicht gezogen: alle Läufe rechnen mit "
-                "den Werten der Szenarien, die Intervalle zeigen nur den Zufall zwischen "
-                "den Läufen."
+                "den Werten der Szenarien, die Intervalle zeigen nur "
+                + (
+                    "den Zufall zwischen den Läufen und die Unsicherheit der kalibrierten "
+                    "Parameter (unten)."
+                    if calibrated
+                    else "den Zufall zwischen den Läufen."
+                )
             )
             + "</p>"
         )
@@ -818,6 +824,8 @@ def _annahmen(ctx: _Context) -> str:
                 [[r["label"], r["spread"], r["reason"]] for r in unc],
             )
         )
+    if calibrated:
+        parts.append(_calibration_paragraph(calibrated))
     if any(sc is None for sc in loaded.values()):
         parts.append(
             '<p class="klein">Für '
@@ -825,6 +833,24 @@ def _annahmen(ctx: _Context) -> str:
             + " wurde keine Szenariodatei gefunden; Annahmen und Hebel fehlen dafür.</p>"
         )
     return "\n".join(parts)
+
+
+def _calibration_paragraph(calibrated: list[Scenario]) -> str:
+    """What the calibration contributes to the runs, in German."""
+    files = sorted(
+        {str(sc.doc.get("calibration", {}).get("file", "")).rsplit("/", 1)[-1] for sc in calibrated}
+    )
+    paths = sorted({p for sc in calibrated for p in sc.calibrated_paths})
+    draws = max(len(sc.calibration_draws) for sc in calibrated)
+    return (
+        "<p><strong>Kalibrierte Parameter.</strong> "
+        f"{fmt_num(len(paths))} Verhaltensparameter ohne Messwert (Belastung der Familien, "
+        "Bekanntwerden von Bedarf, Beratung, Wahl der Hilfeart) sind mit ABC-SMC an "
+        "öffentliche Fallzahlen angepasst (Kalibrierungsdatei "
+        f"{_e(', '.join(files))}, {fmt_num(draws)} Ziehungen). Jede Wiederholung rechnet "
+        "mit einer anderen Ziehung, in allen Szenarien mit derselben; die Intervalle "
+        "enthalten so auch die Unsicherheit dieser Parameter.</p>"
+    )
 
 
 def _herkunft(ctx: _Context, store_label: str, created: datetime) -> str:

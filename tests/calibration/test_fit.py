@@ -22,7 +22,7 @@ from model.run import run_once
 from scenarios.loader import load_scenario
 
 RECOVERY_IDS = ("faelle_31", "faelle_34", "faelle_35a", "inobhutnahmen_42", "sozialraum_faelle_lk")
-TRUE = {"need.base": 0.79, "counselling.p_seek": 0.05}
+TRUE = {"need.base": 0.79, "counselling.p_seek": 0.05, "help_types.31.selection_weight": 3.0}
 
 
 def _tiny_setup(**changes: object) -> CalibrationSetup:
@@ -54,6 +54,13 @@ def _tiny_setup(**changes: object) -> CalibrationSetup:
                 "high": 0.1,
                 "unit": "probability/month",
             },
+            {
+                "path": "help_types.31.selection_weight",
+                "label": "Auswahlgewicht §31",
+                "low": 1.5,
+                "high": 6.0,
+                "unit": "factor",
+            },
         ],
     }
     data.update(changes)
@@ -63,11 +70,17 @@ def _tiny_setup(**changes: object) -> CalibrationSetup:
 def test_shipped_setup_is_valid() -> None:
     setup = load_setup("lueneburg")
     assert setup.scenario == "lueneburg-status-quo"
-    scenario = load_scenario(setup.scenario)
+    # the values written in the scenario files (before calibration) lie inside the priors
+    scenario = load_scenario(setup.scenario, calibrated=False)
+    help_types = {h.code: h for h in scenario.params.help_types}
     for p in setup.parameters:
-        current = scenario.value_at(p.path)
-        current = current["value"] if isinstance(current, dict) else current
+        segs = p.path.split(".")
+        if segs[0] == "help_types":
+            current = getattr(help_types[segs[1]], segs[2])
+        else:
+            current = scenario.value_at(p.path)
         assert p.low < float(current) < p.high, p.path
+    assert set(load_scenario(setup.scenario).calibrated_paths) == set(setup.paths)
 
 
 def test_parameter_recovery() -> None:
@@ -76,7 +89,8 @@ def test_parameter_recovery() -> None:
     targets = [t for t in load_targets().targets if t.id in RECOVERY_IDS]
     overrides = {**TRUE, "scale": setup.scale, "years": setup.years}
     overrides["burn_in_months"] = setup.burn_in_months
-    params = load_scenario(setup.scenario, overrides).params
+    # as the calibration simulates: the scenario's own values, not its calibration file
+    params = load_scenario(setup.scenario, overrides, calibrated=False).params
     observed = np.mean(
         [statistics(run_once(params, s).results, targets) for s in (101, 102, 103, 104)], axis=0
     )
@@ -127,6 +141,6 @@ def test_calibrate_command_same_seed_same_file(
     doc = yaml.safe_load(outs[0].read_text(encoding="utf-8"))
     assert doc["seed"] == 3 and doc["settings"]["max_simulations"] == 60
     assert len(doc["draws"]) == 10 and len(doc["particles"]) == 8
-    assert set(doc["point"]) == {"need.base", "counselling.p_seek"}
+    assert set(doc["point"]) == set(TRUE)
     assert doc["holdout_targets"] and doc["fit_targets"]
     assert abs(sum(p["weight"] for p in doc["particles"]) - 1) < 1e-4

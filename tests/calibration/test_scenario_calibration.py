@@ -58,3 +58,46 @@ def test_point_only_and_broken_file(tmp_path: Path) -> None:
     (tmp_path / "cal.yaml").write_text("format: anderes\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match="Kalibrierungsdatei"):
         load_scenario(tmp_path / "kalibriert.yaml")
+    # broken YAML: a clear error naming the field, no traceback
+    (tmp_path / "cal.yaml").write_text("format: [\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="nicht lesbar") as info:
+        load_scenario(tmp_path / "kalibriert.yaml")
+    assert info.value.field == "calibration.file"
+
+
+def test_calibration_can_set_a_help_type_weight(tmp_path: Path) -> None:
+    """A calibrated help-type value the scenario does not list takes the schema's unit."""
+    path = _calibrated_scenario(tmp_path)
+    cal = yaml.safe_load((tmp_path / "cal.yaml").read_text(encoding="utf-8"))
+    cal["point"]["help_types.27_2.selection_weight"] = 0.3
+    for i, draw in enumerate(cal["draws"]):
+        draw["help_types.27_2.selection_weight"] = 0.2 + 0.2 * i
+    (tmp_path / "cal.yaml").write_text(yaml.safe_dump(cal), encoding="utf-8")
+    sc = load_scenario(path)
+    weight = {h.code: h.selection_weight for h in sc.params.help_types}
+    assert weight["27_2"] == 0.3
+    assert "kalibriert" in dict(sc.provenance)["help_types.27_2.selection_weight"]
+    assert "help_types.27_2.selection_weight" in sc.calibrated_paths
+    plan = plan_batch([str(path)], 2, scale=0.1, years=1)
+    weights = [
+        {h["code"]: h["selection_weight"] for h in r.record.params["help_types"]}["27_2"]
+        for r in plan.runs
+    ]
+    assert weights == [0.2, 0.4]
+    # without the calibration the help-type file's value applies
+    plain = load_scenario(path, calibrated=False)
+    assert {h.code: h.selection_weight for h in plain.params.help_types}["27_2"] == 0.19
+    assert plain.calibrated_paths == () and plain.calibration_draws == ()
+
+
+def test_every_shipped_scenario_uses_the_lueneburg_calibration() -> None:
+    from scenarios.loader import list_scenarios
+
+    shipped = load_scenario("lueneburg-status-quo")
+    assert shipped.calibrated_paths and shipped.calibration_draws
+    for name in list_scenarios():
+        sc = load_scenario(name)
+        assert sc.calibrated_paths == shipped.calibrated_paths, name
+        assert sc.calibration_draws == shipped.calibration_draws, name
+        for path in sc.calibrated_paths:
+            assert "kalibriert (lueneburg-v1" in dict(sc.provenance)[path], (name, path)

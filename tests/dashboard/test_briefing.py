@@ -54,6 +54,14 @@ def test_key_sections_and_titles(html):
     assert "30 %" in html and "Testrechnung" in html
 
 
+def test_calibration_is_explained(html):
+    """The shipped scenarios are calibrated: the briefing says what that adds to the bands."""
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "Kalibrierte Parameter." in text
+    assert "lueneburg-v1.yaml" in text
+    assert "auch die Unsicherheit dieser Parameter" in text
+
+
 def test_key_figures_match_the_runs(data, html):
     kf = B.key_figures(data, BASE, list(DEMO_SCENARIOS))
     assert list(kf.table["scenario"]) == list(DEMO_SCENARIOS)
