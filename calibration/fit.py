@@ -30,11 +30,13 @@ from typing import Any
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from calibration.targets import Target, TargetSet, statistics
 from scenarios.batch import RunTask, code_version, execute_tasks
+from scenarios.errors import from_validation_error, line_for
 from scenarios.loader import find_scenario
+from scenarios.safe_yaml import load_yaml_mapping
 
 SETUP_DIR = Path(__file__).resolve().parent / "setup"
 POSTERIOR_DIR = Path(__file__).resolve().parent / "posterior"
@@ -95,11 +97,24 @@ class CalibrationSetup(BaseModel):
 
 
 def load_setup(path: str | Path) -> CalibrationSetup:
-    """Read a setup file (a name like ``lueneburg`` means ``calibration/setup/<name>.yaml``)."""
+    """Read a setup file (a name like ``lueneburg`` means ``calibration/setup/<name>.yaml``).
+
+    The file is read with the bounded YAML reader (:mod:`scenarios.safe_yaml`).
+
+    Raises:
+        ScenarioError: Naming the file, line and field (in German) for a missing or
+            unreadable file, invalid YAML, a limit, or an invalid setting.
+    """
     p = Path(path)
     if not p.suffix:
         p = SETUP_DIR / f"{p}.yaml"
-    return CalibrationSetup.model_validate(yaml.safe_load(p.read_text(encoding="utf-8")))
+    doc = load_yaml_mapping(p, what="Kalibrierungseinstellungen")
+    try:
+        return CalibrationSetup.model_validate(doc.data)
+    except ValidationError as exc:
+        raise from_validation_error(
+            exc, p, doc=doc.data, line_lookup=lambda loc: line_for(loc, doc.lines)
+        ) from None
 
 
 # ===================================================================== simulation

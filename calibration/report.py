@@ -16,11 +16,10 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-import yaml
 
 from calibration.targets import Target, TargetSet, load_targets, statistics
 from scenarios.batch import RunTask, execute_tasks
-from scenarios.loader import find_scenario
+from scenarios.loader import find_scenario, read_calibration_data
 
 
 @dataclass
@@ -63,7 +62,7 @@ def predictive_check(
         workers: Local worker processes.
         targets: Targets (default: the shipped file).
     """
-    cal = yaml.safe_load(Path(calibration_file).read_text(encoding="utf-8"))
+    cal = read_calibration_data(calibration_file)
     ts = targets or load_targets()
     if years is None:
         years = int(cal["settings"]["years"])
@@ -137,7 +136,7 @@ def _posterior_figure(cal: dict[str, Any]) -> go.Figure:
 
 def write_report(calibration_file: str | Path, rows: list[CheckRow], out: str | Path) -> Path:
     """Write the German HTML report (self-contained: plotly.js embedded once)."""
-    cal = yaml.safe_load(Path(calibration_file).read_text(encoding="utf-8"))
+    cal = read_calibration_data(calibration_file)
     body = []
     for role, title in (
         ("fit", "Angepasste Zielgrößen"),

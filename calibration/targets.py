@@ -24,8 +24,10 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from scenarios.errors import from_validation_error, line_for
+from scenarios.safe_yaml import MAX_YAML_BYTES, load_yaml_mapping, read_limited
 
 TARGETS_FILE = Path(__file__).resolve().parent / "targets" / "targets.yaml"
 
@@ -162,18 +164,28 @@ class TargetSet(BaseModel):
 
 
 def load_targets(path: str | Path = TARGETS_FILE) -> TargetSet:
-    """Read and validate a targets file.
+    """Read (with the bounded YAML reader) and validate a targets file.
 
     Raises:
-        pydantic.ValidationError: For any missing field, role or source.
+        ScenarioError: Naming the file, line and field (in German) for invalid YAML,
+            a file over a limit, or any missing field, role or source.
     """
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    return TargetSet.model_validate(data)
+    doc = load_yaml_mapping(path, what="Zielgrößendatei")
+    try:
+        return TargetSet.model_validate(doc.data)
+    except ValidationError as exc:
+        raise from_validation_error(
+            exc, path, doc=doc.data, line_lookup=lambda loc: line_for(loc, doc.lines)
+        ) from None
 
 
 def targets_sha256(path: str | Path = TARGETS_FILE) -> str:
-    """Hash of the targets file (written into every calibration file)."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """Hash of the targets file (written into every calibration file).
+
+    Raises:
+        ScenarioError: If the file cannot be read within the YAML size limit.
+    """
+    return hashlib.sha256(read_limited(path, MAX_YAML_BYTES)).hexdigest()
 
 
 def yearly_figures(results: pd.DataFrame, metrics: set[str]) -> dict[str, np.ndarray]:

@@ -30,6 +30,15 @@ from cli.calibrate_command import add_calibrate_command
 from model.params import POT_LABELS, POTS, ModelParams
 from scenarios.errors import ScenarioError, display_path, os_message
 from scenarios.formatting import MISSING, fmt_eur, fmt_num, fmt_pct
+from scenarios.limits import (
+    MAX_SEED,
+    MAX_YEARS,
+    SEED_WHY,
+    YEARS_WHY,
+    check_arguments,
+    check_scenario_size,
+    too_large,
+)
 from scenarios.loader import Scenario, load_scenario
 
 EXIT_OK = 0
@@ -90,20 +99,49 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(_german_usage(message))
 
 
-def _int_at_least(minimum: int) -> Callable[[str], int]:
+def _int_at_least(
+    minimum: int, maximum: int | None = None, unit: str = "", why: str = ""
+) -> Callable[[str], int]:
+    """Argument type: a whole number from ``minimum`` to ``maximum`` (inclusive).
+
+    Args:
+        minimum: Smallest allowed value.
+        maximum: Largest allowed value (a limit of :mod:`scenarios.limits`), or None.
+        unit: German unit shown after the limit.
+        why: Short German reason of the limit, shown in the message.
+
+    Returns:
+        The parser ``argparse`` calls with the argument's text.
+    """
+
     def parse(text: str) -> int:
+        if len(text) > _MAX_NUMBER_CHARS:
+            raise argparse.ArgumentTypeError(
+                f"„{text[:20]}…“ ist zu lang für eine Zahl (höchstens {_MAX_NUMBER_CHARS} Zeichen)"
+            )
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"„{text}“ ist keine ganze Zahl") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"{value} ist kleiner als {minimum}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(too_large(value, maximum, unit, why))
         return value
 
     return parse
 
 
+_MAX_NUMBER_CHARS = 30
+"""Longest text of a number argument; Python refuses to convert integers of more than
+4.300 digits with an English ValueError, and no limit has more than 10 digits."""
+
+
 def _scale(text: str) -> float:
+    if len(text) > _MAX_NUMBER_CHARS:
+        raise argparse.ArgumentTypeError(
+            f"„{text[:20]}…“ ist zu lang für eine Zahl (höchstens {_MAX_NUMBER_CHARS} Zeichen)"
+        )
     try:
         value = float(text.replace(",", "."))
     except ValueError:
@@ -129,10 +167,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("scenario", metavar="SZENARIO", help="Szenarioname oder Pfad zur YAML-Datei")
     run.add_argument(
-        "--seed", type=_int_at_least(0), default=1, help="Startwert des Zufalls (Vorgabe: 1)"
+        "--seed",
+        type=_int_at_least(0, MAX_SEED, "", SEED_WHY),
+        default=1,
+        help=f"Startwert des Zufalls, 0 bis {fmt_num(MAX_SEED)} (Vorgabe: 1)",
     )
     run.add_argument(
-        "--years", type=_int_at_least(1), default=None, help="simulierte Jahre (Vorgabe: Szenario)"
+        "--years",
+        type=_int_at_least(1, MAX_YEARS, "Jahre", YEARS_WHY),
+        default=None,
+        help=f"simulierte Jahre, höchstens {MAX_YEARS} (Vorgabe: Szenario)",
     )
     run.add_argument(
         "--out",
@@ -230,6 +274,12 @@ def _run(args: argparse.Namespace) -> int:
     except ScenarioError as err:
         return _fail(err.cli_line())
     params = with_cli_overrides(scenario.params, args.years, args.scale)
+    given = {name for name in ("years", "scale") if getattr(args, name) is not None}
+    if given:
+        try:  # the file's values were checked by the loader; --years/--scale change them
+            check_scenario_size(params, scenario.path, cli=given)
+        except ScenarioError as err:
+            return _fail(err.cli_line())
     out_dir = Path(args.out) if args.out else Path("out") / scenario.name
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -280,6 +330,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"Fehler: Aufruf ungültig, {err}")
     except SystemExit as exc:  # --help
         return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_INPUT
+    try:  # limits that need several arguments, for every command (before anything runs)
+        check_arguments(
+            seed=getattr(args, "seed", None),
+            replicates=getattr(args, "replicates", None),
+            workers=getattr(args, "workers", None) if args.command != "dashboard" else None,
+        )
+    except ScenarioError as err:
+        return _fail(err.cli_line())
     try:
         if args.command == "run":
             return _run(args)

@@ -12,6 +12,7 @@ Pydantic validation errors and YAML syntax errors are translated here.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -21,7 +22,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from scenarios.formatting import fmt_value
+from scenarios.formatting import fmt_num, fmt_value
 
 Loc = tuple[str | int, ...]
 
@@ -38,7 +39,7 @@ def display_path(path: str | os.PathLike[str]) -> str:
     p = Path(path)
     try:
         p = p.resolve().relative_to(Path.cwd().resolve())
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a loop of symbolic links
         pass
     return p.as_posix()
 
@@ -218,6 +219,9 @@ def german_message(err: Mapping[str, Any]) -> str:
         return f"Wert {fmt_value(given)} ist kein Text"
     if kind == "string_too_short":
         return "Text darf nicht leer sein"
+    if kind == "string_too_long":
+        size = f"{fmt_num(len(given), 0)} Zeichen; " if isinstance(given, str) else ""
+        return f"Text ist zu lang ({size}höchstens {fmt_num(ctx.get('max_length', 0), 0)} Zeichen)"
     if kind == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern", ""))
         rule = _PATTERNS.get(pattern, "Schreibweise nicht erlaubt")
@@ -297,7 +301,7 @@ def from_validation_error(
         if extra:
             message = f"{message}; {extra}"
     if len(errors) > 1:
-        message = f"{message} (und {len(errors) - 1} weitere(r) Fehler)"
+        message = f"{message} (und {fmt_num(len(errors) - 1)} weitere(r) Fehler)"
     line = line_lookup(loc) if line_lookup is not None else line_for(loc, lines)
     return ScenarioError(file, render_path(loc, doc) or None, message, line)
 
@@ -332,6 +336,22 @@ _YAML_PROBLEMS: Sequence[tuple[str, str]] = (
     ("expected '<document start>'", "Anweisung mit % oder zweites Dokument hier nicht erlaubt"),
     ("expected chomping or indentation indicators", "ungültiges Zeichen nach | oder >"),
     ("special characters are not allowed", "Steuerzeichen in der Datei nicht erlaubt"),
+    # libyaml's wording (large files are parsed by libyaml)
+    ("control characters are not allowed", "Steuerzeichen in der Datei nicht erlaubt"),
+    ("did not find expected node content", "Wert fehlt oder ist an dieser Stelle ungültig"),
+    (
+        "block sequence entries are not allowed",
+        "Listeneintrag (-) an unerwarteter Stelle (Einrückung prüfen)",
+    ),
+    ("found unexpected ':'", "Doppelpunkt an unerwarteter Stelle"),
+    ("did not find expected <document start>", "zweites Dokument hier nicht erlaubt"),
+    ("did not find expected ',' or ']'", "Liste in eckigen Klammern nicht korrekt geschlossen"),
+    (
+        "did not find expected ',' or '}'",
+        "Abschnitt in geschweiften Klammern nicht korrekt geschlossen",
+    ),
+    ("did not find expected comment or line break", "unerwarteter Text am Zeilenende"),
+    ("found a tab character", "Tabulator an dieser Stelle nicht erlaubt"),
 )
 
 
@@ -380,8 +400,37 @@ def from_os_error(
     return ScenarioError(exc.filename or file, field, os_message(exc))
 
 
+_ERRNO_MESSAGES: Mapping[int, str] = {
+    errno.ENOENT: "Datei oder Verzeichnis nicht gefunden",
+    errno.EISDIR: "ist ein Verzeichnis, keine Datei",
+    errno.ENOTDIR: "ein Teil des Pfades ist kein Verzeichnis",
+    errno.EACCES: "keine Berechtigung",
+    errno.EPERM: "keine Berechtigung",
+    errno.EEXIST: "existiert bereits",
+    errno.ENOSPC: "kein Speicherplatz mehr frei",
+    errno.EDQUOT: "Speicherkontingent (Quota) erschöpft",
+    errno.EFBIG: "Datei zu groß für das Dateisystem",
+    errno.EROFS: "Dateisystem ist schreibgeschützt",
+    errno.ELOOP: "symbolische Verweise (Links) bilden eine Schleife",
+    errno.ENAMETOOLONG: "Pfad oder Dateiname ist zu lang",
+    errno.ENXIO: "ist keine normale Datei (Gerät oder Socket ohne Gegenstelle)",
+    errno.ENODEV: "ist keine normale Datei (Gerät)",
+    errno.ETXTBSY: "Datei wird gerade von einem Programm benutzt",
+    errno.EBUSY: "Datei oder Gerät ist belegt",
+    errno.EMFILE: "zu viele offene Dateien",
+    errno.ENFILE: "zu viele offene Dateien im System",
+    errno.EIO: "Lesefehler des Datenträgers (Ein-/Ausgabefehler)",
+    errno.EAGAIN: "Datei ist gerade nicht lesbar (blockiert)",
+    errno.EINVAL: "ungültiger Pfad oder ungültige Dateiart",
+}
+"""German text by errno (the system's own text is English)."""
+
+
 def os_message(exc: OSError) -> str:
     """German description of an OSError (the system's text is often English)."""
+    known = _ERRNO_MESSAGES.get(exc.errno) if exc.errno is not None else None
+    if known is not None:
+        return known
     if isinstance(exc, FileNotFoundError):
         return "Datei oder Verzeichnis nicht gefunden"
     if isinstance(exc, IsADirectoryError):
@@ -392,6 +441,5 @@ def os_message(exc: OSError) -> str:
         return "keine Berechtigung"
     if isinstance(exc, FileExistsError):
         return "existiert bereits"
-    if exc.errno == 28:  # ENOSPC
-        return "kein Speicherplatz mehr frei"
-    return f"Ein-/Ausgabefehler ({exc.strerror or exc.__class__.__name__})"
+    code = errno.errorcode.get(exc.errno, "") if exc.errno is not None else ""
+    return f"Ein-/Ausgabefehler des Systems ({code or exc.__class__.__name__})"

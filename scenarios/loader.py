@@ -28,14 +28,14 @@ import hashlib
 import io
 import json
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from model.params import (
     BudgetParams,
@@ -54,17 +54,26 @@ from model.params import (
 )
 from model.reporters import metric_names
 from scenarios.errors import (
+    FieldIssue,
     Loc,
     ScenarioError,
     display_path,
-    from_os_error,
     from_validation_error,
-    from_yaml_error,
     line_for,
     os_message,
     render_path,
 )
-from scenarios.formatting import fmt_value
+from scenarios.formatting import fmt_num, fmt_value
+from scenarios.limits import check_scenario_size
+from scenarios.safe_yaml import (
+    MAX_CALIBRATION_BYTES,
+    MAX_CALIBRATION_ENTRIES,
+    MAX_YAML_BYTES,
+    decode_utf8,
+    file_problem,
+    load_yaml,
+    read_limited,
+)
 from scenarios.schema import (
     HelpTypesDoc,
     LeverSection,
@@ -179,53 +188,12 @@ class _Resolved:
 # =========================================================================== YAML reading
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML loader that rejects duplicate keys (PyYAML silently keeps the last)."""
-
-    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
-        if isinstance(node, yaml.MappingNode):
-            seen: set[Any] = set()
-            for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    continue
-                key = self.construct_object(key_node, deep=True)
-                try:
-                    duplicate = key in seen
-                except TypeError:
-                    continue
-                if duplicate:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"doppelter Schlüssel „{key}“", key_node.start_mark
-                    )
-                seen.add(key)
-        return super().construct_mapping(node, deep)
-
-
-def _line_index(
-    node: yaml.Node | None, path: Loc = (), index: dict[Loc, int] | None = None
-) -> dict[Loc, int]:
-    """Map every key path of a composed YAML document to its 1-based line."""
-    index = {} if index is None else index
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            if (
-                not isinstance(key_node, yaml.ScalarNode)
-                or key_node.tag == "tag:yaml.org,2002:merge"
-            ):
-                continue
-            sub = (*path, key_node.value)
-            index[sub] = key_node.start_mark.line + 1
-            _line_index(value_node, sub, index)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            sub = (*path, i)
-            index[sub] = item.start_mark.line + 1
-            _line_index(item, sub, index)
-    return index
-
-
 def read_yaml(path: Path) -> tuple[Any, dict[Loc, int]]:
-    """Read a YAML file; return the data and a line index of its keys.
+    """Read a YAML file with the bounded reader; return the data and a line index.
+
+    Every limit of :mod:`scenarios.safe_yaml` applies (regular files only, at most
+    :data:`~scenarios.safe_yaml.MAX_YAML_BYTES`, nesting depth, aliases and the size
+    after alias expansion, no duplicate keys).
 
     Args:
         path: The file.
@@ -234,26 +202,11 @@ def read_yaml(path: Path) -> tuple[Any, dict[Loc, int]]:
         ``(data, lines)``.
 
     Raises:
-        ScenarioError: If the file is missing, unreadable, not UTF-8 or not valid YAML.
+        ScenarioError: If the file is missing, not a regular file, too large,
+            unreadable, not UTF-8, not valid YAML or over a limit.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(path, None, os_message(exc)) from None
-    except UnicodeDecodeError:
-        raise ScenarioError(path, None, "Datei ist nicht UTF-8-kodiert") from None
-    try:
-        loader = _Loader(text)  # rejects control characters already here
-    except yaml.YAMLError as exc:
-        raise from_yaml_error(exc, path, text) from None
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        raise from_yaml_error(exc, path, text) from None
-    finally:
-        loader.dispose()
-    return data, _line_index(node)
+    doc = load_yaml(path)
+    return doc.data, doc.lines
 
 
 def _read_mapping(path: Path) -> tuple[dict[str, Any], dict[Loc, int]]:
@@ -365,6 +318,16 @@ def _scenario_path(ref: str | os.PathLike[str], relative_to: Path | None = None)
             path = relative_to / path
         return Path(os.path.abspath(path))
     return find_scenario(str(ref))
+
+
+_MISSING = "nicht gefunden"
+
+
+def _path_problem(path: Path) -> str | None:
+    """Why a named file cannot be read (``nicht gefunden``, not a regular file, …)."""
+    if not os.path.lexists(path):
+        return _MISSING
+    return file_problem(path)
 
 
 # =========================================================================== overrides
@@ -553,9 +516,10 @@ def _resolve(path: Path, chain: tuple[Path, ...], calibrated: bool = True) -> _R
         )
         shown = " → ".join(p.name for p in loop)
         raise ScenarioError(path, "extends", f"Zyklus in extends: {shown}", ext_line)
-    if not base_path.is_file():
+    problem = _path_problem(base_path)
+    if problem is not None:
         raise ScenarioError(
-            path, "extends", f"Basisszenario „{display_path(base_path)}“ nicht gefunden", ext_line
+            path, "extends", f"Basisszenario „{display_path(base_path)}“ {problem}", ext_line
         )
     base = _resolve(base_path, (*chain, path), calibrated)
     doc, touched = apply_overrides(
@@ -588,6 +552,153 @@ def _resolve(path: Path, chain: tuple[Path, ...], calibrated: bool = True) -> _R
 # =========================================================================== calibration
 
 CALIBRATION_FORMAT = "sozialraum-kalibrierung/1"
+"""Value of ``format`` in every calibration file this code reads."""
+
+_FiniteNumber = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+"""A finite number (an integer is fine; text, ``true``, ``.nan`` and ``.inf`` are not)."""
+
+
+class CalibrationParameter(BaseModel):
+    """One entry of a calibration file's ``parameters`` (the posterior summary)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    path: str = Field(min_length=1)
+    median: _FiniteNumber | None = None
+    q05: _FiniteNumber | None = None
+    q95: _FiniteNumber | None = None
+
+
+class CalibrationFile(BaseModel):
+    """The parts of a calibration file the loader uses, checked before any is used.
+
+    Other entries (``settings``, ``generations``, ``particles``, …) are kept as they
+    are; they are for people and the report.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    format: Literal["sozialraum-kalibrierung/1"]
+    name: str | None = None
+    scenario: str | None = None
+    parameters: tuple[CalibrationParameter, ...] = ()
+    point: dict[str, _FiniteNumber] = Field(min_length=1)
+    """Calibrated parameter (dotted path) → point estimate."""
+    draws: tuple[dict[str, _FiniteNumber], ...] | None = Field(default=None, min_length=1)
+    """Equally weighted posterior draws, each with exactly the parameters of ``point``."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CalibrationFile:
+        calibrated = set(self.point)
+        for i, draw in enumerate(self.draws or ()):
+            for key in self.point:
+                if key not in draw:
+                    raise FieldIssue(
+                        ("draws", i),
+                        f"kalibrierter Parameter {key} fehlt in Ziehung {i} "
+                        f"(jede Ziehung nennt alle Parameter aus point)",
+                    )
+            for key in draw:
+                if key not in calibrated:
+                    raise FieldIssue(
+                        ("draws", i, key), "Parameter steht nicht in point (nicht kalibriert)"
+                    )
+        seen: set[str] = set()
+        for i, p in enumerate(self.parameters):
+            if p.path in seen:
+                raise FieldIssue(("parameters", i, "path"), f"Parameter {p.path} steht doppelt")
+            seen.add(p.path)
+        return self
+
+
+@dataclass(frozen=True, eq=False)
+class _Calibration:
+    """A read and checked calibration file (cached; never changed)."""
+
+    path: Path
+    model: CalibrationFile
+    data: Mapping[str, Any]
+    lines: Mapping[Loc, int]
+
+    def line(self, *loc: str | int) -> int | None:
+        return line_for(loc, self.lines)
+
+
+def read_calibration(path: str | os.PathLike[str]) -> CalibrationFile:
+    """Read and check a calibration file with the bounded reader.
+
+    The file is read with libyaml (it is large), without aliases, at most
+    :data:`~scenarios.safe_yaml.MAX_CALIBRATION_BYTES`, and checked with
+    :class:`CalibrationFile`. The result is cached by path, modification time and
+    size; callers must not change it.
+
+    Args:
+        path: The calibration file.
+
+    Returns:
+        The checked file (unknown entries are kept as extra fields).
+
+    Raises:
+        ScenarioError: Naming the calibration file, the field and, where known, the
+            line of the first problem.
+    """
+    return _load_calibration(Path(os.path.abspath(path))).model
+
+
+def read_calibration_data(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The raw data of a checked calibration file (a copy; see :func:`read_calibration`).
+
+    Raises:
+        ScenarioError: Naming the calibration file and field of the first problem.
+    """
+    return _copy_tree(dict(_load_calibration(Path(os.path.abspath(path))).data))
+
+
+def _load_calibration(file: Path) -> _Calibration:
+    problem = file_problem(file)
+    if problem is not None:
+        raise ScenarioError(file, None, problem)
+    try:
+        st = file.stat()
+    except OSError as exc:
+        raise ScenarioError(file, None, os_message(exc)) from None
+    return _read_calibration_file(str(file), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_calibration_file(path: str, mtime_ns: int, size: int) -> _Calibration:
+    """Read and check a calibration file once per path, modification time and size.
+
+    Batches load a calibrated scenario once per replicate; the file holds hundreds of
+    particles, so it is parsed once (with libyaml's parser where available).
+    """
+    del mtime_ns, size  # cache key only: a rewritten file is read again
+    doc = load_yaml(
+        path,
+        limit=MAX_CALIBRATION_BYTES,
+        max_entries=MAX_CALIBRATION_ENTRIES,
+        allow_aliases=False,
+        fast=True,
+        what="Kalibrierungsdatei",
+    )
+    data = doc.data
+    kind = f"keine Kalibrierungsdatei ({CALIBRATION_FORMAT})"
+    if data is None:
+        raise ScenarioError(path, None, f"Datei ist leer, {kind}")
+    if not isinstance(data, dict):
+        raise ScenarioError(path, None, f"{kind}: erwartet Schlüssel mit Werten", 1)
+    if data.get("format") != CALIBRATION_FORMAT:
+        given = "fehlt" if "format" not in data else f"ist {fmt_value(data.get('format'))}"
+        raise ScenarioError(
+            path, "format", f"{kind}: format {given}", doc.lines.get(("format",), 1)
+        )
+    try:
+        model = CalibrationFile.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation_error(
+            exc, path, doc=data, line_lookup=lambda loc: line_for(loc, doc.lines)
+        ) from None
+    return _Calibration(Path(path), model, MappingProxyType(data), MappingProxyType(doc.lines))
 
 
 def _apply_calibration(
@@ -595,62 +706,91 @@ def _apply_calibration(
 ) -> tuple[dict[str, Any], tuple[Mapping[str, float], ...], tuple[str, ...]]:
     """Replace the calibrated parameters by the calibration file's point estimate.
 
+    A missing calibration file is an error of the scenario (``calibration.file``);
+    every problem inside the calibration file names that file and its field.
+
     Returns:
         The document, the file's posterior draws (for batches; none if the scenario
         uses the point estimate only) and the calibrated paths.
     """
     ref = doc["calibration"]
     line = lines.get(("calibration", "file"))
-    file = (path.parent / str(ref["file"])).resolve()
-    try:
-        stat = file.stat()
-        cal = _read_calibration_file(str(file), stat.st_mtime_ns, stat.st_size)
-    except (OSError, yaml.YAMLError):
+    file = Path(os.path.abspath(path.parent / str(ref["file"])))
+    if not os.path.lexists(file):
         raise ScenarioError(
-            path, "calibration.file", f"Kalibrierungsdatei „{ref['file']}“ nicht lesbar", line
-        ) from None
-    if not isinstance(cal, dict) or cal.get("format") != CALIBRATION_FORMAT:
-        raise ScenarioError(
-            path, "calibration.file", f"keine Kalibrierungsdatei ({CALIBRATION_FORMAT})", line
+            path, "calibration.file", f"Kalibrierungsdatei „{ref['file']}“ nicht gefunden", line
         )
-    summary = {p["path"]: p for p in cal.get("parameters", [])}
+    cal = _load_calibration(file)
+    use_draws = ref.get("use", "posterior") == "posterior"
+    if use_draws and cal.model.draws is None:
+        raise ScenarioError(
+            file,
+            "draws",
+            f"Pflichtfeld fehlt (Szenario {name} nutzt die Ziehungen: use: posterior)",
+        )
+    summary = {p.path: p for p in cal.model.parameters}
+    units: dict[str, str] = {}
     overrides: dict[str, Any] = {}
-    for key, value in cal["point"].items():
+    for key, value in cal.model.point.items():
         try:
-            unit = _quantity_unit(doc, key)
+            units[key] = _quantity_unit(doc, key)
         except (KeyError, TypeError):
             raise ScenarioError(
-                path, "calibration.file", f"kalibrierter Parameter {key} fehlt im Szenario", line
+                file,
+                f"point.{key}",
+                f"kalibrierter Parameter {key} ist kein Parameter des Szenarios {name}",
+                cal.line("point", key),
             ) from None
-        s = summary.get(key, {})
+        s = summary.get(key)
         overrides[key] = {
             "value": float(value),
-            "unit": unit,
+            "unit": units[key],
             "assumption": (
-                f"kalibriert ({cal.get('name')}, ABC-SMC an öffentliche HzE-Zahlen, "
-                f"Datei {ref['file']}): Punktschätzung; Posteriori-Median {s.get('median')}, "
-                f"90-%-Intervall {s.get('q05')} bis {s.get('q95')}"
+                f"kalibriert ({cal.model.name}, ABC-SMC an öffentliche HzE-Zahlen, "
+                f"Datei {ref['file']}): Punktschätzung; Posteriori-Median "
+                f"{s.median if s else None}, 90-%-Intervall {s.q05 if s else None} bis "
+                f"{s.q95 if s else None}"
             ),
         }
-    new_doc, _ = apply_overrides(doc, overrides, file=path, scenario_name=name)
+    try:
+        new_doc, _ = apply_overrides(doc, overrides, file=file, scenario_name=name)
+    except ScenarioError as exc:
+        key = next((k for k in overrides if exc.field and exc.field.startswith(k)), None)
+        raise ScenarioError(
+            file, f"point.{exc.field}", exc.message, cal.line("point", key) if key else None
+        ) from None
     draws: tuple[Mapping[str, float], ...] = ()
-    if ref.get("use", "posterior") == "posterior":
-        draws = tuple(MappingProxyType(dict(d)) for d in cal["draws"])
-    return new_doc, draws, tuple(cal["point"])
+    if use_draws:
+        _check_draws(cal, tuple(sorted(units.items())))
+        draws = tuple(MappingProxyType(dict(d)) for d in cal.model.draws or ())
+    return new_doc, draws, tuple(cal.model.point)
 
 
 @functools.lru_cache(maxsize=8)
-def _read_calibration_file(path: str, mtime_ns: int, size: int) -> Any:
-    """Parsed calibration file, cached by path, modification time and size.
+def _check_draws(cal: _Calibration, units: tuple[tuple[str, str], ...]) -> None:
+    """Check every posterior draw's values against the schema (once per file and units).
 
-    Batches load a calibrated scenario once per replicate; the file holds hundreds of
-    particles, so it is parsed once (with libyaml where available). Callers must not
-    change the result.
+    A draw a batch would use later must not fail there, naming the scenario: a bad
+    value is reported here with the calibration file, ``draws.<i>.<path>`` and line.
+
+    Raises:
+        ScenarioError: For the first draw value the schema does not allow.
     """
-    del mtime_ns, size  # cache key only: a rewritten file is read again
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with open(path, encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=loader)
+    adapters: dict[str, TypeAdapter[Any]] = {}
+    for key, _unit in units:
+        annotation, _ = annotation_at(key.split("."))
+        adapters[key] = _strict_adapter(annotation)
+    assert cal.model.draws is not None
+    for i, draw in enumerate(cal.model.draws):
+        for key, unit in units:
+            value = {"value": draw[key], "unit": unit, "assumption": "Ziehung"}
+            try:
+                adapters[key].validate_python(value)
+            except ValidationError as exc:
+                err = from_validation_error(exc, cal.path)
+                raise ScenarioError(
+                    cal.path, f"draws.{i}.{key}", err.message, cal.line("draws", i, key)
+                ) from None
 
 
 def _quantity_unit(doc: Mapping[str, Any], key: str) -> str:
@@ -694,8 +834,8 @@ def _data_path(res: _Resolved, field_name: str) -> Path:
     rel = Path(str(res.doc[field_name]))
     path = rel if rel.is_absolute() else res.dirs[field_name] / rel
     path = Path(os.path.normpath(path))
-    if not path.is_file():
-        problem = "ist ein Verzeichnis, keine Datei" if path.is_dir() else "nicht gefunden"
+    problem = _path_problem(path)
+    if problem is not None:
         raise ScenarioError(
             res.path,
             field_name,
@@ -705,7 +845,63 @@ def _data_path(res: _Resolved, field_name: str) -> Path:
     return path
 
 
-def _csv_int(text: str, file: Path, line: int, column: str, label: str, *, minimum: int) -> int:
+MAX_CSV_BYTES = 8 * 1024 * 1024
+"""Largest municipality data file (8 MiB).
+
+A row takes about 150 bytes (the shipped files have 1.6 to 4 KB); even
+:data:`MAX_CSV_ROWS` rows with long source texts stay below 4 MB.
+"""
+
+MAX_CSV_ROWS = 11_000
+"""Most rows (municipalities or Sozialräume) in a municipality data file.
+
+Germany has about 10,800 municipalities in all; the Landkreis with the most
+(Eifelkreis Bitburg-Prüm) has 235, the biggest city about 550 planning areas. A
+file with more rows than Germany has municipalities cannot describe one Kreis.
+"""
+
+MAX_MUNICIPALITY_POPULATION = 4_000_000
+"""Largest population of one row of a municipality data file.
+
+Berlin, the largest German municipality, has about 3.9 million inhabitants; a
+larger number is a typing error (and would make the engine allocate gigabytes).
+"""
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Control characters a text data file never holds (tab, line feed, return are fine)."""
+
+_CSV_PROBLEMS = (
+    ("field larger than field limit", "ein Feld ist länger als {limit} Zeichen"),
+    ("line contains NUL", "Nullzeichen in der Zeile (keine Textdatei?)"),
+    (
+        "new-line character seen in unquoted field",
+        "Zeilenumbruch in einem Feld ohne Anführungszeichen",
+    ),
+    ("unexpected end of data", "Anführungszeichen nicht geschlossen"),
+    ("',' expected after '\"'", "nach einem schließenden Anführungszeichen fehlt das Komma"),
+)
+"""Python's csv messages (English) → German."""
+
+
+def _csv_message(exc: csv.Error) -> str:
+    text = str(exc)
+    for english, german in _CSV_PROBLEMS:
+        if english in text:
+            return "ungültiges CSV: " + german.format(limit=fmt_num(csv.field_size_limit()))
+    return "ungültiges CSV (Anführungszeichen oder Trennzeichen prüfen)"
+
+
+def _csv_int(
+    text: str,
+    file: Path,
+    line: int,
+    column: str,
+    label: str,
+    *,
+    minimum: int,
+    maximum: int | None = None,
+    why: str = "",
+) -> int:
     if text == "":
         raise ScenarioError(file, column, f"{label} fehlt", line)
     try:
@@ -714,6 +910,14 @@ def _csv_int(text: str, file: Path, line: int, column: str, label: str, *, minim
         raise ScenarioError(file, column, f"{label} „{text}“ ist keine ganze Zahl", line) from None
     if value < minimum:
         raise ScenarioError(file, column, f"{label} {value} ist kleiner als {minimum}", line)
+    if maximum is not None and value > maximum:
+        raise ScenarioError(
+            file,
+            column,
+            f"{label} {fmt_num(value)} ist größer als {fmt_num(maximum)} (höchstens "
+            f"{fmt_num(maximum)} erlaubt{why})",
+            line,
+        )
     return value
 
 
@@ -733,14 +937,22 @@ def load_municipalities(path: str | os.PathLike[str]) -> dict[str, MunicipalityR
         ScenarioError: Naming the file, line and column of the first problem.
     """
     file = Path(path)
+    text = decode_utf8(read_limited(file, MAX_CSV_BYTES, what="Gemeindedatei"), file, bom=True)
+    control = _CONTROL.search(text)
+    if control is not None:
+        raise ScenarioError(
+            file,
+            None,
+            f"Steuerzeichen (U+{ord(control.group()):04X}) in der Datei nicht erlaubt "
+            "(keine Textdatei?)",
+            text.count("\n", 0, control.start()) + 1,
+        )
+    # strict: an unclosed quote is an error, not a field running to the end of the file
+    reader = csv.DictReader(io.StringIO(text), strict=True)
     try:
-        text = file.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise from_os_error(exc, file) from None
-    except UnicodeDecodeError:
-        raise ScenarioError(file, None, "Datei ist nicht UTF-8-kodiert") from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise ScenarioError(file, None, _csv_message(exc), 1) from None
     for column in MUNICIPALITY_COLUMNS:
         if column not in header:
             raise ScenarioError(file, column, "Spalte fehlt in der Kopfzeile", 1)
@@ -756,8 +968,19 @@ def load_municipalities(path: str | os.PathLike[str]) -> dict[str, MunicipalityR
         for row in reader:
             # line_num is the last physical line of the record (= its line, normally)
             rows.append((reader.line_num, row))
+            if len(rows) > MAX_CSV_ROWS:
+                raise ScenarioError(
+                    file,
+                    None,
+                    f"mehr als {fmt_num(MAX_CSV_ROWS)} Zeilen (höchstens {fmt_num(MAX_CSV_ROWS)} "
+                    "erlaubt; so viele Gemeinden hat ganz Deutschland nicht)",
+                    reader.line_num,
+                )
     except csv.Error as exc:
-        raise ScenarioError(file, None, f"ungültiges CSV ({exc})", reader.line_num) from None
+        # the broken record starts after the last complete one (the reader's own
+        # count depends on where in the record it failed)
+        line = (rows[-1][0] if rows else 1) + 1
+        raise ScenarioError(file, None, _csv_message(exc), line) from None
     for line, row in rows:
         if None in row:
             raise ScenarioError(file, None, "zu viele Werte in der Zeile", line)
@@ -768,7 +991,14 @@ def load_municipalities(path: str | os.PathLike[str]) -> dict[str, MunicipalityR
         if name in records:
             raise ScenarioError(file, "municipality", f"Gemeinde „{name}“ ist doppelt", line)
         population = _csv_int(
-            values["population"], file, line, "population", f"Einwohnerzahl von „{name}“", minimum=0
+            values["population"],
+            file,
+            line,
+            "population",
+            f"Einwohnerzahl von „{name}“",
+            minimum=0,
+            maximum=MAX_MUNICIPALITY_POPULATION,
+            why="; Berlin, die größte Gemeinde, hat rund 3,9 Mio.",
         )
         area_text = values["area_km2"]
         try:
@@ -1056,13 +1286,14 @@ def _build(res: _Resolved) -> Scenario:
     )
 
     _check_declarations(res, m, params)
+    check_scenario_size(params, res.path, data_file=mun_path, line_of=res.line_lookup)
 
     content_doc = {k: v for k, v in res.doc.items() if k not in _FILE_FIELDS}
     content = json.dumps(
         {
             "scenario": content_doc,
-            "municipalities_sha256": _file_sha(mun_path),
-            "help_types_sha256": _file_sha(help_path),
+            "municipalities_sha256": _file_sha(mun_path, MAX_CSV_BYTES),
+            "help_types_sha256": _file_sha(help_path, MAX_YAML_BYTES),
         },
         sort_keys=True,
         ensure_ascii=False,
@@ -1179,8 +1410,9 @@ def _check_declarations(res: _Resolved, m: ScenarioDoc, params: ModelParams) -> 
                 )
 
 
-def _file_sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _file_sha(path: Path, limit: int) -> str:
+    """sha256 of a data file already read and checked (read again within its limit)."""
+    return hashlib.sha256(read_limited(path, limit)).hexdigest()
 
 
 # =========================================================================== public entry
@@ -1214,9 +1446,9 @@ def load_scenario(
             with file, line (where known) and field.
     """
     path = _scenario_path(path_or_name)
-    if not path.is_file():
-        message = "ist ein Verzeichnis, keine Datei" if path.is_dir() else "Datei nicht gefunden"
-        raise ScenarioError(path, None, message)
+    problem = _path_problem(path)
+    if problem is not None:
+        raise ScenarioError(path, None, "Datei nicht gefunden" if problem == _MISSING else problem)
     res = _resolve(path, (), calibrated)
     if overrides:
         res = _with_overrides(res, overrides, Path(overrides_file) if overrides_file else path)
@@ -1241,8 +1473,14 @@ def _with_overrides(res: _Resolved, overrides: Mapping[str, Any], file: Path) ->
 
 
 __all__ = [
+    "CALIBRATION_FORMAT",
     "DATA_DIR",
     "LIBRARY_DIR",
+    "MAX_CSV_BYTES",
+    "MAX_CSV_ROWS",
+    "MAX_MUNICIPALITY_POPULATION",
+    "CalibrationFile",
+    "CalibrationParameter",
     "MunicipalityRecord",
     "Scenario",
     "apply_overrides",
@@ -1253,6 +1491,8 @@ __all__ = [
     "load_help_types",
     "load_municipalities",
     "load_scenario",
+    "read_calibration",
+    "read_calibration_data",
     "read_yaml",
     "value_at",
 ]

@@ -28,7 +28,7 @@ import math
 import types
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -42,8 +42,16 @@ from pydantic import (
 
 from model.allocation import INDICATORS
 from model.params import POTS
+from scenarios import limits
 from scenarios.errors import FieldIssue
 from scenarios.formatting import fmt_pct, fmt_value
+from scenarios.limits import (
+    MAX_DESCRIPTION_CHARS,
+    MAX_LABEL_CHARS,
+    MAX_NAME_CHARS,
+    MAX_PROVENANCE_CHARS,
+    too_large,
+)
 
 SHARE_SUM_TOLERANCE = 1e-9
 """How far a distribution may deviate from a sum of 1 (rounding in the file)."""
@@ -60,6 +68,10 @@ SCHEME_PARAMS: dict[str, tuple[str, ...]] = {
 }
 """Parameters that belong to each incentive scheme (required unless they have a default)."""
 
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
+"""A name or code (region, municipality, provider, help type, path): 1 to
+:data:`limits.MAX_NAME_CHARS` characters."""
+
 _STRICT = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
@@ -72,10 +84,10 @@ class Quantity(BaseModel):
     model_config = _STRICT
 
     value: Any
-    unit: str = Field(min_length=1)
-    source: str | None = None
+    unit: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
+    source: str | None = Field(default=None, max_length=MAX_PROVENANCE_CHARS)
     """Where the figure comes from: publication, table, year, URL."""
-    assumption: str | None = None
+    assumption: str | None = Field(default=None, max_length=MAX_PROVENANCE_CHARS)
     """Why the value was chosen where no figure exists, ideally with a range."""
 
     @model_validator(mode="after")
@@ -166,11 +178,20 @@ class PositiveShareQuantity(NumberQuantity):
 
 
 class GrowthQuantity(NumberQuantity):
-    """A relative change per period, > -1 (e.g. 0.025 = +2,5 %)."""
+    """A relative change per year, > -1 and at most :data:`limits.MAX_GROWTH_PER_YEAR`."""
 
     @classmethod
     def problem(cls, v: float) -> str | None:
-        return f"Wert {fmt_value(v)} muss größer als -1 sein" if v <= -1.0 else None
+        if v <= -1.0:
+            return f"Wert {fmt_value(v)} muss größer als -1 sein"
+        if v > limits.MAX_GROWTH_PER_YEAR:
+            return too_large(
+                v,
+                limits.MAX_GROWTH_PER_YEAR,
+                "",
+                "+25 % je Jahr; so schnell wachsen weder Kreise noch ihre Haushalte",
+            )
+        return None
 
 
 class CountQuantity(NumberQuantity):
@@ -201,6 +222,137 @@ class YearQuantity(NumberQuantity):
     @classmethod
     def problem(cls, v: float) -> str | None:
         return None if 1900 <= v <= 2200 else f"Jahr {v} liegt nicht zwischen 1900 und 2200"
+
+
+def capped(
+    kind: type[NumberQuantity], maximum: float, unit: str, why: str, name: str
+) -> type[NumberQuantity]:
+    """A subclass of ``kind`` whose values may not exceed ``maximum`` in magnitude.
+
+    The limit applies wherever ``kind``'s :meth:`~NumberQuantity.problem` does: to the
+    quantity in a file and to the range of an uncertainty declared on it.
+
+    Args:
+        kind: The quantity class to narrow.
+        maximum: Largest allowed value (and, for signed values, smallest ``-maximum``).
+        unit: German unit shown after the limit (``€ je Jahr``).
+        why: Short German reason of the limit, shown in the message.
+        name: Class name (ends in ``Quantity``).
+
+    Returns:
+        The new quantity class.
+    """
+
+    def problem(cls: type[NumberQuantity], v: float) -> str | None:
+        first = kind.problem(v)
+        if first:
+            return first
+        if v < -maximum:
+            limit = f"{limits.shown_number(-maximum)} {unit}"
+            return f"Wert {limits.shown_number(v)} ist zu klein; mindestens {limit} ({why})"
+        return too_large(v, maximum, unit, why) if v > maximum else None
+
+    return type(
+        name,
+        (kind,),
+        {
+            "__module__": __name__,
+            "__doc__": f"{kind.__doc__.rstrip('.')}, at most {maximum:g} ({unit}).",
+            "__annotations__": {"maximum": ClassVar[float]},
+            "maximum": maximum,
+            "problem": classmethod(problem),
+        },
+    )
+
+
+_MONTHS_WHY = "länger als eine Kindheit dauert nichts in der Jugendhilfe"
+_EUR_WHY = "mehr gibt kein Kreis aus"
+
+EurAmountQuantity = capped(
+    NonNegativeQuantity, limits.MAX_EUR_AMOUNT, "€ je Jahr", _EUR_WHY, "EurAmountQuantity"
+)
+PosEurAmountQuantity = capped(
+    PositiveQuantity, limits.MAX_EUR_AMOUNT, "€ je Jahr", _EUR_WHY, "PosEurAmountQuantity"
+)
+SignedEurQuantity = capped(
+    NumberQuantity,
+    limits.MAX_EUR_AMOUNT,
+    "€",
+    "so hohe Rücklagen hat kein Träger",
+    "SignedEurQuantity",
+)
+EurPerFlsQuantity = capped(
+    PositiveQuantity,
+    limits.MAX_EUR_PER_FLS,
+    "€ je FLS",
+    "reale Sätze liegen bei 50 bis 100 €",
+    "EurPerFlsQuantity",
+)
+EurPerDayQuantity = capped(
+    PositiveQuantity,
+    limits.MAX_EUR_PER_DAY,
+    "€ je Tag",
+    "auch die teuerste Unterbringung kostet weit weniger",
+    "EurPerDayQuantity",
+)
+EurPerFteMonthQuantity = capped(
+    PositiveQuantity,
+    limits.MAX_EUR_PER_FTE_MONTH,
+    "€ je Monat",
+    "eine Vollzeitstelle kostet rund 6.000 bis 8.000 €",
+    "EurPerFteMonthQuantity",
+)
+MonthCountQuantity = capped(
+    CountQuantity, limits.MAX_MONTHS, "Monate", _MONTHS_WHY, "MonthCountQuantity"
+)
+PosMonthCountQuantity = capped(
+    PositiveIntQuantity, limits.MAX_MONTHS, "Monate", _MONTHS_WHY, "PosMonthCountQuantity"
+)
+PosMonthsQuantity = capped(
+    PositiveQuantity, limits.MAX_MONTHS, "Monate", _MONTHS_WHY, "PosMonthsQuantity"
+)
+HalfLifeMonthsQuantity = capped(
+    NonNegativeQuantity, limits.MAX_MONTHS, "Monate", _MONTHS_WHY, "HalfLifeMonthsQuantity"
+)
+YearsQuantity = capped(
+    PositiveIntQuantity, limits.MAX_YEARS, "Jahre", limits.YEARS_WHY, "YearsQuantity"
+)
+FteQuantity = capped(
+    NonNegativeQuantity,
+    limits.MAX_FTE,
+    "Vollzeitstellen",
+    "so viele Stellen hat kein Träger in einem Kreis",
+    "FteQuantity",
+)
+FlsPerWeekQuantity = capped(
+    PositiveQuantity,
+    limits.MAX_FLS_PER_WEEK,
+    "FLS je Woche",
+    "eine Woche hat 168 Stunden",
+    "FlsPerWeekQuantity",
+)
+HoursPerYearQuantity = capped(
+    NonNegativeQuantity,
+    limits.MAX_HOURS_PER_YEAR,
+    "Stunden je Jahr",
+    "das wären 600 Vollzeitstellen",
+    "HoursPerYearQuantity",
+)
+ProposalsPerYearQuantity = capped(
+    NonNegativeQuantity,
+    limits.MAX_PROPOSALS_PER_YEAR,
+    "Anträge je Jahr",
+    "ein Sozialraum sieht einige Dutzend",
+    "ProposalsPerYearQuantity",
+)
+
+
+def _months_problem(v: list[int]) -> str | None:
+    """Why a list of months is not allowed (a month beyond :data:`limits.MAX_MONTHS`)."""
+    for x in v:
+        if x > limits.MAX_MONTHS:
+            return too_large(x, limits.MAX_MONTHS, "Monate", _MONTHS_WHY)
+    return None
 
 
 class DistributionQuantity(Quantity):
@@ -252,6 +404,35 @@ class IntChoicesQuantity(Quantity):
         return v
 
 
+class MonthRangeQuantity(IntRangeQuantity):
+    """A range of months, each at most :data:`limits.MAX_MONTHS`."""
+
+    @field_validator("value")
+    @classmethod
+    def _months(cls, v: list[int]) -> list[int]:
+        problem = _months_problem(v)
+        if problem:
+            raise ValueError(problem)
+        return v
+
+
+class MonthChoicesQuantity(IntChoicesQuantity):
+    """Choices of months, each at most :data:`limits.MAX_MONTHS`."""
+
+    @field_validator("value")
+    @classmethod
+    def _months(cls, v: list[int]) -> list[int]:
+        problem = _months_problem(v)
+        if problem:
+            raise ValueError(problem)
+        return v
+
+
+def _shown(text: str, width: int = 60) -> str:
+    """A text from a file as echoed in a message: at most ``width`` characters."""
+    return text if len(text) <= width else f"{text[: width - 1]}…"
+
+
 @dataclass(frozen=True)
 class Unit:
     """The unit a field expects; used as a validator and as metadata for overrides."""
@@ -261,7 +442,7 @@ class Unit:
     def __call__(self, q: Quantity) -> Quantity:
         """Check the quantity's unit."""
         if q.unit != self.name:
-            raise ValueError(f"Einheit „{q.unit}“ passt nicht; erwartet „{self.name}“")
+            raise ValueError(f"Einheit „{_shown(q.unit)}“ passt nicht; erwartet „{self.name}“")
         return q
 
     def before(self, raw: Any) -> Any:
@@ -272,7 +453,7 @@ class Unit:
         """
         unit = raw.get("unit") if isinstance(raw, dict) else None
         if isinstance(unit, str) and unit and unit != self.name:
-            raise ValueError(f"Einheit „{unit}“ passt nicht; erwartet „{self.name}“")
+            raise ValueError(f"Einheit „{_shown(unit)}“ passt nicht; erwartet „{self.name}“")
         return raw
 
 
@@ -286,12 +467,12 @@ Share = q(ShareQuantity, "share")
 ShareMonth = q(ShareQuantity, "share/month")
 ProbMonth = q(ShareQuantity, "probability/month")
 GrowthYear = q(GrowthQuantity, "share/year")
-EurYear = q(NonNegativeQuantity, "EUR/year")
-PosEurYear = q(PositiveQuantity, "EUR/year")
-Eur = q(NumberQuantity, "EUR")
-PosEurMonth = q(PositiveQuantity, "EUR/month")
-PosEurFls = q(PositiveQuantity, "EUR/FLS")
-PosEurDay = q(PositiveQuantity, "EUR/day")
+EurYear = q(EurAmountQuantity, "EUR/year")
+PosEurYear = q(PosEurAmountQuantity, "EUR/year")
+Eur = q(SignedEurQuantity, "EUR")
+PosEurMonth = q(EurPerFteMonthQuantity, "EUR/month")
+PosEurFls = q(EurPerFlsQuantity, "EUR/FLS")
+PosEurDay = q(EurPerDayQuantity, "EUR/day")
 NeedLevel = q(NonNegativeQuantity, "need")
 NeedWeight = q(NumberQuantity, "need")
 NeedPerMonth = q(NonNegativeQuantity, "need/month")
@@ -300,22 +481,22 @@ NeedPerYear = q(NumberQuantity, "need/year")
 Factor = q(NonNegativeQuantity, "factor")
 RelChange = q(NonNegativeQuantity, "share")
 PosFactor = q(PositiveQuantity, "factor")
-Months = q(CountQuantity, "months")
-PosMonths = q(PositiveIntQuantity, "months")
-PosMonthsFloat = q(PositiveQuantity, "months")
-MonthRange = q(IntRangeQuantity, "months")
-MonthChoices = q(IntChoicesQuantity, "months")
+Months = q(MonthCountQuantity, "months")
+PosMonths = q(PosMonthCountQuantity, "months")
+PosMonthsFloat = q(PosMonthsQuantity, "months")
+MonthRange = q(MonthRangeQuantity, "months")
+MonthChoices = q(MonthChoicesQuantity, "months")
 Ages = q(NonNegativeQuantity, "years")
-PosYears = q(PositiveIntQuantity, "years")
+PosYears = q(YearsQuantity, "years")
 CalendarYear = q(YearQuantity, "year")
-Fte = q(NonNegativeQuantity, "FTE")
-HoursYear = q(NonNegativeQuantity, "hours/year")
+Fte = q(FteQuantity, "FTE")
+HoursYear = q(HoursPerYearQuantity, "hours/year")
 AppointmentsMonth = q(PositiveQuantity, "appointments/month")
 FlsMonth = q(PositiveQuantity, "FLS/month")
-FlsWeek = q(PositiveQuantity, "FLS/week")
+FlsWeek = q(FlsPerWeekQuantity, "FLS/week")
 PlacesPer1000 = q(NonNegativeQuantity, "places/1000 u21")
 FamiliesPer10k = q(NonNegativeQuantity, "families/10000 EUR")
-ProposalsYear = q(NonNegativeQuantity, "proposals/year")
+ProposalsYear = q(ProposalsPerYearQuantity, "proposals/year")
 GroupSize = q(PositiveQuantity, "families/FLS")
 DegreesOfFreedom = q(NonNegativeQuantity, "df")
 Distribution = q(DistributionQuantity, "share")
@@ -359,7 +540,7 @@ class NeedSection(Section):
     threshold_help: NeedLevel
     threshold_crisis: NeedLevel
     threshold_success: NeedLevel
-    history_half_life_months: q(NonNegativeQuantity, "months") | None = None
+    history_half_life_months: q(HalfLifeMonthsQuantity, "months") | None = None
     """Optional; the engine's default applies when absent (0 = never fades)."""
     w_disability: NeedWeight | None = None
     """Optional; the engine's default applies when absent."""
@@ -439,14 +620,14 @@ class ProviderSection(Section):
 class ProviderSpecSection(Section):
     """:class:`model.params.ProviderSpec` (one provider at the start)."""
 
-    name: str = Field(min_length=1)
-    region: str | None = None
+    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
+    region: Name | None = None
     """Region served; omit (or null) for providers active in every region."""
     role: Literal["sozialraumtraeger", "ambulant", "stationaer"]
     staff_fte: Fte
     reserves: Eur
     attractiveness: PosFactor | None = None
-    lead_regions: list[str] | None = Field(default=None, min_length=1)
+    lead_regions: list[Name] | None = Field(default=None, min_length=1)
     """Regions a Sozialraumträger active in every region leads (receives their
     office and flat budgets); omit to lead its own ``region``."""
 
@@ -509,10 +690,10 @@ class BudgetSection(Section):
         ],
         Share,
     ] = Field(default_factory=dict)
-    coordination_hours: dict[str, HoursYear] = Field(default_factory=dict)
+    coordination_hours: dict[Name, HoursYear] = Field(default_factory=dict)
     """Sozialraumkosten: hours per year and region by purpose (Ulm §6(2)), valued at
     the FLS rate and added to the bound budget."""
-    regional2_help_types: list[str] | None = Field(default=None, min_length=1)
+    regional2_help_types: list[Name] | None = Field(default=None, min_length=1)
     """Codes of the help types regional budget 2 covers; omit for the help-type
     file's ``regional2_eligible``."""
     burn_in_rules: Literal["pre_reform", "scenario"] = "pre_reform"
@@ -571,8 +752,8 @@ class IncentiveSection(Section):
 class RegionSection(Section):
     """:class:`model.params.Region`; municipalities are names in the municipality file."""
 
-    name: str = Field(min_length=1)
-    municipalities: list[str] = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
+    municipalities: list[Name] = Field(min_length=1)
     sgb2_share: Share
     single_parent_share: Share
     migration_share: Share
@@ -645,16 +826,16 @@ class LeverSection(Section):
     only declares it as a lever and names it for users.
     """
 
-    parameter: str = Field(min_length=1)
+    parameter: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     """Dotted path (``budget.regional2_share``; ``regions.*.direct_contact_share`` for
     every region)."""
-    label: str = Field(min_length=1)
+    label: str = Field(min_length=1, max_length=MAX_LABEL_CHARS)
     """German name shown to users."""
     low: float | None = None
     """Smallest sensible value (numeric levers)."""
     high: float | None = None
     """Largest sensible value (numeric levers)."""
-    choices: list[str] | None = Field(default=None, min_length=2)
+    choices: list[Name] | None = Field(default=None, min_length=2)
     """Possible values (levers that are a choice, e.g. the incentive scheme)."""
 
     @model_validator(mode="after")
@@ -676,9 +857,9 @@ class UncertaintySection(Section):
     ``normal`` with the scenario's value as mean and ``sd``, cut to [low, high].
     """
 
-    parameter: str = Field(min_length=1)
+    parameter: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     """Dotted path of a numeric parameter that is not a lever."""
-    label: str = Field(min_length=1)
+    label: str = Field(min_length=1, max_length=MAX_LABEL_CHARS)
     """German name shown to users."""
     distribution: Literal["uniform", "triangular", "normal"]
     low: float
@@ -687,11 +868,11 @@ class UncertaintySection(Section):
     """Most likely value (``triangular`` only)."""
     sd: float | None = Field(default=None, gt=0)
     """Standard deviation (``normal`` only)."""
-    unit: str = Field(min_length=1)
+    unit: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     """Must equal the unit of the parameter."""
-    source: str | None = None
+    source: str | None = Field(default=None, max_length=MAX_PROVENANCE_CHARS)
     """Where the range comes from."""
-    assumption: str | None = None
+    assumption: str | None = Field(default=None, max_length=MAX_PROVENANCE_CHARS)
     """Why this range was chosen where no figure exists."""
 
     @model_validator(mode="after")
@@ -720,9 +901,9 @@ class UncertaintySection(Section):
 class OutcomeSection(Section):
     """An outcome users compare, with the direction that is better."""
 
-    metric: str = Field(min_length=1)
+    metric: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     """Name of a metric of the results table (e.g. ``total_spent``)."""
-    label: str = Field(min_length=1)
+    label: str = Field(min_length=1, max_length=MAX_LABEL_CHARS)
     """German name shown to users."""
     better: Literal["lower", "higher"]
     """Which direction is better."""
@@ -734,7 +915,7 @@ class OutcomeSection(Section):
 class CalibrationRefSection(Section):
     """Reference to a calibration file (``sozialraum calibrate``)."""
 
-    file: str = Field(min_length=1)
+    file: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     """Calibration file, relative to the scenario file."""
     use: Literal["posterior", "point"] = "posterior"
     """``posterior``: batch replicate with seed s uses draw (s − 1) mod n of the file;
@@ -762,9 +943,11 @@ class HelpTypeAdjustmentSection(Section):
 class ScenarioDoc(Section):
     """A complete scenario file."""
 
-    name: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    name: str | None = Field(
+        default=None, max_length=MAX_NAME_CHARS, pattern=r"^[a-z0-9][a-z0-9_.-]*$"
+    )
     """Scenario name; must equal the file name without ``.yaml`` (default)."""
-    description: str = Field(min_length=1)
+    description: str = Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS)
     """German description shown to users."""
     title: str | None = Field(default=None, min_length=1, max_length=90)
     """Short German title, one line for lists (``sozialraum scenarios``)."""
@@ -773,9 +956,9 @@ class ScenarioDoc(Section):
     review_interval_months: PosMonths
     burn_in_months: Months | None = None
     """Optional; the engine's default applies when absent."""
-    municipalities_file: str = Field(min_length=1)
+    municipalities_file: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     """CSV with region,municipality,population,area_km2,year,source (relative path)."""
-    help_types_file: str = Field(min_length=1)
+    help_types_file: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     """YAML with the help types (relative path)."""
     regions: list[RegionSection] = Field(min_length=1)
     population: PopulationSection
@@ -881,13 +1064,15 @@ class ScenarioDoc(Section):
 class VariantDoc(Section):
     """A scenario that changes another: ``extends`` plus dotted-path ``overrides``."""
 
-    name: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_.-]*$")
-    description: str = Field(min_length=1)
+    name: str | None = Field(
+        default=None, max_length=MAX_NAME_CHARS, pattern=r"^[a-z0-9][a-z0-9_.-]*$"
+    )
+    description: str = Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS)
     title: str | None = Field(default=None, min_length=1, max_length=90)
     """Short German title of the variant (not inherited from the base)."""
-    extends: str = Field(min_length=1)
+    extends: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     """Name of a library scenario, or a path relative to this file."""
-    overrides: dict[str, Any] = Field(default_factory=dict)
+    overrides: dict[Name, Any] = Field(default_factory=dict)
     """Dotted path (``budget.bound_share``, ``regions.Region 1.sgb2_share``) → value
     or quantity. A bare value keeps the declared unit; ``null`` removes an optional
     field."""
@@ -906,8 +1091,8 @@ def _code_to_str(v: Any) -> Any:
 class HelpTypeSection(Section):
     """:class:`model.params.HelpType`."""
 
-    code: str = Field(min_length=1)
-    label: str = Field(min_length=1)
+    code: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
+    label: str = Field(min_length=1, max_length=MAX_LABEL_CHARS)
     setting: Literal["ambulant", "teilstationaer", "stationaer", "krise"]
     billing: Literal["fls", "daily"]
     fls_per_week: FlsWeek | None = None
@@ -921,7 +1106,7 @@ class HelpTypeSection(Section):
     age_max_years: Ages
     selection_weight: Factor
     help_effect: NeedPerMonth
-    escalates_to: str | None = None
+    escalates_to: Name | None = None
     regional2_eligible: bool
     group_size: GroupSize | None = None
     trait: Literal["none", "disability", "young_adult", "crisis"] = "none"
@@ -957,7 +1142,7 @@ class HelpTypeSection(Section):
 class HelpTypesDoc(Section):
     """A help-type file."""
 
-    description: str = Field(min_length=1)
+    description: str = Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS)
     help_types: list[HelpTypeSection] = Field(min_length=1)
 
     @model_validator(mode="after")

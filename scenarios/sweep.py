@@ -29,7 +29,7 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -37,6 +37,13 @@ from scipy import stats
 from scipy.stats import qmc
 
 from scenarios.errors import ScenarioError, from_validation_error, line_for
+from scenarios.limits import (
+    MAX_DESCRIPTION_CHARS,
+    MAX_NAME_CHARS,
+    MAX_SEED,
+    MAX_SWEEP_POINTS,
+    check_sweep_size,
+)
 from scenarios.loader import Scenario, read_yaml
 from scenarios.schema import UncertaintySection
 
@@ -49,9 +56,11 @@ class LhsSection(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    samples: int = Field(ge=1, le=10_000)
-    """Number of points."""
-    uncertainties: list[str] | None = Field(default=None, min_length=1)
+    samples: int = Field(ge=1, le=MAX_SWEEP_POINTS)
+    """Number of points (at most :data:`scenarios.limits.MAX_SWEEP_POINTS`)."""
+    uncertainties: list[Annotated[str, Field(max_length=MAX_NAME_CHARS)]] | None = Field(
+        default=None, min_length=1
+    )
     """Which declared uncertainties to vary (dotted paths); default: all of them."""
 
 
@@ -60,10 +69,12 @@ class SweepDoc(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    description: str | None = None
-    seed: int = Field(default=1, ge=0)
+    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION_CHARS)
+    seed: int = Field(default=1, ge=0, le=MAX_SEED)
     """Seed of the Latin hypercube (the runs' seeds come from the replicates)."""
-    grid: dict[str, list[Any]] = Field(default_factory=dict)
+    grid: dict[Annotated[str, Field(max_length=MAX_NAME_CHARS)], list[Any]] = Field(
+        default_factory=dict
+    )
     """Dotted path → values; every combination is a point."""
     lhs: LhsSection | None = None
 
@@ -192,7 +203,7 @@ def load_sweep(path: str | os.PathLike[str]) -> Sweep:
         ScenarioError: With file, line and field for every problem.
     """
     file = Path(path)
-    if not file.is_file():
+    if not os.path.lexists(file):  # anything else (FIFO, loop, …): read_yaml says what
         raise ScenarioError(file, None, "Sweep-Datei nicht gefunden")
     data, lines = read_yaml(file)
     if not isinstance(data, dict):
@@ -221,6 +232,12 @@ def load_sweep(path: str | os.PathLike[str]) -> Sweep:
         )
     if not grid and doc.lhs is None:
         raise ScenarioError(file, None, "Sweep-Datei braucht grid oder lhs")
+    check_sweep_size(
+        [len(values) for _, values in grid],
+        doc.lhs.samples if doc.lhs else 0,
+        file,
+        lambda loc: line_for(loc, lines),
+    )
     return Sweep(
         path=file,
         grid=tuple(grid),

@@ -58,9 +58,14 @@ def test_point_only_and_broken_file(tmp_path: Path) -> None:
     (tmp_path / "cal.yaml").write_text("format: anderes\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match="Kalibrierungsdatei"):
         load_scenario(tmp_path / "kalibriert.yaml")
-    # broken YAML: a clear error naming the field, no traceback
+    # broken YAML: a clear error naming the calibration file and line, no traceback
     (tmp_path / "cal.yaml").write_text("format: [\n", encoding="utf-8")
-    with pytest.raises(ScenarioError, match="nicht lesbar") as info:
+    with pytest.raises(ScenarioError, match="ungültige YAML-Syntax") as info:
+        load_scenario(tmp_path / "kalibriert.yaml")
+    assert Path(info.value.file).name == "cal.yaml" and info.value.line == 2
+    # a missing calibration file is the scenario's fault: its field calibration.file
+    (tmp_path / "cal.yaml").unlink()
+    with pytest.raises(ScenarioError, match="nicht gefunden") as info:
         load_scenario(tmp_path / "kalibriert.yaml")
     assert info.value.field == "calibration.file"
 

@@ -1,0 +1,97 @@
+"""Calibration setup and targets files: bad YAML or content is a German error, no traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from calibration.fit import SETUP_DIR, load_setup
+from calibration.targets import TARGETS_FILE, load_targets, targets_sha256
+from scenarios.errors import ScenarioError
+
+
+def _setup_doc() -> dict[str, Any]:
+    return yaml.safe_load((SETUP_DIR / "lueneburg.yaml").read_text(encoding="utf-8"))
+
+
+def _write(tmp_path: Path, name: str, content: Any) -> Path:
+    path = tmp_path / name
+    text = content if isinstance(content, str) else yaml.safe_dump(content, allow_unicode=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shipped_files_still_load() -> None:
+    assert load_setup("lueneburg").name == "lueneburg-v1"
+    assert len(load_targets().targets) >= 12
+    assert len(targets_sha256()) == 64
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("name: [\n", 2, "ungültige YAML-Syntax"),
+        ("name: a\nname: b\n", 2, "doppelter Schlüssel „name“"),
+        ("x: " + "[" * 1000 + "]" * 1000 + "\n", 1, "zu tief verschachtelt"),
+        ("- 1\n", 1, "erwartet Schlüssel mit Werten auf oberster Ebene"),
+        ("", None, "Datei ist leer"),
+    ],
+    ids=["syntax", "doppelt", "verschachtelt", "liste", "leer"],
+)
+def test_regression_setup_bad_yaml_traceback(
+    text: str, line: int | None, fragment: str, tmp_path: Path
+) -> None:
+    """``calibrate --setup`` with bad YAML ended in a traceback."""
+    with pytest.raises(ScenarioError) as info:
+        load_setup(_write(tmp_path, "setup.yaml", text))
+    assert info.value.file.endswith("setup.yaml")
+    assert info.value.line == line and fragment in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "fragment"),
+    [
+        ({"seed": "abc"}, "seed", "Wert „abc“ ist keine ganze Zahl"),
+        ({"scale": 2.0}, "scale", "Wert 2,0 darf höchstens 1,0 sein"),
+        ({"parameters": []}, "parameters", "zu wenige Einträge (mindestens 1)"),
+        ({"unbekannt": 1}, "unbekannt", "unbekanntes Feld"),
+    ],
+)
+def test_setup_content_errors_name_the_field(
+    change: dict[str, Any], field: str, fragment: str, tmp_path: Path
+) -> None:
+    path = _write(tmp_path, "setup.yaml", {**_setup_doc(), **change})
+    with pytest.raises(ScenarioError) as info:
+        load_setup(path)
+    assert info.value.field == field and fragment in info.value.message
+    assert info.value.line is not None
+
+
+def test_setup_parameter_range_error_is_german(tmp_path: Path) -> None:
+    doc = _setup_doc()
+    doc["parameters"][1] = {**doc["parameters"][1], "low": 2.0, "high": 1.0}
+    with pytest.raises(ScenarioError) as info:
+        load_setup(_write(tmp_path, "setup.yaml", doc))
+    assert info.value.field == "parameters.1"
+    assert "low muss kleiner als high sein" in info.value.message
+
+
+def test_missing_setup_file(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="nicht gefunden"):
+        load_setup(tmp_path / "fehlt.yaml")
+
+
+def test_targets_file_errors(tmp_path: Path) -> None:
+    doc = yaml.safe_load(TARGETS_FILE.read_text(encoding="utf-8"))
+    doc["targets"][2]["year"] = 1990
+    with pytest.raises(ScenarioError) as info:
+        load_targets(_write(tmp_path, "ziele.yaml", doc))
+    assert info.value.field is not None and info.value.field.endswith(".year")
+    assert "mindestens 2000" in info.value.message
+    with pytest.raises(ScenarioError, match="doppelter Schlüssel"):
+        load_targets(_write(tmp_path, "ziele.yaml", "targets: []\ntargets: []\n"))
+    with pytest.raises(ScenarioError, match="ungültige YAML-Syntax"):
+        load_targets(_write(tmp_path, "ziele.yaml", "targets: [\n"))
