@@ -22,13 +22,29 @@ same command finds its finished runs again.
 
 Only one process may write at a time (DuckDB's rule); the batch runner's main
 process is the only writer, its workers return data to it.
+
+**Opening is checked before anything is written.** The path must be a regular file
+(not a directory, FIFO, device or symlink loop) that starts with DuckDB's magic
+bytes; the tool's tables are created only in a new or empty database; an existing
+one must carry every table and column the tool needs and the current
+``meta.schema_version``. A foreign DuckDB file, an SQLite file, an older store, a
+truncated or corrupt one is refused with one German line, and stays byte for byte
+unchanged. Extension autoloading and autoinstalling are off, so no file makes
+DuckDB download anything. Storage failures while reading or writing (full disk,
+file-size limit, checksum errors) become a :class:`StoreError`; a failed write
+rolls its transaction back, so every run stored before it is kept and the same
+command resumes.
 """
 
 from __future__ import annotations
 
+import errno
+import functools
 import json
 import os
-from collections.abc import Iterable, Sequence
+import stat
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +59,39 @@ DEFAULT_STORE = Path("ergebnisse.duckdb")
 """Store file used when none is given (in the working directory)."""
 
 SCHEMA_VERSION = 1
+"""Version of the store's tables (``meta.schema_version``); raised with every change."""
+
+CONNECTION_CONFIG: dict[str, Any] = {
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "allow_community_extensions": False,
+    "threads": 1,
+}
+"""DuckDB settings of every store connection.
+
+No extension is ever loaded or downloaded (an SQLite or other foreign file would
+otherwise make DuckDB fetch a scanner extension from the internet); one thread,
+because the store's writes are small and the cores belong to the runs.
+"""
+
+DUCKDB_MAGIC = b"DUCK"
+"""Bytes 8 to 11 of every DuckDB database file (after the header's checksum)."""
+
+DUCKDB_MAGIC_OFFSET = 8
+"""Where :data:`DUCKDB_MAGIC` starts in the file."""
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+WHAT_TO_DO_OLD = (
+    "mit der Programmversion exportieren, die sie angelegt hat, oder mit --store eine "
+    "neue Ergebnisdatei anlegen"
+)
+"""Advice for a store whose tables are older than this program's."""
+
+WHAT_TO_DO_BROKEN = (
+    "aus einer Sicherung wiederherstellen oder mit --store eine neue Ergebnisdatei anlegen"
+)
+"""Advice for a store that is damaged."""
 
 _DDL = (
     """CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
@@ -165,78 +214,392 @@ class RunData:
 
 
 class StoreError(ScenarioError):
-    """The store file cannot be used (locked, not a store, unreadable)."""
+    """The store file cannot be used (locked, not a store, unreadable, damaged, full)."""
+
+
+_ERRNO_GERMAN: dict[int, str] = {
+    errno.ENOSPC: "Datenträger voll",
+    errno.EFBIG: "Datei größer, als das System erlaubt (Dateigrößengrenze)",
+    errno.EDQUOT: "Speicherkontingent erschöpft",
+    errno.EACCES: "keine Berechtigung",
+    errno.EPERM: "keine Berechtigung",
+    errno.EROFS: "Dateisystem ist schreibgeschützt",
+    errno.ENOENT: "nicht gefunden",
+    errno.ENOTDIR: "ein Teil des Pfads ist kein Verzeichnis",
+    errno.EISDIR: "ist ein Verzeichnis",
+    errno.ELOOP: "Symlink-Schleife (der Pfad verweist im Kreis auf sich selbst)",
+    errno.ENAMETOOLONG: "Name zu lang",
+    errno.EIO: "Ein-/Ausgabefehler des Datenträgers",
+    errno.EBUSY: "wird gerade benutzt",
+    errno.EEXIST: "gibt es schon",
+    errno.ENOTEMPTY: "Verzeichnis ist nicht leer",
+    errno.EXDEV: "liegt auf einem anderen Dateisystem",
+    errno.ETXTBSY: "wird gerade benutzt",
+}
+
+_DUCKDB_GERMAN: tuple[tuple[str, str], ...] = (
+    ("no space left on device", _ERRNO_GERMAN[errno.ENOSPC]),
+    ("file too large", _ERRNO_GERMAN[errno.EFBIG]),
+    ("disk quota exceeded", _ERRNO_GERMAN[errno.EDQUOT]),
+    ("read-only file system", _ERRNO_GERMAN[errno.EROFS]),
+    ("permission denied", _ERRNO_GERMAN[errno.EACCES]),
+    ("input/output error", _ERRNO_GERMAN[errno.EIO]),
+    ("could not set lock", "wird gerade von einem anderen Prozess benutzt"),
+    ("conflicting lock", "wird gerade von einem anderen Prozess benutzt"),
+    ("corrupt database file", f"beschädigt (Prüfsumme stimmt nicht); {WHAT_TO_DO_BROKEN}"),
+    ("checksum", f"beschädigt (Prüfsumme stimmt nicht); {WHAT_TO_DO_BROKEN}"),
+    ("could not read enough bytes", f"unvollständig (abgeschnitten); {WHAT_TO_DO_BROKEN}"),
+    ("not a valid duckdb database", "keine gültige Ergebnisdatei (kein DuckDB-Format)"),
+    ("invalidated", f"nach einem früheren Fehler nicht mehr nutzbar; {WHAT_TO_DO_BROKEN}"),
+    ("serialized", f"mit einer anderen DuckDB-Version angelegt; {WHAT_TO_DO_OLD}"),
+    ("storage version", f"mit einer anderen DuckDB-Version angelegt; {WHAT_TO_DO_OLD}"),
+)
+"""DuckDB's English error texts (lower case) and what they mean for a user."""
+
+
+def os_reason(exc: OSError) -> str:
+    """A German reason for an operating-system error (never the English text).
+
+    Args:
+        exc: The error.
+
+    Returns:
+        For example ``Datenträger voll``.
+
+    Examples:
+        >>> os_reason(OSError(errno.ENOSPC, "No space left on device"))
+        'Datenträger voll'
+    """
+    if exc.errno in _ERRNO_GERMAN:
+        return _ERRNO_GERMAN[exc.errno]
+    if exc.errno is not None:
+        return f"Systemfehler {errno.errorcode.get(exc.errno, exc.errno)}"
+    return duckdb_reason(exc) or "Systemfehler"
+
+
+def duckdb_reason(exc: BaseException) -> str | None:
+    """A German reason for a storage failure DuckDB reports, or None if it is none.
+
+    Args:
+        exc: An exception raised by DuckDB (or the file system under it).
+
+    Returns:
+        For example ``Datenträger voll``; None for errors that are not about the
+        file (a wrong query, a value of the wrong type: programming errors).
+    """
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return os_reason(exc)
+    text = str(exc).lower()
+    for fragment, german in _DUCKDB_GERMAN:
+        if fragment in text:
+            return german
+    if isinstance(exc, (duckdb.IOException, OSError, duckdb.FatalException)):
+        return "Fehler beim Lesen oder Schreiben der Datei"
+    return None
+
+
+def check_store_path(path: Path, *, read_only: bool) -> bool:
+    """Check that ``path`` can be a store before DuckDB touches it.
+
+    Args:
+        path: The store path.
+        read_only: Whether the store is only to be read (then it must exist).
+
+    Returns:
+        Whether a DuckDB file exists there (False: a new store will be created).
+
+    Raises:
+        StoreError: For a missing store to read, a missing folder, a symlink loop, a
+            directory, FIFO, device or socket, an unreadable file, an empty file or
+            one that is not in DuckDB's format (an SQLite file, for example).
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise StoreError(path, None, "Symlink zeigt auf keine vorhandene Datei") from None
+        if read_only:
+            raise StoreError(path, None, "Ergebnisspeicher nicht gefunden") from None
+        if not path.parent.is_dir():
+            raise StoreError(path, None, "Verzeichnis des Ergebnisspeichers fehlt") from None
+        return False
+    except OSError as exc:
+        raise StoreError(path, None, f"nicht nutzbar: {os_reason(exc)}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise StoreError(path, None, "ist ein Verzeichnis, keine Ergebnisdatei")
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError(
+            path, None, "keine gewöhnliche Datei (Gerät, FIFO oder Socket), keine Ergebnisdatei"
+        )
+    if info.st_size == 0:
+        raise StoreError(
+            path,
+            None,
+            "leere Datei, keine Ergebnisdatei; löschen oder mit --store eine andere Datei angeben",
+        )
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(path, None, f"nicht lesbar: {os_reason(exc)}") from None
+    if head.startswith(_SQLITE_MAGIC):
+        raise StoreError(
+            path, None, "SQLite-Datenbank, keine Ergebnisdatei (DuckDB) dieses Werkzeugs"
+        )
+    end = DUCKDB_MAGIC_OFFSET + len(DUCKDB_MAGIC)
+    if head[DUCKDB_MAGIC_OFFSET:end] != DUCKDB_MAGIC:
+        raise StoreError(path, None, "keine gültige Ergebnisdatei (kein DuckDB-Format)")
+    return True
+
+
+@functools.cache
+def expected_schema() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Every table of the store with its columns and types, in order (from the DDL)."""
+    con = duckdb.connect(":memory:", config=CONNECTION_CONFIG)
+    try:
+        for ddl in _DDL:
+            con.execute(ddl)
+        return _schema_of(con)
+    finally:
+        con.close()
+
+
+def _schema_of(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[tuple[str, str], ...]]:
+    rows = con.execute(
+        """SELECT table_name, column_name, data_type FROM duckdb_columns()
+           WHERE database_name = current_database() AND schema_name = 'main'
+           ORDER BY table_name, column_index"""
+    ).fetchall()
+    schema: dict[str, list[tuple[str, str]]] = {}
+    for table_name, column, kind in rows:
+        schema.setdefault(table_name, []).append((column, kind))
+    return {t: tuple(cols) for t, cols in schema.items()}
 
 
 class ResultsStore:
-    """The DuckDB results store (open with :meth:`open`, close with :meth:`close`).
+    """The DuckDB results store (a context manager; or call :meth:`close`).
 
     Args:
-        path: The store file; created with its tables if missing.
+        path: The store file; created with its tables if missing (or an empty
+            DuckDB database).
         read_only: Open without write access (several readers may share a file).
+
+    Raises:
+        StoreError: If the file cannot be a store (see :func:`check_store_path`), is
+            locked by another process, is damaged, is a foreign DuckDB database or
+            one of an older schema. Nothing is written to it then.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
-        if read_only and not self.path.is_file():
-            raise StoreError(self.path, None, "Ergebnisspeicher nicht gefunden")
-        if not read_only and self.path.parent and not self.path.parent.exists():
-            raise StoreError(self.path, None, "Verzeichnis des Ergebnisspeichers fehlt")
+        self.con: duckdb.DuckDBPyConnection | None = None
+        check_store_path(self.path, read_only=read_only)
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.IOException as exc:
-            text = str(exc)
-            if "lock" in text.lower():
-                message = "Ergebnisspeicher wird gerade von einem anderen Prozess benutzt"
-            else:
-                message = f"Ergebnisspeicher kann nicht geöffnet werden ({text.splitlines()[0]})"
-            raise StoreError(self.path, None, message) from None
+            self.con = duckdb.connect(str(self.path), read_only=read_only, config=CONNECTION_CONFIG)
         except duckdb.Error as exc:
-            first = str(exc).splitlines()[0]
+            reason = duckdb_reason(exc) or "keine gültige Ergebnisdatei"
             raise StoreError(
-                self.path, None, f"keine gültige Ergebnisdatei (DuckDB: {first})"
+                self.path, None, f"Ergebnisspeicher kann nicht geöffnet werden: {reason}"
             ) from None
-        # One thread: the store's writes are small, the cores belong to the runs.
-        self.con.execute("SET threads TO 1")
-        if not read_only:
-            self._create()
-        self._check_version()
+        try:
+            self._open()
+        except BaseException:
+            self.close()
+            raise
 
     # ------------------------------------------------------------------ lifecycle
 
+    def _open(self) -> None:
+        """Check the schema; create the tables in a new or empty database only."""
+        found = self._guard(lambda: _schema_of(self._con))
+        if not found:
+            if self.read_only:
+                raise StoreError(self.path, None, "DuckDB-Datei ohne Tabellen, keine Ergebnisdatei")
+            self._create()
+            found = self._guard(lambda: _schema_of(self._con))
+        elif "meta" not in found:
+            tables = ", ".join(sorted(found)[:5])
+            raise StoreError(
+                self.path,
+                None,
+                f"DuckDB-Datei eines anderen Programms (Tabellen: {tables}), keine "
+                "Ergebnisdatei dieses Werkzeugs; sie bleibt unverändert, mit --store eine "
+                "andere Datei angeben",
+            )
+        self._check_tables(found, only="meta")  # the version needs meta.value
+        self._check_version()
+        self._check_tables(found)
+
     def _create(self) -> None:
-        self.con.execute("BEGIN")
-        for ddl in _DDL:
-            self.con.execute(ddl)
-        self.con.execute(
-            "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
-            [str(SCHEMA_VERSION)],
-        )
-        self.con.execute("COMMIT")
+        with self._transaction():
+            for ddl in _DDL:
+                self._con.execute(ddl)
+            self._con.execute(
+                "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+                [str(SCHEMA_VERSION)],
+            )
 
     def _check_version(self) -> None:
         try:
-            row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        except duckdb.CatalogException:
-            raise StoreError(self.path, None, "keine Ergebnisdatei dieses Werkzeugs") from None
-        if row is None or int(row[0]) != SCHEMA_VERSION:
-            found = row[0] if row else "keine"
+            row = self._guard(
+                lambda: self._con.execute(
+                    "SELECT value FROM meta WHERE key = 'schema_version'"
+                ).fetchone()
+            )
+        except duckdb.Error:
+            raise StoreError(
+                self.path, "meta", "Tabelle meta unlesbar, keine Ergebnisdatei dieses Werkzeugs"
+            ) from None
+        if row is None:
             raise StoreError(
                 self.path,
-                "schema_version",
-                f"Version {found} der Ergebnisdatei passt nicht (erwartet {SCHEMA_VERSION})",
+                "meta.schema_version",
+                "fehlt; keine Ergebnisdatei dieses Werkzeugs, mit --store eine andere Datei "
+                "angeben",
+            )
+        try:
+            found = int(str(row[0]).strip())
+        except ValueError:
+            raise StoreError(
+                self.path,
+                "meta.schema_version",
+                f"„{str(row[0])[:20]}“ ist keine Versionsnummer; {WHAT_TO_DO_BROKEN}",
+            ) from None
+        if found < SCHEMA_VERSION:
+            raise StoreError(
+                self.path,
+                "meta.schema_version",
+                f"Ergebnisdatei hat das ältere Schema {found}, dieses Programm braucht "
+                f"{SCHEMA_VERSION}: {WHAT_TO_DO_OLD}",
+            )
+        if found > SCHEMA_VERSION:
+            raise StoreError(
+                self.path,
+                "meta.schema_version",
+                f"Ergebnisdatei hat das neuere Schema {found}, dieses Programm kennt nur "
+                f"{SCHEMA_VERSION}: das Programm aktualisieren",
             )
 
+    def _check_tables(
+        self, found: dict[str, tuple[tuple[str, str], ...]], only: str | None = None
+    ) -> None:
+        """Every table and column the tool needs (or those of table ``only``), in place."""
+        for table_name, columns in expected_schema().items():
+            if only is not None and table_name != only:
+                continue
+            have = found.get(table_name)
+            if have is None:
+                raise StoreError(
+                    self.path,
+                    table_name,
+                    f"Tabelle {table_name} fehlt: die Ergebnisdatei stammt von einer älteren "
+                    f"Programmversion; {WHAT_TO_DO_OLD}",
+                )
+            if have == columns:
+                continue
+            names = dict(have)
+            for column, kind in columns:
+                if column not in names:
+                    raise StoreError(
+                        self.path,
+                        f"{table_name}.{column}",
+                        f"Spalte fehlt: die Ergebnisdatei stammt von einer älteren "
+                        f"Programmversion; {WHAT_TO_DO_OLD}",
+                    )
+                if names[column] != kind:
+                    raise StoreError(
+                        self.path,
+                        f"{table_name}.{column}",
+                        f"Spalte hat den Typ {names[column]} statt {kind}: die Ergebnisdatei "
+                        f"stammt von einer anderen Programmversion; {WHAT_TO_DO_OLD}",
+                    )
+            extra = [c for c, _ in have if c not in dict(columns)]
+            raise StoreError(
+                self.path,
+                f"{table_name}.{extra[0]}" if extra else table_name,
+                "Spalten passen nicht zu diesem Programm (zusätzlich oder in anderer "
+                f"Reihenfolge): {WHAT_TO_DO_OLD}",
+            )
+
+    @property
+    def _con(self) -> duckdb.DuckDBPyConnection:
+        if self.con is None:
+            raise StoreError(self.path, None, "Ergebnisspeicher ist schon geschlossen")
+        return self.con
+
     def close(self) -> None:
-        """Close the connection (checkpointing the write-ahead log)."""
-        self.con.close()
+        """Close the connection (checkpointing the write-ahead log).
+
+        A checkpoint that fails (a full disk) is no loss: the write-ahead log keeps
+        every committed run and the next opening replays it.
+        """
+        con, self.con = self.con, None
+        if con is None:
+            return
+        try:
+            con.close()
+        except duckdb.Error:
+            pass
 
     def __enter__(self) -> ResultsStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # ------------------------------------------------------------------ failures
+
+    def _failure(self, exc: BaseException, writing: bool) -> StoreError | None:
+        """The German error for a storage failure, or None for any other error."""
+        reason = duckdb_reason(exc)
+        if reason is None:
+            return None
+        if writing:
+            return StoreError(
+                self.path,
+                None,
+                f"kann nicht geschrieben werden: {reason}; alle bis dahin fertigen Läufe "
+                "sind gespeichert, derselbe Befehl setzt nach dem Beheben fort",
+            )
+        return StoreError(self.path, None, f"kann nicht gelesen werden: {reason}")
+
+    def _guard(self, action: Any) -> Any:
+        """Run a read; a storage failure becomes a :class:`StoreError`."""
+        try:
+            return action()
+        except (duckdb.Error, OSError) as exc:
+            error = self._failure(exc, writing=False)
+            if error is None:
+                raise
+            raise error from None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction; rolled back on any error, storage failures translated."""
+        try:
+            self._con.execute("BEGIN")
+        except duckdb.Error as exc:
+            error = self._failure(exc, writing=True)
+            if error is None:
+                raise
+            raise error from None
+        try:
+            yield
+            self._con.execute("COMMIT")
+        except BaseException as exc:
+            self._rollback()
+            error = self._failure(exc, writing=True) if isinstance(exc, Exception) else None
+            if error is None:
+                raise
+            raise error from None
+
+    def _rollback(self) -> None:
+        """Roll back if a transaction is open (a failed COMMIT has already ended it)."""
+        try:
+            self._con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass
 
     # ------------------------------------------------------------------ writing
 
@@ -250,53 +613,60 @@ class ResultsStore:
             label: Short German label (the scenarios).
             plan: The batch plan (command arguments, sweep) as JSON-able data.
             members: ``(run_id, scenario, point_id, replicate)`` per planned run.
+
+        Raises:
+            StoreError: If the file cannot be written (nothing of the batch is stored).
         """
-        self.con.execute("BEGIN")
-        try:
-            self.con.execute(
+        frame = pd.DataFrame(
+            [(batch_id, *m) for m in members],
+            columns=["batch_id", "run_id", "scenario", "point_id", "replicate"],
+        )
+        with self._transaction():
+            self._con.execute(
                 "INSERT INTO batches VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [batch_id, _now(), label, json.dumps(plan, ensure_ascii=False, default=str)],
             )
-            frame = pd.DataFrame(
-                [(batch_id, *m) for m in members],
-                columns=["batch_id", "run_id", "scenario", "point_id", "replicate"],
-            )
-            self.con.register("_members", frame)
-            self.con.execute("INSERT INTO batch_runs SELECT * FROM _members ON CONFLICT DO NOTHING")
-            self.con.unregister("_members")
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
+            self._con.register("_members", frame)
+            try:
+                self._con.execute(
+                    "INSERT INTO batch_runs SELECT * FROM _members ON CONFLICT DO NOTHING"
+                )
+            finally:
+                self._con.unregister("_members")
 
     def write_run(self, record: RunRecord, data: RunData) -> None:
-        """Store one finished run and its data in a single transaction."""
-        self.con.execute("BEGIN")
-        try:
+        """Store one finished run and its data in a single transaction.
+
+        Raises:
+            StoreError: If the file cannot be written (full disk, file-size limit);
+                nothing of this run is stored, every earlier run is kept.
+        """
+        with self._transaction():
             for table in DATA_TABLES:
-                self.con.execute(f"DELETE FROM {table} WHERE run_id = ?", [record.run_id])
-            self.con.execute("DELETE FROM runs WHERE run_id = ?", [record.run_id])
+                self._con.execute(f"DELETE FROM {table} WHERE run_id = ?", [record.run_id])
+            self._con.execute("DELETE FROM runs WHERE run_id = ?", [record.run_id])
             for table in DATA_TABLES:
                 frame = getattr(data, table).copy()
                 frame.insert(0, "run_id", record.run_id)
-                self.con.register("_frame", frame)
-                cols = ", ".join(f'"{c}"' for c in frame.columns)
-                self.con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _frame")
-                self.con.unregister("_frame")
+                self._con.register("_frame", frame)
+                try:
+                    cols = ", ".join(f'"{c}"' for c in frame.columns)
+                    self._con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _frame")
+                finally:
+                    self._con.unregister("_frame")
             self._insert_manifest(
                 record, "done", None, data.started, data.finished, data.seconds, data.worker
             )
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
 
     def write_failure(self, record: RunRecord, error: str) -> None:
-        """Record a run that failed in the engine (it is retried on resume)."""
-        self.con.execute("BEGIN")
-        self.con.execute("DELETE FROM runs WHERE run_id = ?", [record.run_id])
-        self._insert_manifest(record, "failed", error, None, _now(), None, None)
-        self.con.execute("COMMIT")
+        """Record a run that failed in the engine (it is retried on resume).
+
+        Raises:
+            StoreError: If the file cannot be written.
+        """
+        with self._transaction():
+            self._con.execute("DELETE FROM runs WHERE run_id = ?", [record.run_id])
+            self._insert_manifest(record, "failed", error, None, _now(), None, None)
 
     def _insert_manifest(
         self,
@@ -308,7 +678,7 @@ class ResultsStore:
         seconds: float | None,
         worker: str | None,
     ) -> None:
-        self.con.execute(
+        self._con.execute(
             "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 record.run_id,
@@ -335,13 +705,19 @@ class ResultsStore:
 
     def done_run_ids(self, run_ids: Iterable[str] | None = None) -> set[str]:
         """Ids of finished runs (optionally only among ``run_ids``)."""
-        rows = self.con.execute("SELECT run_id FROM runs WHERE status = 'done'").fetchall()
+        rows = self._guard(
+            lambda: self._con.execute("SELECT run_id FROM runs WHERE status = 'done'").fetchall()
+        )
         done = {r[0] for r in rows}
         return done if run_ids is None else done & set(run_ids)
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
-        """Run a SQL query and return a DataFrame."""
-        return self.con.execute(sql, params or []).df()
+        """Run a SQL query and return a DataFrame.
+
+        Raises:
+            StoreError: If the file cannot be read (truncated, checksum wrong).
+        """
+        return self._guard(lambda: self._con.execute(sql, params or []).df())
 
     def runs(self, batch_id: str | None = None) -> pd.DataFrame:
         """The runs manifest (of one batch, or all)."""
@@ -406,4 +782,8 @@ __all__ = [
     "RunData",
     "RunRecord",
     "StoreError",
+    "check_store_path",
+    "duckdb_reason",
+    "expected_schema",
+    "os_reason",
 ]
