@@ -11,16 +11,23 @@ Exports: the data shown as XLSX and as CSV for German Excel, each chart as PNG (
 chart's camera button), and the briefing for the Jugendhilfeausschuss as HTML and
 PDF. The app reads the results store only; what-if runs are not stored.
 
+Nothing a request sends names a file: every value of every callback request is
+checked against what the page offers (scenarios of the store, computed once at
+start; metrics, years, runs, slider ranges) before any callback runs
+(:mod:`dashboard.guard`), and scenarios are loaded from the library by exact name
+only (:mod:`dashboard.library`). Every response carries security headers and a
+Content-Security-Policy.
+
 :func:`create_app` builds the app; :mod:`dashboard.server` serves it.
 """
 
 from __future__ import annotations
 
 import functools
-import io
 import json
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -39,10 +46,22 @@ from dash import (
     html,
     no_update,
 )
+from dash.exceptions import PreventUpdate
 
 from dashboard import figures as fig
 from dashboard.briefing import BriefingError, briefing_pdf, build_briefing, key_figures
 from dashboard.data import DashboardData, paired_from_yearly, quantiles_from_yearly
+from dashboard.guard import (
+    Choice,
+    Choices,
+    Clicks,
+    InputGate,
+    Number,
+    Rule,
+    choice_values,
+    refusal_text,
+)
+from dashboard.library import library_names, library_scenario
 from dashboard.whatif import (
     BASE_NAME,
     CHANGED_NAME,
@@ -53,9 +72,9 @@ from dashboard.whatif import (
     slider_start,
 )
 from scenarios.errors import ScenarioError
-from scenarios.export import german
+from scenarios.export import csv_de_bytes, german, xlsx_bytes
 from scenarios.formatting import fmt_eur, fmt_num, fmt_pct
-from scenarios.loader import Scenario, load_scenario
+from scenarios.loader import Scenario
 
 _NOT_YET = fig.empty_figure("Noch nicht gerechnet: Regler einstellen und „Rechnen“ drücken.")
 
@@ -129,12 +148,16 @@ GRAPH_CONFIG: dict[str, Any] = {
 
 @functools.lru_cache(maxsize=64)
 def _scenario(name: str) -> Scenario:
-    """A library scenario, parsed once per server process."""
-    return load_scenario(name)
+    """A library scenario by exact name, parsed once per server process (never a path).
+
+    Raises:
+        ScenarioError: If ``name`` is not a library scenario or does not load.
+    """
+    return library_scenario(name)
 
 
 def scenario_names(names: Sequence[str]) -> dict[str, str]:
-    """Display name per scenario: its title from the library, else its name."""
+    """Display name per scenario: its title from the library, else its stored name."""
     out = {}
     for name in names:
         try:
@@ -167,6 +190,13 @@ def _card(title: str, children: Any) -> html.Div:
 def create_app(store: str | Path, *, cache_dir: str | Path | None = None) -> Dash:
     """Build the dashboard on a results store.
 
+    Everything a request may select (scenarios, metrics, years, runs, slider
+    positions) is computed here once from the store and the library; every callback
+    request is checked against it before a callback runs (:mod:`dashboard.guard`).
+    Scenarios of the store that are not in the library (made from a file of their
+    own) are shown with their stored name; the what-if page offers only library
+    scenarios, loaded by name.
+
     Args:
         store: The DuckDB results store (read-only).
         cache_dir: Folder for the background jobs of the what-if page (default: a
@@ -183,6 +213,8 @@ def create_app(store: str | Path, *, cache_dir: str | Path | None = None) -> Das
         (n for n in all_names if n.endswith("status-quo")), all_names[0] if all_names else None
     )
     others0 = [n for n in all_names if n != baseline0][:2]
+    starts = _whatif_starts(all_names)
+    ww_baseline0 = baseline0 if baseline0 in starts else next(iter(starts), None)
     cache = diskcache.Cache(str(cache_dir or tempfile.mkdtemp(prefix="sozialraum-dash-")))
     manager = DiskcacheManager(cache)
     config = load_config()
@@ -195,7 +227,11 @@ def create_app(store: str | Path, *, cache_dir: str | Path | None = None) -> Das
         suppress_callback_exceptions=True,
     )
     app.data = data  # type: ignore[attr-defined]
-    options = [{"label": names[n], "value": n} for n in all_names]
+    descriptions = dict(zip(catalogue["scenario"], catalogue["description"], strict=True))
+    options = [_scenario_option(n, names[n], descriptions.get(n)) for n in all_names]
+    ww_options = [o for o in options if o["value"] in starts]
+    outcomes = _outcome_options(baseline0)
+    runs = data.runs()
     app.layout = html.Div(
         [
             html.Header(
@@ -233,7 +269,7 @@ def create_app(store: str | Path, *, cache_dir: str | Path | None = None) -> Das
                     dcc.Tab(
                         label="Vergleich",
                         value="vergleich",
-                        children=_page_comparison(names, baseline0, data),
+                        children=_page_comparison(outcomes),
                     ),
                     dcc.Tab(label="Regionen", value="regionen", children=_page_regions()),
                     dcc.Tab(
@@ -244,30 +280,156 @@ def create_app(store: str | Path, *, cache_dir: str | Path | None = None) -> Das
                     dcc.Tab(
                         label="Was-wäre-wenn",
                         value="waswaerewenn",
-                        children=_page_whatif(options, baseline0, config),
+                        children=_page_whatif(
+                            ww_options, ww_baseline0, starts, config, all_names, names
+                        ),
                     ),
-                    dcc.Tab(label="Läufe", value="laeufe", children=_page_runs(data)),
+                    dcc.Tab(label="Läufe", value="laeufe", children=_page_runs(data, runs)),
                 ],
             ),
         ],
         className="seite",
     )
-    _callbacks(app, data, names, config)
+    gate = InputGate(
+        app,
+        _rules(all_names, starts, outcomes, data.years(all_names), list(runs["run_id"])),
+        NOTICES,
+    )
+    _callbacks(app, data, names, config, gate)
+    gate.install()
+    _secure_headers(app)
     return app
 
 
-# =========================================================================== pages
+NOTICES = ("ww-status.children", "export-meldung.children", "parameter.children")
+"""Outputs that show a German refusal when a request's value breaks its rule."""
+
+BUTTONS = {
+    "ww-start": "Rechnen",
+    "ww-abbruch": "Abbrechen",
+    "export-xlsx": "Tabelle als XLSX",
+    "export-csv": "Tabelle als CSV",
+    "export-html": "Vorlage (HTML)",
+    "export-pdf": "Vorlage als PDF",
+}
+"""Buttons whose click count is a callback input."""
 
 
-def _page_comparison(names: dict[str, str], baseline: str | None, data: DashboardData) -> html.Div:
+def _scenario_option(name: str, label: str, description: Any) -> dict[str, Any]:
+    """A dropdown option; the stored description is its tooltip."""
+    option: dict[str, Any] = {"label": label, "value": name}
+    if isinstance(description, str) and description:
+        option["title"] = description
+    return option
+
+
+def _whatif_starts(stored: Sequence[str]) -> dict[str, WhatIf]:
+    """Slider start per store scenario that the what-if page can load from the library."""
+    starts = {}
+    for name in stored:
+        if name not in library_names():
+            continue
+        try:
+            starts[name] = slider_start(_scenario(name))
+        except ScenarioError:
+            continue
+    return starts
+
+
+def _outcome_options(baseline: str | None) -> list[dict[str, str]]:
+    """Metrics of the difference chart: the baseline's declared outcomes, else the bands."""
     outcomes = []
     if baseline is not None:
         try:
             outcomes = [{"label": o.label, "value": o.metric} for o in _scenario(baseline).outcomes]
         except ScenarioError:
             outcomes = []
-    if not outcomes:
-        outcomes = [{"label": title, "value": m} for m, title, _ in BAND_METRICS]
+    return outcomes or [{"label": title, "value": m} for m, title, _ in BAND_METRICS]
+
+
+def _rules(
+    stored: Sequence[str],
+    starts: Mapping[str, WhatIf],
+    outcomes: Sequence[Mapping[str, Any]],
+    years: Sequence[int],
+    run_ids: Sequence[str],
+) -> dict[str, Rule]:
+    """The rule of every callback input and state (``"id.property"`` → rule)."""
+    scenarios = frozenset(stored)
+    empty = not scenarios  # an empty store: nothing can be chosen
+    return {
+        "basis.value": Choice("Basisszenario", scenarios, optional=empty),
+        "vergleich.value": Choices("Vergleichsszenarien", scenarios, max_items=len(scenarios)),
+        "differenz-kennzahl.value": Choice("Kennzahl des Unterschieds", choice_values(outcomes)),
+        "region-kennzahl.value": Choice(
+            "Kennzahl je Region", frozenset(m for m, _, _ in REGION_METRICS)
+        ),
+        "fluss-szenario.value": Choice("Szenario der Geldflüsse", scenarios, optional=empty),
+        "fluss-jahr.value": Choice(
+            "Jahr der Geldflüsse", frozenset(years), kind=int, optional=True
+        ),
+        "t-laeufe.selected_row_ids": Choices("Ausgewählter Lauf", frozenset(run_ids), max_items=1),
+        "ww-basis.value": Choice("Basisszenario des Was-wäre-wenn", frozenset(starts)),
+        "ww-anreiz.value": Choice("Anreizsystem", frozenset(SCHEMES)),
+        **{f"{s.ident}.value": Number(s.label, *s.bounds(starts.values())) for s in SLIDERS},
+        **{f"{ident}.n_clicks": Clicks(label) for ident, label in BUTTONS.items()},
+    }
+
+
+def _content_security_policy(app: Dash) -> str:
+    """The CSP of every response: only this server's own files run.
+
+    Each source below was checked in Chromium by removing it: the page then logs CSP
+    violations and breaks (tests/dashboard/test_browser.py checks the policy as sent).
+
+    * ``script-src``: the server's own script files plus the hash of Dash's one inline
+      script (``var renderer = new DashRenderer();``, :meth:`Dash.csp_hashes`); no
+      other inline script and no ``eval`` (Dash and plotly's SVG charts need none).
+    * ``style-src 'unsafe-inline'``: plotly writes ``<style>`` rules and style
+      attributes into the page when it draws a chart, and the dropdowns and tables
+      place themselves with inline styles (over a hundred violations without it);
+      styles cannot run code.
+    * ``img-src data: blob:``: plotly's modebar icons and the chart's PNG download.
+    * fonts, connections, frames: ``'self'`` only (``default-src``); no plugin
+      objects; ``frame-ancestors 'none'``: no page of another site may frame the
+      dashboard (as ``X-Frame-Options: DENY``).
+    """
+    scripts = " ".join(["'self'", *app.csp_hashes()])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src {scripts}",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def _secure_headers(app: Dash) -> None:
+    """Security headers on every response of the app's server."""
+    headers = {
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Content-Security-Policy": _content_security_policy(app),
+    }
+
+    def add(response: Any) -> Any:
+        for name, value in headers.items():
+            response.headers[name] = value
+        return response
+
+    app.server.after_request(add)
+
+
+# =========================================================================== pages
+
+
+def _page_comparison(outcomes: list[dict[str, str]]) -> html.Div:
     return html.Div(
         [
             html.Div(id="kennzahlen", className="kennzahlen"),
@@ -375,24 +537,147 @@ def _page_flows(options: list[dict], baseline: str | None, data: DashboardData) 
     )
 
 
-def _slider(
-    ident: str, low: float, high: float, step: float, value: float, marks: dict
-) -> dcc.Slider:
-    return dcc.Slider(
-        low,
-        high,
-        step,
-        value=value,
-        id=ident,
-        marks=marks,
-        tooltip={"placement": "bottom"},
-        allow_direct_input=False,
+@dataclass(frozen=True)
+class SliderSpec:
+    """A slider of the what-if page.
+
+    Attributes:
+        ident: Component id.
+        field: The :class:`WhatIf` field it sets.
+        label: German label.
+        low: Left end.
+        high: Right end.
+        step: Step.
+        default: Position when no scenario can be loaded.
+        marks: Tick labels.
+    """
+
+    ident: str
+    field: str
+    label: str
+    low: float
+    high: float
+    step: float
+    default: float
+    marks: dict[float, str]
+
+    def bounds(self, starts: Iterable[WhatIf]) -> tuple[float, float]:
+        """Values a request may send: the slider's range and every scenario's start value.
+
+        A scenario can start outside the slider's range (Ulm has no bound budget,
+        0 %); resetting the sliders to it sends that value, which is allowed.
+        """
+        values = [float(getattr(w, self.field)) for w in starts]
+        return min([self.low, *values]), max([self.high, *values])
+
+
+_PCT = {v: fmt_pct(v, 0) for v in (0.0, 0.25, 0.5, 0.75, 1.0)}
+
+SLIDERS = (
+    SliderSpec(
+        "ww-gebunden",
+        "bound_share",
+        "Anteil gebundenes Budget",
+        0.5,
+        1.0,
+        0.05,
+        1.0,
+        {0.5: "50 %", 0.75: "75 %", 1.0: "100 %"},
+    ),
+    SliderSpec(
+        "ww-rb2",
+        "regional2_share",
+        "Anteil regionales Budget 2",
+        0.0,
+        0.5,
+        0.05,
+        0.0,
+        {0.0: "0 %", 0.25: "25 %", 0.5: "50 %"},
+    ),
+    SliderSpec(
+        "ww-trend",
+        "trend_per_year",
+        "Bedarfstrend je Jahr",
+        -0.02,
+        0.04,
+        0.01,
+        0.0,
+        {-0.02: "−0,02", 0.0: "0", 0.04: "+0,04"},
+    ),
+    SliderSpec(
+        "ww-reaktion",
+        "responsiveness",
+        "Reaktion der Träger auf Anreize",
+        0.0,
+        1.0,
+        0.1,
+        0.5,
+        _PCT,
+    ),
+    SliderSpec(
+        "ww-wirkung",
+        "project_effect",
+        "Wirkung der Präventionsprojekte (Bedarf je Monat)",
+        0.0,
+        0.12,
+        0.01,
+        0.05,
+        {0.0: "0", 0.05: "0,05", 0.12: "0,12"},
+    ),
+)
+"""The sliders in page order (the incentive dropdown sits after the second)."""
+
+
+def _slider(spec: SliderSpec, start: WhatIf | None) -> html.Label:
+    value = float(getattr(start, spec.field)) if start is not None else spec.default
+    return html.Label(
+        [
+            spec.label,
+            dcc.Slider(
+                spec.low,
+                spec.high,
+                spec.step,
+                value=value,
+                id=spec.ident,
+                marks=spec.marks,
+                tooltip={"placement": "bottom"},
+                allow_direct_input=False,
+            ),
+        ]
     )
 
 
-def _page_whatif(options: list[dict], baseline: str | None, config: Any) -> html.Div:
-    start = slider_start(_scenario(baseline)) if baseline else None
-    pct = {v: fmt_pct(v, 0) for v in (0.0, 0.25, 0.5, 0.75, 1.0)}
+def _whatif_note(
+    starts: Mapping[str, WhatIf], stored: Sequence[str], names: Mapping[str, str]
+) -> str | None:
+    """Why some (or all) stored scenarios are not offered on the what-if page."""
+    missing = [names.get(n, n) for n in stored if n not in starts]
+    if not missing:
+        return None
+    if not starts:
+        return (
+            "Keines der Szenarien im Ergebnisspeicher stammt aus der Szenariobibliothek; "
+            "nachrechnen lassen sich hier nur Szenarien der Bibliothek (nach Namen), "
+            "eigene Szenariodateien werden nicht gelesen."
+        )
+    return (
+        f"Nachrechnen lassen sich nur Szenarien der Szenariobibliothek (nach Namen): "
+        f"{len(starts)} von {len(stored)} Szenarien des Ergebnisspeichers. Nicht dabei "
+        f"(eigene Szenariodateien, hier nicht gelesen): {', '.join(missing)}."
+    )
+
+
+def _page_whatif(
+    options: list[dict],
+    baseline: str | None,
+    starts: Mapping[str, WhatIf],
+    config: Any,
+    stored: Sequence[str],
+    names: Mapping[str, str],
+) -> html.Div:
+    start = starts.get(baseline) if baseline else None
+    note = _whatif_note(starts, stored, names)
+    sliders = [_slider(spec, start) for spec in SLIDERS]
     return html.Div(
         [
             html.P(
@@ -402,6 +687,7 @@ def _page_whatif(options: list[dict], baseline: str | None, config: Any) -> html
                 "hochgerechnet). Nichts davon wird gespeichert.",
                 className="hinweis",
             ),
+            *([html.P(note, id="ww-hinweis", className="hinweis")] if note else []),
             html.Div(
                 [
                     html.Label(
@@ -410,32 +696,7 @@ def _page_whatif(options: list[dict], baseline: str | None, config: Any) -> html
                             _dropdown(options, baseline, id="ww-basis", clearable=False),
                         ]
                     ),
-                    html.Label(
-                        [
-                            "Anteil gebundenes Budget",
-                            _slider(
-                                "ww-gebunden",
-                                0.5,
-                                1.0,
-                                0.05,
-                                start.bound_share if start else 1.0,
-                                {0.5: "50 %", 0.75: "75 %", 1.0: "100 %"},
-                            ),
-                        ]
-                    ),
-                    html.Label(
-                        [
-                            "Anteil regionales Budget 2",
-                            _slider(
-                                "ww-rb2",
-                                0.0,
-                                0.5,
-                                0.05,
-                                start.regional2_share if start else 0.0,
-                                {0.0: "0 %", 0.25: "25 %", 0.5: "50 %"},
-                            ),
-                        ]
-                    ),
+                    *sliders[:2],
                     html.Label(
                         [
                             "Anreizsystem",
@@ -447,46 +708,8 @@ def _page_whatif(options: list[dict], baseline: str | None, config: Any) -> html
                             ),
                         ]
                     ),
-                    html.Label(
-                        [
-                            "Bedarfstrend je Jahr",
-                            _slider(
-                                "ww-trend",
-                                -0.02,
-                                0.04,
-                                0.01,
-                                start.trend_per_year if start else 0.0,
-                                {-0.02: "−0,02", 0.0: "0", 0.04: "+0,04"},
-                            ),
-                        ]
-                    ),
-                    html.Label(
-                        [
-                            "Reaktion der Träger auf Anreize",
-                            _slider(
-                                "ww-reaktion",
-                                0.0,
-                                1.0,
-                                0.1,
-                                start.responsiveness if start else 0.5,
-                                pct,
-                            ),
-                        ]
-                    ),
-                    html.Label(
-                        [
-                            "Wirkung der Präventionsprojekte (Bedarf je Monat)",
-                            _slider(
-                                "ww-wirkung",
-                                0.0,
-                                0.12,
-                                0.01,
-                                start.project_effect if start else 0.05,
-                                {0.0: "0", 0.05: "0,05", 0.12: "0,12"},
-                            ),
-                        ]
-                    ),
-                    html.Button("Rechnen", id="ww-start"),
+                    *sliders[2:],
+                    html.Button("Rechnen", id="ww-start", disabled=not starts),
                     html.Button("Abbrechen", id="ww-abbruch", disabled=True),
                     html.Progress(id="ww-fortschritt", value="0", max="1"),
                     html.Span(id="ww-status", className="meldung"),
@@ -511,9 +734,9 @@ def _page_whatif(options: list[dict], baseline: str | None, config: Any) -> html
     )
 
 
-def _page_runs(data: DashboardData) -> html.Div:
+def _page_runs(data: DashboardData, runs: pd.DataFrame) -> html.Div:
     batches = data.batches()
-    runs = data.runs()
+    ids = list(runs["run_id"])
     runs = runs.assign(
         scenario_sha256=runs["scenario_sha256"].str[:12],
         seconds=runs["seconds"].round(2),
@@ -532,7 +755,7 @@ def _page_runs(data: DashboardData) -> html.Div:
             ),
             _card(
                 "Läufe (Auswahl zeigt die Parameter)",
-                _table("t-laeufe", german(runs), page_size=15, selectable=True),
+                _table("t-laeufe", german(runs), page_size=15, row_ids=ids),
             ),
             html.Pre(id="parameter", className="parameter"),
         ]
@@ -540,17 +763,21 @@ def _page_runs(data: DashboardData) -> html.Div:
 
 
 def _table(
-    ident: str, frame: pd.DataFrame, page_size: int = 10, selectable: bool = False
+    ident: str, frame: pd.DataFrame, page_size: int = 10, row_ids: Sequence[str] | None = None
 ) -> dash_table.DataTable:
+    """A table; with ``row_ids`` one row can be selected (its id is sent, not its data)."""
+    records = frame.to_dict("records")
+    if row_ids is not None:
+        records = [{**r, "id": i} for r, i in zip(records, row_ids, strict=True)]
     return dash_table.DataTable(
         id=ident,
         filter_options={"placeholder_text": "Filter …", "case": "insensitive"},
-        data=frame.to_dict("records"),
+        data=records,
         columns=[{"name": c, "id": c} for c in frame.columns],
         page_size=page_size,
         sort_action="native",
         filter_action="native",
-        row_selectable="single" if selectable else False,
+        row_selectable="single" if row_ids is not None else False,
         style_table={"overflowX": "auto"},
         style_cell={"fontFamily": "inherit", "fontSize": "0.85rem", "textAlign": "left"},
     )
@@ -564,7 +791,10 @@ def _selection(baseline: str | None, compared: Sequence[str] | None) -> list[str
     return ([baseline] if baseline else []) + chosen
 
 
-def _callbacks(app: Dash, data: DashboardData, names: dict[str, str], config: Any) -> None:
+def _callbacks(
+    app: Dash, data: DashboardData, names: dict[str, str], config: Any, gate: InputGate
+) -> None:
+    """Register the callbacks; ``gate`` checks every request's values before they run."""
     band_outputs = [Output(f"g-{m}", "figure") for m, _, _ in BAND_METRICS[1:]]
 
     @app.callback(
@@ -673,15 +903,12 @@ def _callbacks(app: Dash, data: DashboardData, names: dict[str, str], config: An
     def flows(scenario: str, year: int | None) -> Any:
         return fig.sankey_figure(data.flows(scenario, year), data.labels).to_dict()
 
-    @app.callback(
-        Output("parameter", "children"),
-        Input("t-laeufe", "selected_rows"),
-        State("t-laeufe", "data"),
-    )
-    def params(rows: list[int] | None, table: list[dict]) -> str:
-        if not rows:
+    @app.callback(Output("parameter", "children"), Input("t-laeufe", "selected_row_ids"))
+    def params(run_ids: list[str] | None) -> str:
+        # the row's id (its run id), not the table's data: the browser sends no table back
+        if not run_ids:
             return "Einen Lauf auswählen, um seine Parameter zu sehen."
-        return data.run_params(table[rows[0]]["Lauf"])
+        return data.run_params(run_ids[0])
 
     @app.callback(
         Output("ww-gebunden", "value"),
@@ -694,6 +921,8 @@ def _callbacks(app: Dash, data: DashboardData, names: dict[str, str], config: An
         prevent_initial_call=True,
     )
     def whatif_reset(baseline: str) -> tuple:
+        if gate.problem({"ww-basis.value": baseline}):
+            raise PreventUpdate  # the gate refused it already; never load a path
         s = slider_start(_scenario(baseline))
         return (
             s.bound_share,
@@ -737,6 +966,23 @@ def _callbacks(app: Dash, data: DashboardData, names: dict[str, str], config: An
         reaction: float,
         effect: float,
     ) -> tuple:
+        # Runs in a worker process of the background manager: the gate has checked
+        # these values in the request already; check them here again before anything
+        # is loaded (a library scenario by name, never a path).
+        reason = gate.problem(
+            {
+                "ww-basis.value": baseline,
+                "ww-anreiz.value": scheme,
+                **{
+                    f"{spec.ident}.value": value
+                    for spec, value in zip(
+                        SLIDERS, (bound, r2, trend, reaction, effect), strict=True
+                    )
+                },
+            }
+        )
+        if reason:
+            return no_update, no_update, no_update, refusal_text(reason)
         what = WhatIf(baseline, bound, r2, scheme, trend, reaction, effect)
         try:
             values = run_whatif(what, config, progress=lambda k, n: set_progress((str(k), str(n))))
@@ -789,22 +1035,22 @@ def _callbacks(app: Dash, data: DashboardData, names: dict[str, str], config: An
         chosen = _selection(baseline, compared)
         stamp = datetime.now().strftime("%Y-%m-%d")
         which = ctx.triggered_id
+        if which not in ("export-xlsx", "export-csv", "export-html", "export-pdf"):
+            raise PreventUpdate  # no button was pressed (a request without a trigger)
         if which in ("export-xlsx", "export-csv"):
             sheets = _shown_tables(data, baseline, chosen, names)
-            if which == "export-xlsx":
-                buf = io.BytesIO()
-                with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-                    for sheet, frame in sheets.items():
-                        german(frame).to_excel(xl, sheet_name=sheet, index=False)
-                return dcc.send_bytes(buf.getvalue(), f"vergleich-{stamp}.xlsx"), "XLSX erstellt."
-            frame = sheets["Werte je Jahr"]
-            text = german(frame).to_csv(sep=";", decimal=",", index=False)
-            return dcc.send_bytes(
-                ("\ufeff" + text).encode("utf-8"), f"vergleich-{stamp}.csv"
-            ), "CSV erstellt."
-        page = build_briefing(
-            data, baseline, chosen, store_label=data.path.name, created=datetime.now()
-        )
+            if which == "export-xlsx":  # formula-safe writers: no text runs as a formula
+                content = xlsx_bytes(sheets)
+                return dcc.send_bytes(content, f"vergleich-{stamp}.xlsx"), "XLSX erstellt."
+            content = csv_de_bytes(sheets["Werte je Jahr"])
+            return dcc.send_bytes(content, f"vergleich-{stamp}.csv"), "CSV erstellt."
+        try:
+            page = build_briefing(
+                data, baseline, chosen, store_label=data.path.name, created=datetime.now()
+            )
+        except BriefingError as err:
+            what = "PDF" if which == "export-pdf" else "Vorlage"
+            return no_update, f"{what} nicht möglich: {err}"
         if which == "export-html":
             return dcc.send_bytes(
                 page.encode("utf-8"), f"vorlage-jha-{stamp}.html"

@@ -46,9 +46,10 @@ from dashboard.figures import (
     render_images,
     scenario_colours,
 )
+from dashboard.library import library_scenario
 from scenarios.errors import ScenarioError
 from scenarios.formatting import fmt_eur, fmt_num, fmt_pct
-from scenarios.loader import Scenario, expand_path, load_scenario
+from scenarios.loader import Scenario, expand_path
 
 CHROMIUM_ENV = "SOZIALRAUM_CHROMIUM"
 """Environment variable with the path of the Chromium executable for the PDF."""
@@ -267,8 +268,9 @@ def key_figures(data: DashboardData, baseline: str, scenarios: Sequence[str]) ->
 
 
 def _load(name: str) -> Scenario | None:
+    """The library scenario of a stored name, or None (never a file of another name)."""
     try:
-        return load_scenario(name)
+        return library_scenario(name)
     except (ScenarioError, OSError, ValueError):
         return None
 

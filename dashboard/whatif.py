@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from dashboard.library import library_scenario
 from model.run import run_group
-from scenarios.loader import Scenario, load_scenario
+from scenarios.loader import Scenario
+from scenarios.safe_yaml import load_yaml_data
 
 SETTINGS_FILE = Path(__file__).resolve().parent / "whatif.yaml"
 
@@ -52,7 +53,7 @@ class WhatIfConfig:
 
 def load_config(path: Path = SETTINGS_FILE) -> WhatIfConfig:
     """Read ``whatif.yaml``."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = load_yaml_data(path)  # bounded reader: size, depth, aliases, duplicate keys
     reasons = {
         k: doc[k].get("assumption") or doc[k].get("source", "")
         for k in ("replicates", "years", "scale")
@@ -127,12 +128,13 @@ def run_whatif(
         region, metric, value, unit — Kreis totals, projected to full scale.
 
     Raises:
-        ScenarioError: If a slider value is not valid for the scenario.
+        ScenarioError: If the baseline is not a library scenario (no file is opened for
+            anything else) or a slider value is not valid for the scenario.
     """
     config = config or load_config()
     size = {"years": config.years, "scale": config.scale}
-    base = load_scenario(what.baseline, size)
-    changed = load_scenario(what.baseline, {**size, **what.overrides(config, base)})
+    base = library_scenario(what.baseline, size)  # a library name only, never a path
+    changed = library_scenario(what.baseline, {**size, **what.overrides(config, base)})
     total = 2 * config.replicates
     frames = []
     for r in range(config.replicates):

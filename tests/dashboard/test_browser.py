@@ -236,6 +236,48 @@ def test_exports_download_and_open(page, tmp_path):
     assert errors == []
 
 
+CSP_WATCH = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation',
+    e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+"""
+"""Records every CSP violation of the page (installed before the page's own scripts)."""
+
+
+def test_every_page_runs_under_the_content_security_policy(browser, server, tmp_path):
+    """The CSP is sent, and no page, chart, table selection or PNG download breaks it."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    context.add_init_script(CSP_WATCH)
+    pg = context.new_page()
+    messages: list[str] = []
+    pg.on("console", lambda msg: messages.append(msg.text))
+    try:
+        response = pg.goto(server.url, wait_until="networkidle")
+        headers = response.headers
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"
+        csp = headers["content-security-policy"]
+        script_src = next(d for d in csp.split("; ") if d.startswith("script-src"))
+        assert "'sha256-" in script_src and "unsafe" not in script_src
+        pg.wait_for_selector("#g-toepfe .main-svg", timeout=30_000)
+        for tab in PAGES:
+            _open(pg, tab)
+        pg.locator("#t-laeufe input[type=radio]").first.click()  # sends the row's id only
+        pg.wait_for_function(
+            "() => document.querySelector('#parameter').textContent.startsWith('{')",
+            timeout=20_000,
+        )
+        _open(pg, "Vergleich")
+        pg.hover("#g-gesamt")
+        png = _download(pg, "#g-gesamt .modebar-btn[data-title='Als PNG herunterladen']", tmp_path)
+        assert png.read_bytes().startswith(b"\x89PNG")
+        assert pg.evaluate("window.__csp") == []
+        assert not [m for m in messages if "Content Security Policy" in m]
+    finally:
+        context.close()
+
+
 def test_basic_auth_when_credentials_are_set(demo_store):
     """A server built for another address asks every request for the login."""
     env = {"SOZIALRAUM_DASHBOARD_USER": "ausschuss", "SOZIALRAUM_DASHBOARD_PASSWORD": "geheim"}

@@ -64,3 +64,23 @@ def test_invalid_slider_value_is_a_scenario_error():
     start = slider_start(load_scenario("lueneburg-status-quo"))
     with pytest.raises(ScenarioError):
         run_whatif(dataclasses.replace(start, regional2_share=1.5), SMALL)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["/etc/passwd", "../lueneburg-status-quo.yaml", "lueneburg-status-quo.yaml", "*", "", None, 3],
+)
+def test_library_scenario_takes_names_only(name):
+    from dashboard.library import library_scenario
+
+    with pytest.raises(ScenarioError) as info:
+        library_scenario(name)
+    assert info.value.message == "kein Szenario der Szenariobibliothek"
+
+
+def test_library_scenario_is_the_library_file():
+    from dashboard.library import library_scenario
+
+    assert library_scenario("lueneburg-status-quo").sha256 == (
+        load_scenario("lueneburg-status-quo").sha256
+    )
