@@ -35,8 +35,18 @@ from scenarios.compare import paired_differences
 from scenarios.errors import ScenarioError, display_path
 from scenarios.export import FORMATS, export
 from scenarios.formatting import fmt_num
+from scenarios.limits import (
+    MAX_REPLICATES,
+    MAX_SEED,
+    MAX_WORKERS,
+    MAX_YEARS,
+    REPLICATES_WHY,
+    SEED_WHY,
+    WORKERS_WHY,
+    YEARS_WHY,
+)
 from scenarios.loader import LIBRARY_DIR, find_scenario, list_scenarios, load_scenario
-from scenarios.store import DEFAULT_STORE, ResultsStore, RunData
+from scenarios.store import DEFAULT_STORE, ResultsStore, RunData, os_reason
 from scenarios.sweep import load_sweep
 
 EXIT_OK, EXIT_FAILURE, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -62,9 +72,12 @@ def add_commands(commands: Any, int_at_least: Any, scale: Any) -> None:
     b.add_argument("scenarios", nargs="+", metavar="SZENARIO", help="Namen oder YAML-Pfade")
     b.add_argument(
         "--replicates",
-        type=int_at_least(1),
+        type=int_at_least(1, MAX_REPLICATES, "Wiederholungen", REPLICATES_WHY),
         default=10,
-        help="Wiederholungen je Szenario und Punkt (Seeds 1…N; Vorgabe: 10)",
+        help=(
+            "Wiederholungen je Szenario und Punkt (Seeds 1…N; höchstens "
+            f"{fmt_num(MAX_REPLICATES)}; Vorgabe: 10)"
+        ),
     )
     b.add_argument("--sweep", metavar="DATEI", default=None, help="Sweep-Datei (YAML)")
     _common(b, int_at_least, scale)
@@ -87,7 +100,10 @@ def add_commands(commands: Any, int_at_least: Any, scale: Any) -> None:
     c.add_argument("a", metavar="A", help="Basisszenario")
     c.add_argument("b", metavar="B", help="Vergleichsszenario")
     c.add_argument(
-        "--replicates", type=int_at_least(2), default=10, help="Wiederholungen (Vorgabe: 10)"
+        "--replicates",
+        type=int_at_least(2, MAX_REPLICATES, "Wiederholungen", REPLICATES_WHY),
+        default=10,
+        help=f"Wiederholungen, höchstens {fmt_num(MAX_REPLICATES)} (Vorgabe: 10)",
     )
     _common(c, int_at_least, scale)
     c.set_defaults(handler=cmd_compare)
@@ -119,12 +135,12 @@ def add_commands(commands: Any, int_at_least: Any, scale: Any) -> None:
     )
     d.add_argument("--store", metavar="DATEI", default=str(DEFAULT_STORE), help="Ergebnisspeicher")
     d.add_argument("--host", default="127.0.0.1", help="Adresse (Vorgabe: 127.0.0.1)")
-    d.add_argument("--port", type=int_at_least(1), default=8050, help="Port (Vorgabe: 8050)")
+    d.add_argument("--port", type=_port, default=8050, help="Port 1–65535 (Vorgabe: 8050)")
     d.add_argument(
         "--workers",
-        type=int_at_least(1),
-        default=os.cpu_count() or 1,
-        help="Serverprozesse (Vorgabe: alle Kerne; 1 = ein Prozess mit Threads)",
+        type=_server_workers,
+        default=None,
+        help="Serverprozesse, höchstens 64 (Vorgabe: alle Kerne; 1 = ein Prozess mit Threads)",
     )
     d.set_defaults(handler=cmd_dashboard)
 
@@ -138,12 +154,22 @@ def _common(p: argparse.ArgumentParser, int_at_least: Any, scale: Any) -> None:
     )
     p.add_argument(
         "--workers",
-        type=int_at_least(1),
-        default=os.cpu_count() or 1,
-        help="lokale Prozesse (Vorgabe: alle Kerne)",
+        type=int_at_least(1, MAX_WORKERS, "Prozesse", WORKERS_WHY),
+        default=min(os.cpu_count() or 1, MAX_WORKERS),
+        help=f"lokale Prozesse, höchstens {MAX_WORKERS} (Vorgabe: alle Kerne)",
     )
-    p.add_argument("--seed", type=int_at_least(0), default=1, help="erster Seed (Vorgabe: 1)")
-    p.add_argument("--years", type=int_at_least(1), default=None, help="simulierte Jahre")
+    p.add_argument(
+        "--seed",
+        type=int_at_least(0, MAX_SEED, "", SEED_WHY),
+        default=1,
+        help=f"erster Seed, 0 bis {fmt_num(MAX_SEED)} (Vorgabe: 1)",
+    )
+    p.add_argument(
+        "--years",
+        type=int_at_least(1, MAX_YEARS, "Jahre", YEARS_WHY),
+        default=None,
+        help=f"simulierte Jahre, höchstens {MAX_YEARS}",
+    )
     p.add_argument("--scale", type=scale, default=None, help="Anteil der Bevölkerung, 0 < F ≤ 1")
 
 
@@ -313,10 +339,22 @@ def cmd_batch(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_INTERRUPTED
+        except ScenarioError as err:  # the store cannot be written (full disk): runs kept
+            return _fail(err)
         except OSError as exc:
-            return _fail(f"Fehler: Dask-Scheduler {args.scheduler} nicht erreichbar ({exc})")
+            return _fail(_os_failure(args, exc))
     _print_report(report, args.store)
     return EXIT_OK if not report.failed else EXIT_FAILURE
+
+
+def _os_failure(args: argparse.Namespace, exc: OSError) -> str:
+    """The ``Fehler:`` line for a system error while a batch runs (German, one line)."""
+    if getattr(args, "scheduler", None):
+        return f"Fehler: Dask-Scheduler {args.scheduler} nicht erreichbar ({os_reason(exc)})"
+    return (
+        f"Fehler: Datei {display_path(args.store)}: Batch abgebrochen ({os_reason(exc)}); "
+        "alle bis dahin fertigen Läufe sind gespeichert, derselbe Befehl setzt fort"
+    )
 
 
 def _print_report(report: BatchReport, store: str) -> None:
@@ -353,13 +391,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
     with store:
         try:
             report = _execute(args, plan, store)
+            if report.failed:
+                _print_report(report, args.store)
+                return EXIT_FAILURE
+            comparison = paired_differences(store, a, b, outcomes, run_ids=plan.run_ids)
         except BatchInterrupted:
             print("Abgebrochen; gerechnete Läufe sind gespeichert.", file=sys.stderr)
             return EXIT_INTERRUPTED
-        if report.failed:
-            _print_report(report, args.store)
-            return EXIT_FAILURE
-        comparison = paired_differences(store, a, b, outcomes, run_ids=plan.run_ids)
+        except ScenarioError as err:  # the store cannot be read or written
+            return _fail(err)
+        except OSError as exc:
+            return _fail(_os_failure(args, exc))
     print(format_comparison(comparison.table, a, b, args.replicates))
     return EXIT_OK
 
@@ -423,26 +465,48 @@ def cmd_export(args: argparse.Namespace) -> int:
 # =========================================================================== dashboard
 
 
+def _dashboard_number(text: str, check: Any) -> int:
+    from dashboard.server import ServeError
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"„{text}“ ist keine ganze Zahl") from None
+    try:
+        return int(check(value))
+    except ServeError as err:
+        raise argparse.ArgumentTypeError(str(err).split(": ", 1)[-1]) from None
+
+
+def _port(text: str) -> int:
+    """``--port``: 1–65535 (:data:`dashboard.server.PORT_MAX`), checked before anything."""
+    from dashboard.server import check_port
+
+    return _dashboard_number(text, check_port)
+
+
+def _server_workers(text: str) -> int:
+    """``--workers`` of the dashboard: 1 to :data:`dashboard.server.WORKERS_MAX`."""
+    from dashboard.server import check_workers
+
+    return _dashboard_number(text, check_workers)
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """``sozialraum dashboard``."""
-    from dashboard.server import ServeError, credentials, serve
+    from dashboard.server import ServeError, check_bind, check_store, credentials, serve
 
     try:
         credentials(args.host)  # refuse before loading anything
-        if not Path(args.store).is_file():
-            raise ScenarioError(
-                Path(args.store),
-                "--store",
-                "Ergebnisspeicher nicht gefunden; zuerst z. B. „sozialraum batch "
-                "lueneburg-status-quo lueneburg-rb2-20-rueckbehalt“ rechnen",
-            )
+        check_store(args.store)
+        check_bind(args.host, args.port)
         serve(args.store, args.host, args.port, workers=args.workers)
     except ServeError as err:
         return _fail(f"Fehler: {err}")
     except ScenarioError as err:
         return _fail(err)
-    except OSError as exc:
-        return _fail(f"Fehler: Port {args.port} auf {args.host} nicht nutzbar ({exc.strerror})")
+    except OSError as exc:  # the store or the port, after the checks above
+        return _fail(f"Fehler: Port {args.port} auf {args.host} nicht nutzbar ({exc.errno})")
     return EXIT_OK
 
 

@@ -26,6 +26,14 @@ sweep point's overrides), the seed and the code version; the main process stores
 each finished run in one transaction (see :mod:`scenarios.store`). Interrupting a
 batch (Ctrl-C, or the process killed) and running the same command again skips
 every stored run and runs only the rest: nothing is lost, nothing duplicated.
+
+**Workers die with their batch.** A pool worker must not outlive the process that
+started it (after ``kill -9`` of a batch it would otherwise keep a few hundred MB
+for as long as its run takes, or forever while it waits for work): on Linux the
+kernel kills it when its parent dies (``PR_SET_PDEATHSIG``), and on every system a
+watchdog thread in the worker ends it when its parent changes (see
+:func:`_worker_init`). Once the workers are gone, multiprocessing's resource
+tracker sees the end of its pipe and exits as well.
 """
 
 from __future__ import annotations
@@ -38,7 +46,10 @@ import importlib.metadata
 import json
 import multiprocessing
 import os
+import signal
 import socket
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -50,6 +61,7 @@ import pandas as pd
 
 from model.params import ModelParams
 from model.run import burn_in_key, run_group
+from scenarios.limits import check_batch_size
 from scenarios.loader import Scenario, calibration_overrides, load_scenario
 from scenarios.store import ResultsStore, RunData, RunRecord
 from scenarios.sweep import Sweep
@@ -213,8 +225,17 @@ def plan_batch(
         The plan; its ``batch_id`` is the same whenever the same runs are planned.
 
     Raises:
-        ScenarioError: For any problem in a scenario, a data file or the sweep.
+        ScenarioError: For any problem in a scenario, a data file or the sweep, or
+            (:class:`scenarios.limits.ArgumentError`) seeds or runs beyond their limits,
+            checked before any scenario is loaded.
     """
+    check_batch_size(
+        len(scenarios),
+        sweep.n_points if sweep is not None else 1,
+        replicates,
+        seed_base,
+        sweep.path if sweep is not None else None,
+    )
     bases = [load_scenario(ref) for ref in scenarios]
     if sweep is not None:
         sweep = sweep.resolve(bases)
@@ -451,13 +472,90 @@ def execute_tasks(tasks: Sequence[RunTask], workers: int = 1) -> Iterator[Outcom
     yield from _execute_all([[t] for t in tasks], workers, None)
 
 
-def _execute_pool(items: list[list[RunTask]], workers: int) -> Iterator[Outcome]:
+WATCHDOG_SECONDS = 1.0
+"""How often a pool worker checks that the process that started it is still alive.
+
+An orphaned worker ends within about this time even where the kernel's parent-death
+signal is not available; a check is one ``getppid`` call, so once a second costs
+nothing measurable next to a run (0.1 s to minutes), while "a few seconds" is what a
+user waiting for the memory to come back after ``kill -9`` should have to wait.
+"""
+
+ORPHANED_EXIT_CODE = 1
+"""Exit status of a pool worker that ended itself because its batch process died."""
+
+_PR_SET_PDEATHSIG = 1
+"""``PR_SET_PDEATHSIG`` from ``<linux/prctl.h>``: signal the caller when its parent dies."""
+
+
+def _set_parent_death_signal() -> bool:
+    """Ask the Linux kernel to SIGKILL this process when its parent thread ends.
+
+    Returns:
+        Whether the kernel accepted it (False elsewhere than on Linux, or if
+        ``prctl`` is not reachable through ctypes).
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)) == 0
+    except (OSError, AttributeError):  # no libc with prctl: the watchdog alone
+        return False
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """Watchdog thread of a pool worker: end the worker once its parent is gone.
+
+    An orphan is adopted by another process (init or a subreaper), so ``getppid``
+    changes; the worker then exits at once, without cleanup (nobody waits for it).
+    """
+    while os.getppid() == parent_pid:
+        time.sleep(WATCHDOG_SECONDS)
+    os._exit(ORPHANED_EXIT_CODE)
+
+
+def _worker_init(parent_pid: int, parent_death_signal: bool) -> None:
+    """Initializer of every local pool worker: die with the batch process.
+
+    Args:
+        parent_pid: Process id of the batch process that starts the pool.
+        parent_death_signal: Arm Linux's parent-death signal. The kernel sends it
+            when the *thread* that started the worker ends, so it is only armed when
+            that is the main thread (which ends with the process): the executor
+            starts its workers in the thread that calls ``submit`` (``spawn``,
+            without ``max_tasks_per_child``), and :func:`_execute_pool` submits
+            its first items right after creating the pool.
+    """
+    if parent_death_signal:
+        _set_parent_death_signal()
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(ORPHANED_EXIT_CODE)
+    threading.Thread(
+        target=_watch_parent, args=(parent_pid,), name="batch-watchdog", daemon=True
+    ).start()
+
+
+def _new_pool(workers: int) -> cf.ProcessPoolExecutor:
+    """A local process pool (``spawn``) whose workers die with this process."""
     ctx = multiprocessing.get_context("spawn")
     # Each run is single-threaded numpy; keep linear-algebra libraries from starting
     # thread pools that compete with the other workers (inherited by the workers).
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    return cf.ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=ctx,
+        initializer=_worker_init,
+        initargs=(os.getpid(), on_main_thread),
+    )
+
+
+def _execute_pool(items: list[list[RunTask]], workers: int) -> Iterator[Outcome]:
+    pool = _new_pool(workers)
     pending = iter(items)
     running: dict[cf.Future[list[RunData]], list[RunTask]] = {}
     try:

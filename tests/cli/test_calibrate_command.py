@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import resource
+import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
+from calibration.run import check_output_file, replacing
 from cli.main import main
+from tests.bad_days.harness import ROOT, Outcome, assert_clear_input_error
 
 
 def test_report_only_for_the_shipped_calibration(
@@ -36,6 +44,108 @@ def test_report_only_input_errors(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["calibrate", "--nur-bericht", *extra]) == 2
-    out = capsys.readouterr().out.strip().splitlines()
-    assert len(out) == 1 and out[0].startswith("Fehler:") and fragment in out[0]
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("Fehler:") and fragment in err[0]
+    assert captured.out == ""  # errors go to standard error, not to standard output
     assert not (tmp_path / "b.html").exists()
+
+
+# ------------------------------------------------------------------ atomic writes
+
+_FILE_LIMIT = 2_000
+"""Largest file the calibration process may write in the test (``RLIMIT_FSIZE``, bytes).
+
+The tiny calibration below writes a file of about 4 KB, so its final write fails
+halfway (``EFBIG``), as on a full disk.
+"""
+
+
+def _tiny_setup_file(folder: Path) -> Path:
+    setup = _setup_doc()
+    first = setup["parameters"][0]
+    setup.update(
+        name="test-atomar",
+        seed=5,
+        scale=0.1,
+        years=1,
+        burn_in_months=12,
+        population=6,
+        generations=1,
+        draws=4,
+        sims_per_minute=120,
+        parameters=[first],
+    )
+    path = folder / "setup.yaml"
+    path.write_text(yaml.safe_dump(setup, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _setup_doc() -> dict[str, object]:
+    from calibration.fit import SETUP_DIR
+
+    return yaml.safe_load((SETUP_DIR / "lueneburg.yaml").read_text(encoding="utf-8"))
+
+
+def _limit_file_size() -> None:  # runs in the child before exec
+    resource.setrlimit(resource.RLIMIT_FSIZE, (_FILE_LIMIT, _FILE_LIMIT))
+
+
+def test_regression_failed_final_write_left_traceback_and_half_file(tmp_path: Path) -> None:
+    """A calibration whose final write failed ended in a traceback with a half file.
+
+    Now the file is written to a temporary file next to it and renamed: when the
+    write fails (here: the file-size limit, as on a full disk) the earlier
+    calibration file is unchanged, no temporary file is left, and the one German
+    line names the file and ``--out``.
+    """
+    setup = _tiny_setup_file(tmp_path)
+    out = tmp_path / "kal.yaml"
+    out.write_text("# die frühere Kalibrierungsdatei\n", encoding="utf-8")
+    before = out.read_bytes()
+    args = ["calibrate", "--setup", str(setup), "--out", str(out), "--minutes", "0.05"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "cli", *args, "--workers", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=_limit_file_size,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert "Generation 0" in proc.stdout  # it did calibrate; the failure is at the end
+    line = assert_clear_input_error(Outcome(proc.returncode, proc.stdout, proc.stderr))
+    assert "kal.yaml" in line and "Feld --out" in line
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kal.yaml", "setup.yaml"]
+
+
+def test_replacing_keeps_the_old_file_on_failure_and_sets_normal_permissions(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "datei.yaml"
+    target.write_text("alt\n", encoding="utf-8")
+    with pytest.raises(RuntimeError), replacing(target, "--out") as tmp:
+        tmp.write_text("halb", encoding="utf-8")
+        raise RuntimeError("Abbruch mitten im Schreiben")
+    assert target.read_text(encoding="utf-8") == "alt\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["datei.yaml"]
+
+    with replacing(target, "--out") as tmp:
+        tmp.write_text("neu\n", encoding="utf-8")
+    assert target.read_text(encoding="utf-8") == "neu\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["datei.yaml"]
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~mask
+
+
+def test_check_output_file_follows_a_symlink_and_leaves_no_probe(tmp_path: Path) -> None:
+    real = tmp_path / "echt" / "kal.yaml"
+    real.parent.mkdir()
+    real.write_text("alt\n", encoding="utf-8")
+    link = tmp_path / "verweis.yaml"
+    link.symlink_to(real)
+    assert check_output_file(link, "--out") == real.resolve()
+    assert sorted(p.name for p in real.parent.iterdir()) == ["kal.yaml"]
+    assert link.is_symlink()
