@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import resource
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -29,6 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 EXIT_INPUT = 2
+FILE_SIZE_VAR = "SOZIALRAUM_TEST_FSIZE"
+"""A case's ``env`` entry: the subprocess may not write files beyond this many bytes."""
 
 ENGLISH_FRAGMENTS = (
     "Traceback",
@@ -118,6 +121,12 @@ def run_subprocess(
 ) -> Outcome:
     """Run ``python -m cli ARGV`` in its own process."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    limit = full_env.pop(FILE_SIZE_VAR, None)
+
+    def limit_files() -> None:  # a full disk, as the program sees it: EFBIG
+        if limit is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (int(limit), int(limit)))
+
     proc = subprocess.run(
         [sys.executable, "-m", "cli", *argv],
         cwd=cwd or ROOT,
@@ -125,6 +134,7 @@ def run_subprocess(
         text=True,
         timeout=timeout,
         env=full_env,
+        preexec_fn=limit_files if limit is not None else None,
     )
     return Outcome(proc.returncode, proc.stdout, proc.stderr)
 
