@@ -44,8 +44,8 @@ COMPARISON_INPUTS = {"basis", "vergleich", "differenz-kennzahl", "region-kennzah
 
 def demo_store(folder: Path) -> Path:
     """A store with three Lüneburg scenarios × 10 seeds, 5 years."""
-    from scenarios.batch import plan_batch, run_batch
-    from scenarios.store import ResultsStore
+    from experiments.batch import plan_batch, run_batch
+    from results.store import ResultsStore
 
     path = folder / "ergebnisse.duckdb"
     plan = plan_batch(SCENARIOS, 10, years=5)
@@ -176,7 +176,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         store = Path(args.store) if args.store else demo_store(Path(tmp))
-        from scenarios.store import ResultsStore
+        from results.store import ResultsStore
 
         with ResultsStore(store, read_only=True) as s:
             names = sorted(set(s.runs()["scenario"]))
@@ -184,9 +184,7 @@ def main() -> None:
         server = start_server(store, port)
         url = f"http://127.0.0.1:{port}"
         try:
-            users = [
-                User(url, names, args.rounds, seed, args.think) for seed in range(args.users)
-            ]
+            users = [User(url, names, args.rounds, seed, args.think) for seed in range(args.users)]
             t0 = time.perf_counter()
             for u in users:
                 u.start()

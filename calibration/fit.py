@@ -8,7 +8,7 @@ and accepts it if its distance to the targets is at most the current tolerance
 (the ``quantile`` of the previous generation's distances). Accepted sets are weighted
 by prior / kernel mixture. The result is a weighted posterior sample.
 
-Simulations run through the batch runner (:func:`scenarios.batch.execute_tasks`,
+Simulations run through the batch runner (:func:`experiments.batch.execute_tasks`,
 a local process pool) at reduced scale. Everything random comes from one numpy
 Generator seeded by the setup's seed (proposals and the simulations' seeds), the
 simulation budget follows from the minutes given (not from the clock), and results
@@ -33,7 +33,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from calibration.targets import Target, TargetSet, statistics
-from scenarios.batch import RunTask, code_version, execute_tasks
+from experiments.batch import RunTask, code_version, execute_tasks
 from scenarios.errors import from_validation_error, line_for
 from scenarios.loader import find_scenario
 from scenarios.safe_yaml import load_yaml_mapping

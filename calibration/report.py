@@ -18,7 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from calibration.targets import Target, TargetSet, load_targets, statistics
-from scenarios.batch import RunTask, execute_tasks
+from experiments.batch import RunTask, execute_tasks
 from scenarios.loader import find_scenario, read_calibration_data
 
 

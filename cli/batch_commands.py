@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from scenarios.batch import (
+from experiments.batch import (
     BatchInterrupted,
     BatchPlan,
     BatchReport,
@@ -31,9 +31,11 @@ from scenarios.batch import (
     plan_batch,
     run_batch,
 )
-from scenarios.compare import paired_differences
+from experiments.sweep import load_sweep
+from results.compare import paired_differences
+from results.export import FORMATS, export
+from results.store import DEFAULT_STORE, ResultsStore, RunData, os_reason
 from scenarios.errors import ScenarioError, display_path
-from scenarios.export import FORMATS, export
 from scenarios.formatting import fmt_num
 from scenarios.limits import (
     MAX_REPLICATES,
@@ -46,8 +48,6 @@ from scenarios.limits import (
     YEARS_WHY,
 )
 from scenarios.loader import LIBRARY_DIR, find_scenario, list_scenarios, load_scenario
-from scenarios.store import DEFAULT_STORE, ResultsStore, RunData, os_reason
-from scenarios.sweep import load_sweep
 
 EXIT_OK, EXIT_FAILURE, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 

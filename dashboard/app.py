@@ -71,8 +71,8 @@ from dashboard.whatif import (
     run_whatif,
     slider_start,
 )
+from results.export import csv_de_bytes, german, xlsx_bytes
 from scenarios.errors import ScenarioError
-from scenarios.export import csv_de_bytes, german, xlsx_bytes
 from scenarios.formatting import fmt_eur, fmt_num, fmt_pct
 from scenarios.loader import Scenario
 

@@ -21,8 +21,8 @@ from typing import Any
 import pandas as pd
 
 from model.params import POT_LABELS, POTS
+from results.store import ResultsStore
 from scenarios.loader import DATA_DIR, load_help_types
-from scenarios.store import ResultsStore
 
 TOTAL = "Gesamt"
 

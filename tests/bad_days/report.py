@@ -39,8 +39,8 @@ def _cases(module: str) -> list[Case]:
 
 
 def _small_store(folder: Path) -> Path:
-    from scenarios.batch import plan_batch, run_batch
-    from scenarios.store import ResultsStore
+    from experiments.batch import plan_batch, run_batch
+    from results.store import ResultsStore
 
     path = folder / STORE
     plan = plan_batch(

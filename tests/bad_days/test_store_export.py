@@ -28,8 +28,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scenarios.export import TEMP_MARK
-from scenarios.store import CONNECTION_CONFIG, ResultsStore
+from results.export import TEMP_MARK
+from results.store import CONNECTION_CONFIG, ResultsStore
 from tests.bad_days.harness import (
     ROOT,
     Case,

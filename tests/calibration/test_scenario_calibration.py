@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scenarios.batch import plan_batch
+from experiments.batch import plan_batch
 from scenarios.errors import ScenarioError
 from scenarios.loader import DATA_DIR, find_scenario, load_scenario
 

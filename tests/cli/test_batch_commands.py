@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from cli.main import main
-from scenarios.batch import plan_batch, results_frame, run_batch
+from experiments.batch import plan_batch, results_frame, run_batch
+from results.store import ResultsStore
 from scenarios.loader import list_scenarios
-from scenarios.store import ResultsStore
 from tests.scenarios.test_error_catalogue import CASES, Case, Workspace
 
 A, B = "lueneburg-status-quo", "lueneburg-rb2-20-rueckbehalt"

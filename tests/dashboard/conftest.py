@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from scenarios.batch import plan_batch, run_batch
-from scenarios.store import ResultsStore
+from experiments.batch import plan_batch, run_batch
+from results.store import ResultsStore
 
 DEMO_SCENARIOS = (
     "lueneburg-status-quo",

@@ -12,9 +12,9 @@ from dashboard.app import _key_figures, create_app
 from dashboard.briefing import key_figures
 from dashboard.data import DashboardData
 from dashboard.guard import Choice, InputGate
-from scenarios.batch import plan_batch, run_batch
+from experiments.batch import plan_batch, run_batch
+from results.store import ResultsStore
 from scenarios.formatting import fmt_eur, fmt_pct
-from scenarios.store import ResultsStore
 from tests.bad_days.harness import ROOT
 from tests.dashboard.conftest import DEMO_SCENARIOS
 

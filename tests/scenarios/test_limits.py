@@ -19,8 +19,9 @@ import pytest
 from pydantic import BaseModel, Field, ValidationError
 
 from cli.main import _int_at_least
+from experiments.batch import plan_batch
+from experiments.sweep import load_sweep
 from scenarios import limits
-from scenarios.batch import plan_batch
 from scenarios.errors import ScenarioError, german_message
 from scenarios.limits import (
     MAX_BATCH_RUNS,
@@ -39,7 +40,6 @@ from scenarios.limits import (
     check_scenario_size,
 )
 from scenarios.loader import DATA_DIR, LIBRARY_DIR, load_scenario
-from scenarios.sweep import load_sweep
 
 INT64_MAX = 2**63 - 1
 """The ledger books cents as numpy int64."""

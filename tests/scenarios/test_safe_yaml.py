@@ -207,7 +207,7 @@ def _help_types(path: Path) -> Any:
 
 
 def _sweep(path: Path) -> Any:
-    from scenarios.sweep import load_sweep
+    from experiments.sweep import load_sweep
 
     return load_sweep(path)
 

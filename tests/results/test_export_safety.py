@@ -26,9 +26,9 @@ import pytest
 import yaml
 
 from cli.main import main
-from scenarios import export as ex
+from results import export as ex
+from results.store import ResultsStore
 from scenarios.loader import find_scenario
-from scenarios.store import ResultsStore
 
 ROOT = Path(__file__).resolve().parents[2]
 A = "lueneburg-status-quo"

@@ -19,8 +19,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scenarios.batch import plan_batch, run_batch
-from scenarios.store import (
+from experiments.batch import plan_batch, run_batch
+from results.store import (
     CONNECTION_CONFIG,
     SCHEMA_VERSION,
     ResultsStore,

@@ -50,8 +50,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet import _writer as _sheet_writer
 
+from results.store import DATA_TABLES, ResultsStore, os_reason
 from scenarios.errors import ScenarioError
-from scenarios.store import DATA_TABLES, ResultsStore, os_reason
 
 FORMATS = ("parquet", "csv", "xlsx")
 

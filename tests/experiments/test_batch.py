@@ -5,16 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from model.run import run_once
-from scenarios.batch import (
+from experiments.batch import (
     BatchInterrupted,
     code_version,
     plan_batch,
     results_frame,
     run_batch,
 )
+from model.run import run_once
+from results.store import ResultsStore
 from scenarios.loader import calibration_overrides, load_scenario
-from scenarios.store import ResultsStore
 
 SCENARIOS = ["lueneburg-status-quo", "lueneburg-rb2-20-rueckbehalt"]
 SMALL = {"years": 2, "scale": 0.1}

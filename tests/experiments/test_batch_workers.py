@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from scenarios import batch
-from scenarios.store import ResultsStore
+from experiments import batch
+from results.store import ResultsStore
 
 ROOT = Path(__file__).resolve().parents[2]
 A, B = "lueneburg-status-quo", "lueneburg-rb2-20-rueckbehalt"
@@ -169,7 +169,7 @@ def test_regression_kill_9_of_batch_leaves_workers_running(tmp_path: Path) -> No
 _ORPHAN_SCRIPT = textwrap.dedent(
     """
     import concurrent.futures as cf, multiprocessing, os, sys, time
-    from scenarios import batch
+    from experiments import batch
 
     pool = cf.ProcessPoolExecutor(
         max_workers=2,
@@ -195,7 +195,7 @@ def test_orphaned_worker_ends_itself(mechanism: str) -> None:
 
     ``watchdog``: without the parent-death signal (as on systems other than Linux),
     the worker's watchdog thread notices the new parent within about
-    :data:`scenarios.batch.WATCHDOG_SECONDS`. ``signal``: with it, the kernel kills
+    :data:`experiments.batch.WATCHDOG_SECONDS`. ``signal``: with it, the kernel kills
     the worker at once.
     """
     proc = subprocess.Popen(

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from experiments.sweep import BASE_POINT, SWEEPS_DIR, load_sweep, sample_value
 from scenarios.errors import ScenarioError
 from scenarios.loader import load_scenario
 from scenarios.schema import UncertaintySection
-from scenarios.sweep import BASE_POINT, load_sweep, sample_value
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -64,7 +64,7 @@ def test_hypercube_is_reproducible_and_depends_on_the_seed(tmp_path):
 
 
 def test_no_sweep_point_is_the_base():
-    from scenarios.sweep import Sweep
+    from experiments.sweep import Sweep
 
     base = load_scenario("lueneburg-status-quo")
     assert Sweep(path=None).points(base) == [(BASE_POINT, {})]
@@ -138,10 +138,9 @@ def test_samples_are_monotone_in_u():
 
 
 def test_shipped_example_sweep_plans():
-    from scenarios.batch import plan_batch
-    from scenarios.loader import LIBRARY_DIR
+    from experiments.batch import plan_batch
 
-    path = LIBRARY_DIR.parent / "sweeps" / "lueneburg-rb2-anteil.yaml"
+    path = SWEEPS_DIR / "lueneburg-rb2-anteil.yaml"
     plan = plan_batch(["lueneburg-rb2-20-rueckbehalt"], 2, sweep=load_sweep(path))
     assert len(plan.runs) == 4 * 8 * 2
     assert {r.record.point["budget.regional2_share"] for r in plan.runs} == {0.1, 0.2, 0.3, 0.4}

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from results.store import ResultsStore
 from scenarios.schema import OutcomeSection
-from scenarios.store import ResultsStore
 
 INTERVAL = (0.05, 0.95)
 """Quantiles of the reported interval (90 %)."""

@@ -7,8 +7,8 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from scenarios.batch import execute, plan_batch
-from scenarios.store import DATA_TABLES, ResultsStore, StoreError
+from experiments.batch import execute, plan_batch
+from results.store import DATA_TABLES, ResultsStore, StoreError
 
 
 @pytest.fixture(scope="module")

@@ -47,6 +47,9 @@ from scenarios.limits import (
 from scenarios.loader import Scenario, read_yaml
 from scenarios.schema import UncertaintySection
 
+SWEEPS_DIR = Path(__file__).resolve().parent / "sweeps"
+"""Folder of the shipped example sweep files."""
+
 BASE_POINT = "basis"
 """Id of the single point of a batch without a sweep."""
 

@@ -23,7 +23,7 @@ results equal separate runs exactly.
 
 **Resuming.** A run's id is a hash of the scenario's resolved content (including the
 sweep point's overrides), the seed and the code version; the main process stores
-each finished run in one transaction (see :mod:`scenarios.store`). Interrupting a
+each finished run in one transaction (see :mod:`results.store`). Interrupting a
 batch (Ctrl-C, or the process killed) and running the same command again skips
 every stored run and runs only the rest: nothing is lost, nothing duplicated.
 
@@ -59,14 +59,14 @@ from typing import Any
 
 import pandas as pd
 
+from experiments.sweep import Sweep
 from model.params import ModelParams
 from model.run import burn_in_key, run_group
+from results.store import ResultsStore, RunData, RunRecord
 from scenarios.limits import check_batch_size
 from scenarios.loader import Scenario, calibration_overrides, load_scenario
-from scenarios.store import ResultsStore, RunData, RunRecord
-from scenarios.sweep import Sweep
 
-_SOURCE_PACKAGES = ("model", "scenarios")
+_SOURCE_PACKAGES = ("model", "scenarios", "experiments")
 
 
 @functools.cache
@@ -83,8 +83,8 @@ def code_version() -> str:
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for package in _SOURCE_PACKAGES:
-        for path in sorted((root / package).glob("*.py")):
-            digest.update(path.name.encode())
+        for path in sorted((root / package).rglob("*.py")):
+            digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
     return f"{version}+{digest.hexdigest()[:12]}"
 
@@ -217,7 +217,7 @@ def plan_batch(
         replicates: Runs per scenario and point (seeds ``seed_base`` … ``seed_base +
             replicates - 1``, the same in every scenario: common random numbers).
         seed_base: First seed.
-        sweep: Grid and Latin hypercube (see :mod:`scenarios.sweep`), or None.
+        sweep: Grid and Latin hypercube (see :mod:`experiments.sweep`), or None.
         years: Simulated years for every run (default: each scenario's own).
         scale: Share of the population simulated (default: each scenario's own).
 
