@@ -41,6 +41,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_engine.py
 	$(PY) benchmarks/bench_batch.py
+	$(PY) benchmarks/bench_plan.py
+	$(PY) benchmarks/bench_reading.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

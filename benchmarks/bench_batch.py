@@ -35,8 +35,8 @@ SCENARIOS = ["lueneburg-status-quo", "lueneburg-rb2-20-rueckbehalt"]
 
 def measure(plan, workers: int, scheduler=None) -> tuple[float, float]:
     """(runs per minute, seconds until the first stored run) for one way of running."""
-    from experiments.batch import run_batch
-    from results.store import ResultsStore
+    from experiments import run_batch
+    from results import ResultsStore
 
     with tempfile.TemporaryDirectory() as tmp:
         store = ResultsStore(Path(tmp) / "bench.duckdb")
@@ -67,7 +67,7 @@ def main() -> None:
         "--scenarios", nargs="+", default=SCENARIOS, help="scenarios of the batch (default: two)"
     )
     args = parser.parse_args()
-    from experiments.batch import plan_batch
+    from experiments import plan_batch
 
     runs, years = (24, 2) if args.quick else (args.runs, 10)
     replicates = max(1, runs // len(args.scenarios))

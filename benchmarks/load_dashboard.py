@@ -44,8 +44,8 @@ COMPARISON_INPUTS = {"basis", "vergleich", "differenz-kennzahl", "region-kennzah
 
 def demo_store(folder: Path) -> Path:
     """A store with three Lüneburg scenarios × 10 seeds, 5 years."""
-    from experiments.batch import plan_batch, run_batch
-    from results.store import ResultsStore
+    from experiments import plan_batch, run_batch
+    from results import ResultsStore
 
     path = folder / "ergebnisse.duckdb"
     plan = plan_batch(SCENARIOS, 10, years=5)
@@ -176,7 +176,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         store = Path(args.store) if args.store else demo_store(Path(tmp))
-        from results.store import ResultsStore
+        from results import ResultsStore
 
         with ResultsStore(store, read_only=True) as s:
             names = sorted(set(s.runs()["scenario"]))

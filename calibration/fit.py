@@ -8,19 +8,22 @@ and accepts it if its distance to the targets is at most the current tolerance
 (the ``quantile`` of the previous generation's distances). Accepted sets are weighted
 by prior / kernel mixture. The result is a weighted posterior sample.
 
-Simulations run through the batch runner (:func:`experiments.batch.execute_tasks`,
-a local process pool) at reduced scale. Everything random comes from one numpy
-Generator seeded by the setup's seed (proposals and the simulations' seeds), the
-simulation budget follows from the minutes given (not from the clock), and results
-are collected by run id, so the same seed gives the same posterior, bit for bit.
+Simulations are built with the batch's recipe (:func:`experiments.run_spec`, from
+the values written in the scenario, without its calibration file) and run through
+the batch runner (:func:`experiments.execute_tasks`, a local process pool) at
+reduced scale; the workers get the frozen parameters and read no scenario file.
+Everything random comes from one numpy Generator seeded by the setup's seed
+(proposals and the simulations' seeds), the simulation budget follows from the
+minutes given (not from the clock), and results are collected by run id, so the
+same seed gives the same posterior, bit for bit.
 The wall clock is only a safety net: if it runs out first, the calibration stops
 after the last complete generation and says so in the file.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-import json
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -33,10 +36,17 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from calibration.targets import Target, TargetSet, statistics
-from experiments.batch import RunTask, code_version, execute_tasks
-from scenarios.errors import from_validation_error, line_for
-from scenarios.loader import find_scenario
-from scenarios.safe_yaml import load_yaml_mapping
+from experiments import (
+    UNCALIBRATED,
+    Point,
+    RunOptions,
+    RunTask,
+    code_version,
+    execute_tasks,
+    load_base,
+    run_spec,
+)
+from scenarios import find_scenario, from_validation_error, line_for, load_yaml_mapping
 
 SETUP_DIR = Path(__file__).resolve().parent / "setup"
 POSTERIOR_DIR = Path(__file__).resolve().parent / "posterior"
@@ -128,12 +138,21 @@ def batch_simulator(
 ) -> Simulator:
     """A simulator running the setup's scenario through the batch runner.
 
+    Every parameter set is one run built with the batch's recipe: the values written
+    in the scenario (not an earlier calibration), the set's values and the setup's
+    burn-in as the point, the setup's years and scale.
+
     Args:
         setup: The calibration setup (scenario, scale, years, burn-in).
         targets: Whose statistics to compute from each run.
         workers: Local worker processes (1 = in this process).
+
+    Raises:
+        ScenarioError: If the setup's scenario cannot be loaded.
     """
-    scenario_path = str(find_scenario(setup.scenario))
+    # the values written in the scenario, not an earlier calibration
+    size = RunOptions(years=setup.years, scale=setup.scale, calibration=UNCALIBRATED)
+    base = load_base(find_scenario(setup.scenario), size)
     counter = iter(range(10**12))
 
     def simulate(thetas: np.ndarray, seeds: np.ndarray) -> np.ndarray:
@@ -142,19 +161,12 @@ def batch_simulator(
             overrides: dict[str, Any] = {
                 path: float(v) for path, v in zip(setup.paths, theta, strict=True)
             }
-            overrides.update(
-                scale=setup.scale, years=setup.years, burn_in_months=setup.burn_in_months
-            )
+            overrides["burn_in_months"] = setup.burn_in_months
+            options = dataclasses.replace(size, seed_base=int(seed))
+            spec = run_spec(base, 0, point=Point("kalibrierung", overrides), options=options)
+            # ids by position: proposals are collected by id, whatever their values
             tasks.append(
-                RunTask(
-                    run_id=f"kalibrierung-{next(counter)}",
-                    scenario_path=scenario_path,
-                    overrides_json=json.dumps(overrides, sort_keys=True),
-                    overrides_file=None,
-                    seed=int(seed),
-                    # the values written in the scenario, not an earlier calibration
-                    calibrated=False,
-                )
+                RunTask(run_id=f"kalibrierung-{next(counter)}", params=spec.params, seed=spec.seed)
             )
         index = {t.run_id: i for i, t in enumerate(tasks)}
         out = np.full((len(tasks), len(targets)), np.nan)

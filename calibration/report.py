@@ -1,15 +1,18 @@
 """Posterior predictive check and the German HTML calibration report.
 
-Runs the calibrated scenario once per posterior draw (full scale by default),
-computes every target's statistic, and reports per target the simulated median,
-the 90 % interval, whether the published value lies inside the interval and whether
-the median lies within the target's tolerance; fit and held-out targets apart.
+Runs the calibrated scenario once per posterior draw (full scale by default; draw
+``i`` with seed ``i + 1``, the seed a batch gives it), built with the batch's recipe
+(:func:`experiments.run_spec`: the draw as the point, on the scenario with its
+calibration's point estimate), computes every target's statistic, and reports per
+target the simulated median, the 90 % interval, whether the published value lies
+inside the interval and whether the median lies within the target's tolerance; fit
+and held-out targets apart.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,8 +21,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from calibration.targets import Target, TargetSet, load_targets, statistics
-from experiments.batch import RunTask, execute_tasks
-from scenarios.loader import find_scenario, read_calibration_data
+from experiments import POINT_ESTIMATE, Point, RunOptions, execute_tasks, load_base, run_spec
+from scenarios import find_scenario, read_calibration_data
 
 
 @dataclass
@@ -66,13 +69,13 @@ def predictive_check(
     ts = targets or load_targets()
     if years is None:
         years = int(cal["settings"]["years"])
-    path = str(find_scenario(cal["scenario"]))
+    options = RunOptions(years=years, scale=scale, seed_base=1, calibration=POINT_ESTIMATE)
+    base = load_base(find_scenario(cal["scenario"]), options)
     tasks = []
     for i, values in enumerate(cal["draws"][:draws]):
-        overrides: dict[str, Any] = {**values, "scale": scale, "years": years}
-        tasks.append(
-            RunTask(f"ppc-{i}", path, json.dumps(overrides, sort_keys=True), None, seed=i + 1)
-        )
+        point = Point(f"ziehung-{i}", dict(values))
+        spec = run_spec(base, i, point=point, options=options)  # seed i + 1
+        tasks.append(dataclasses.replace(spec.task(), run_id=f"ppc-{i}"))
     stats = np.full((len(tasks), len(ts.targets)), np.nan)
     index = {t.run_id: i for i, t in enumerate(tasks)}
     for run_id, data, _err in execute_tasks(tasks, workers):

@@ -30,8 +30,7 @@ from calibration.fit import (
     write_posterior,
 )
 from calibration.targets import TARGETS_FILE, TargetSet, load_targets, targets_sha256
-from scenarios.errors import ScenarioError, os_message
-from scenarios.loader import find_scenario, load_scenario
+from scenarios import ScenarioError, find_scenario, load_scenario, os_message
 
 DEFAULT_MINUTES = 25.0
 """Default time budget (under 30 minutes on 2 cores)."""

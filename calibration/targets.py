@@ -26,8 +26,13 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from scenarios.errors import from_validation_error, line_for
-from scenarios.safe_yaml import MAX_YAML_BYTES, load_yaml_mapping, read_limited
+from scenarios import (
+    MAX_YAML_BYTES,
+    from_validation_error,
+    line_for,
+    load_yaml_mapping,
+    read_limited,
+)
 
 TARGETS_FILE = Path(__file__).resolve().parent / "targets" / "targets.yaml"
 

@@ -23,21 +23,26 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from experiments.batch import (
+from experiments import (
     BatchInterrupted,
     BatchPlan,
     BatchReport,
     PlannedRun,
+    load_sweep,
     plan_batch,
     run_batch,
 )
-from experiments.sweep import load_sweep
-from results.compare import paired_differences
-from results.export import FORMATS, export
-from results.store import DEFAULT_STORE, ResultsStore, RunData, os_reason
-from scenarios.errors import ScenarioError, display_path
-from scenarios.formatting import fmt_num
-from scenarios.limits import (
+from results import (
+    DEFAULT_STORE,
+    FORMATS,
+    ResultsStore,
+    RunData,
+    export_results,
+    os_reason,
+    paired_differences,
+)
+from scenarios import (
+    LIBRARY_DIR,
     MAX_REPLICATES,
     MAX_SEED,
     MAX_WORKERS,
@@ -46,8 +51,13 @@ from scenarios.limits import (
     SEED_WHY,
     WORKERS_WHY,
     YEARS_WHY,
+    ScenarioError,
+    display_path,
+    find_scenario,
+    fmt_num,
+    list_scenarios,
+    load_scenario,
 )
-from scenarios.loader import LIBRARY_DIR, find_scenario, list_scenarios, load_scenario
 
 EXIT_OK, EXIT_FAILURE, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -452,7 +462,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     store_path = Path(args.store)
     try:
         with ResultsStore(store_path, read_only=True) as store:
-            paths = export(
+            paths = export_results(
                 store, args.format, Path(args.out), batch_id=args.batch, scenarios=args.szenario
             )
     except ScenarioError as err:
@@ -466,7 +476,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _dashboard_number(text: str, check: Any) -> int:
-    from dashboard.server import ServeError
+    from dashboard import ServeError
 
     try:
         value = int(text)
@@ -480,21 +490,21 @@ def _dashboard_number(text: str, check: Any) -> int:
 
 def _port(text: str) -> int:
     """``--port``: 1–65535 (:data:`dashboard.server.PORT_MAX`), checked before anything."""
-    from dashboard.server import check_port
+    from dashboard import check_port
 
     return _dashboard_number(text, check_port)
 
 
 def _server_workers(text: str) -> int:
     """``--workers`` of the dashboard: 1 to :data:`dashboard.server.WORKERS_MAX`."""
-    from dashboard.server import check_workers
+    from dashboard import check_workers
 
     return _dashboard_number(text, check_workers)
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """``sozialraum dashboard``."""
-    from dashboard.server import ServeError, check_bind, check_store, credentials, serve
+    from dashboard import ServeError, check_bind, check_store, credentials, serve
 
     try:
         credentials(args.host)  # refuse before loading anything

@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from scenarios.errors import (
+from scenarios import (
     ScenarioError,
     display_path,
     from_os_error,
@@ -222,14 +222,14 @@ def _checked_calibration_file(path: Path) -> Path:
     """Check a calibration file for ``--nur-bericht`` before any simulation; return it.
 
     The file is read and checked as the loader reads every calibration file
-    (:func:`scenarios.loader.read_calibration_data`), then for the entries the
+    (:func:`scenarios.read_calibration_data`), then for the entries the
     report shows, and its first draw is applied to its scenario the way the
     predictive check runs it.
 
     Raises:
         ScenarioError: Naming the calibration file and the field.
     """
-    from scenarios.loader import find_scenario, load_scenario, read_calibration_data
+    from scenarios import find_scenario, load_scenario, read_calibration_data
 
     data = read_calibration_data(path)
     try:
@@ -254,7 +254,7 @@ def _existing_file(args: argparse.Namespace, setup: Any, setup_path: Path) -> Pa
     Raises:
         ScenarioError: If it is missing, unreadable or not a valid calibration file.
     """
-    from scenarios.loader import find_scenario, read_yaml
+    from scenarios import find_scenario, read_yaml
 
     if args.out:
         path, field = Path(args.out), "--out"

@@ -3,6 +3,11 @@
 Runs one scenario once and writes ``results.parquet`` and ``ledger.parquet`` into an
 output folder, then prints a short German summary (budget and spending per pot and
 region, cases per 10.000 unter 21 by help type, unmet need, where the files are).
+The run is built with the batch's recipe (:func:`experiments.run_spec`): ``run
+--seed s`` computes exactly the batch's run with seed ``s`` (same years and scale),
+including the posterior draw ``(s − 1) mod n`` of a calibrated scenario;
+``--punktschaetzung`` runs the calibration's point estimate instead. The summary
+says which was used.
 
 Every input problem (scenario, data file, argument, output folder) ends with one
 line on stderr starting ``Fehler:`` that names the file and field, and exit code 2;
@@ -27,19 +32,34 @@ import pandas as pd
 
 from cli.batch_commands import add_commands
 from cli.calibrate_command import add_calibrate_command
-from model.params import POT_LABELS, POTS, ModelParams
-from scenarios.errors import ScenarioError, display_path, os_message
-from scenarios.formatting import MISSING, fmt_eur, fmt_num, fmt_pct
-from scenarios.limits import (
+from cli.vorlage_command import add_vorlage_command
+from experiments import (
+    POINT_ESTIMATE,
+    POSTERIOR,
+    RunOptions,
+    RunSpec,
+    load_base,
+    run_spec,
+)
+from model.params import POTS, ModelParams
+from results import POT_LABELS
+from scenarios import (
     MAX_SEED,
     MAX_YEARS,
+    MISSING,
     SEED_WHY,
     YEARS_WHY,
+    Scenario,
+    ScenarioError,
     check_arguments,
     check_scenario_size,
+    display_path,
+    fmt_eur,
+    fmt_num,
+    fmt_pct,
+    os_message,
     too_large,
 )
-from scenarios.loader import Scenario, load_scenario
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -190,8 +210,17 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="Anteil der Bevölkerung, der simuliert wird, 0 < F ≤ 1 (Vorgabe: Szenario)",
     )
+    run.add_argument(
+        "--punktschaetzung",
+        action="store_true",
+        help=(
+            "mit der Punktschätzung der Kalibrierung rechnen (Vorgabe: wie im Batch die "
+            "Posteriori-Ziehung (Seed − 1) mod Anzahl der Ziehungen)"
+        ),
+    )
     add_commands(commands, _int_at_least, _scale)
     add_calibrate_command(commands, _int_at_least)
+    add_vorlage_command(commands)
     return parser
 
 
@@ -268,18 +297,51 @@ def write_results(out_dir: Path, frames: dict[str, pd.DataFrame]) -> list[Path]:
     return [final for _, final in temps]
 
 
+def calibration_text(spec: RunSpec, asked_for_point: bool = False) -> str:
+    """German line saying which calibration values a run used.
+
+    Args:
+        spec: The run's spec.
+        asked_for_point: Whether ``--punktschaetzung`` was given.
+
+    Returns:
+        For example ``Kalibrierung: Posteriori-Ziehung 7 von 100 (Seed 7, wie im Batch)``.
+    """
+    if spec.calibration == POSTERIOR and spec.draw is not None:
+        return (
+            f"Kalibrierung: Posteriori-Ziehung {fmt_num(spec.draw + 1)} von "
+            f"{fmt_num(spec.draws)} (Seed {spec.seed}, wie im Batch; --punktschaetzung für "
+            "die Punktschätzung)"
+        )
+    if spec.calibration == POINT_ESTIMATE:
+        why = "--punktschaetzung" if asked_for_point else "das Szenario nutzt keine Ziehungen"
+        return f"Kalibrierung: Punktschätzung der Kalibrierungsdatei ({why})"
+    return "Kalibrierung: keine (Werte der Szenariodatei)"
+
+
 def _run(args: argparse.Namespace) -> int:
+    options = RunOptions(
+        years=args.years,
+        scale=args.scale,
+        seed_base=args.seed,
+        calibration=POINT_ESTIMATE if args.punktschaetzung else POSTERIOR,
+    )
     try:
-        scenario = load_scenario(args.scenario)
+        scenario = load_base(args.scenario, options)
     except ScenarioError as err:
         return _fail(err.cli_line())
-    params = with_cli_overrides(scenario.params, args.years, args.scale)
     given = {name for name in ("years", "scale") if getattr(args, name) is not None}
     if given:
         try:  # the file's values were checked by the loader; --years/--scale change them
-            check_scenario_size(params, scenario.path, cli=given)
+            sized = with_cli_overrides(scenario.params, args.years, args.scale)
+            check_scenario_size(sized, scenario.path, cli=given)
         except ScenarioError as err:
             return _fail(err.cli_line())
+    try:  # the batch's recipe: same seed, same posterior draw, same parameters
+        spec = run_spec(scenario, 0, options=options)
+    except ScenarioError as err:
+        return _fail(err.cli_line())
+    params = spec.params
     out_dir = Path(args.out) if args.out else Path("out") / scenario.name
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -292,9 +354,9 @@ def _run(args: argparse.Namespace) -> int:
     except ImportError as exc:
         print(f"Fehler: Simulationskern nicht verfügbar ({exc})", file=sys.stderr)
         return EXIT_FAILURE
-    run_id = f"{scenario.name}-{scenario.sha256[:8]}-s{args.seed}"
+    run_id = f"{scenario.name}-{spec.input_sha256[:8]}-s{spec.seed}"
     try:
-        result = run_once(params, seed=args.seed, run_id=run_id)
+        result = run_once(params, seed=spec.seed, run_id=run_id)
     except ScenarioError as err:
         return _fail(err.cli_line())
     try:
@@ -310,7 +372,21 @@ def _run(args: argparse.Namespace) -> int:
         return _fail(_os_line(exc, out_dir, "--out"))
     except ValueError as exc:  # e.g. a column pyarrow cannot store
         return _fail(f"Fehler: Datei {display_path(out_dir)}, Feld --out: {exc}")
-    print(format_summary(scenario, params, result.results, paths, seed=args.seed, run_id=run_id))
+    print(
+        format_summary(
+            scenario,
+            params,
+            result.results,
+            paths,
+            seed=spec.seed,
+            run_id=run_id,
+            calibration=[
+                calibration_text(spec, args.punktschaetzung),
+                f"Lauf-ID im Ergebnisspeicher: {spec.run_id} (sozialraum batch mit gleichem "
+                "Seed, gleichen Jahren und gleichem Maßstab rechnet denselben Lauf)",
+            ],
+        )
+    )
     return EXIT_OK
 
 
@@ -403,6 +479,7 @@ def format_summary(
     *,
     seed: int,
     run_id: str,
+    calibration: Sequence[str] = (),
 ) -> str:
     """German summary of one run for the console.
 
@@ -413,6 +490,8 @@ def format_summary(
         paths: Files written.
         seed: Seed of the run.
         run_id: Id of the run.
+        calibration: Lines saying which calibration values the run used (see
+            :func:`calibration_text`), shown under the run's line.
 
     Returns:
         Several lines of text; missing figures show as ``–``.
@@ -426,6 +505,7 @@ def format_summary(
         f"Lauf {run_id}: Seed {seed}, {params.years} {'Jahr' if params.years == 1 else 'Jahre'} "
         f"ab {params.budget.start_year}, "
         f"Maßstab {fmt_pct(params.scale, 0)}",
+        *(w for line in calibration for w in textwrap.wrap(line, _WIDTH)),
         "",
         f"Budget und Ausgaben je Topf und Region, Summe {span}:",
     ]

@@ -7,38 +7,47 @@ the provenance of the numbers. The document is one HTML string with inline CSS
 (A4 print rules) and the charts as embedded SVG images (data URIs), so it needs no
 network, no files and no JavaScript to be read or printed.
 
-:func:`briefing_pdf` prints that HTML with headless Chromium. Errors users can
+:func:`briefing_pdf` prints that HTML with headless Chromium (:mod:`dashboard.printing`);
+the section *Annahmen* is made of :mod:`dashboard.assumptions`, the HTML parts of
+:mod:`dashboard.document`. Errors users can
 meet (no Chromium, a hanging or failing Chromium, an unknown scenario) raise
-:class:`BriefingError` with a German message and no technical detail.
+:class:`BriefingError` with a German message and no technical detail. The dashboard's
+download buttons and ``sozialraum vorlage`` make the same document with these functions.
 
 Key figures per scenario are computed per run first and then summarised over runs:
 spending is summed over the years, unmet need averaged over the years, a run
 counts as overspending when any of its years is overspent, provider exits are
-summed. Differences to the baseline pair runs on (sweep point, seed) as in
-:func:`dashboard.data.paired_from_yearly`.
+summed (:func:`results.over_years`). Differences to the baseline pair runs on
+(sweep point, seed) as everywhere (:func:`results.paired_quantiles`).
 """
 
 from __future__ import annotations
 
-import base64
-import contextlib
-import html
 import math
-import os
-import re
-import shutil
-import signal
-import subprocess
-import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from dashboard.data import TOTAL, DashboardData, paired_from_yearly
+from dashboard.assumptions import (
+    format_quantity,
+    lever_differences,
+    load_named,
+    other_differences,
+    uncertainty_rows,
+)
+from dashboard.data import TOTAL, DashboardData
+from dashboard.document import CSS
+from dashboard.document import Html as _Html
+from dashboard.document import direction as _direction
+from dashboard.document import escape as _e
+from dashboard.document import html_table as _table
+from dashboard.document import interval as _interval
+from dashboard.document import signed_eur as _signed_eur
+from dashboard.document import signed_num as _signed_num
+from dashboard.document import svg_img as _svg_img
 from dashboard.figures import (
     ExportError,
     band_figure,
@@ -46,115 +55,29 @@ from dashboard.figures import (
     render_images,
     scenario_colours,
 )
-from dashboard.library import library_scenario
-from scenarios.errors import ScenarioError
-from scenarios.formatting import fmt_eur, fmt_num, fmt_pct
-from scenarios.loader import Scenario, expand_path
-
-CHROMIUM_ENV = "SOZIALRAUM_CHROMIUM"
-"""Environment variable with the path of the Chromium executable for the PDF."""
-
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-
-PDF_TIMEOUT_S = 60.0
+from dashboard.printing import (
+    CHROMIUM_ENV,
+    BriefingError,
+    briefing_pdf,
+    find_chromium,
+    pdf_page_count,
+)
+from results import metric_title, over_years, paired_quantiles, stored_unit
+from scenarios import Scenario, fmt_eur, fmt_num, fmt_pct
 
 CHART_WIDTH = 760
 CHART_HEIGHTS = (290, 320, 290)
 """Size of the three charts in CSS pixels (printed about 17 cm wide)."""
 
-KEY_METRICS = ("total_spent", "unmet_need_families", "overspent", "provider_exits")
-
-CHOICE_LABELS: dict[str, dict[str, str]] = {
-    "incentive.scheme": {
-        "none": "kein Anreizsystem",
-        "retention": "Rückbehalt",
-        "bonus_malus": "Bonus/Malus",
-        "flat": "Pauschalbudget",
-        "balancing": "Ausgleich zwischen Regionen",
-    },
-    "budget.allocation_key": {
-        "population": "nach Einwohnerzahl",
-        "sozialraumindex": "nach Sozialraumindex",
-        "history": "nach bisherigen Ausgaben",
-    },
+KEY_METRICS: dict[str, str] = {
+    "total_spent": "sum",
+    "unmet_need_families": "mean",
+    "overspent": "max",
+    "provider_exits": "sum",
 }
-"""German names of the values of choice levers."""
-
-DISTRIBUTIONS = {
-    "uniform": "gleichverteilt",
-    "triangular": "Dreiecksverteilung",
-    "normal": "Normalverteilung",
-}
-
-_SKIP_KEYS = {
-    "name",
-    "title",
-    "description",
-    "levers",
-    "uncertainties",
-    "outcomes",
-    "municipalities_file",
-    "help_types_file",
-    "extends",
-}
-
-
-class BriefingError(Exception):
-    """The briefing could not be produced; the message is German and meant for users."""
-
+"""Metrics of the key figures → how a run's years form one figure (:func:`results.over_years`)."""
 
 # =========================================================================== numbers
-
-
-def _plain_num(x: float) -> str:
-    """A parameter value with as many decimals as it has (up to four), German."""
-    text = f"{float(x):.4f}".rstrip("0").rstrip(".")
-    decimals = len(text.split(".")[1]) if "." in text else 0
-    return fmt_num(float(x), decimals)
-
-
-def format_quantity(x: Any, unit: str | None) -> str:
-    """A parameter value in its unit of the scenario files, German.
-
-    Args:
-        x: The value (number, text or bool).
-        unit: Unit as declared in the scenario (``share``, ``EUR/year`` …) or None.
-
-    Returns:
-        For example ``70 %``, ``2.233.000 € je Jahr``, ``75,00 € je FLS``.
-    """
-    if isinstance(x, bool) or not isinstance(x, int | float):
-        return str(x)
-    value = float(x)
-    if unit == "share":
-        return fmt_pct(value, 0 if abs(value * 100 - round(value * 100)) < 1e-9 else 1)
-    if unit == "EUR/year":
-        return f"{fmt_eur(value)} je Jahr"
-    if unit and unit.startswith("EUR/"):
-        return f"{fmt_eur(value, 2)} je {unit.split('/', 1)[1]}"
-    if unit == "EUR":
-        return fmt_eur(value)
-    if unit == "year":
-        return str(int(value))
-    labels = {
-        "need/year": "je Jahr (Bedarfsskala)",
-        "need/month": "je Monat (Bedarfsskala)",
-        "factor": "(Faktor)",
-        "months": "Monate",
-    }
-    suffix = labels.get(unit or "", unit or "")
-    return f"{_plain_num(value)} {suffix}".strip()
-
-
-def _range_text(low: float, high: float, unit: str | None) -> str:
-    """``-0,02 bis 0,04 je Jahr (Bedarfsskala)``: the unit once, after the range."""
-    lo, hi = format_quantity(low, unit), format_quantity(high, unit)
-    suffix_lo = lo.split(" ", 1)[1] if " " in lo else ""
-    suffix_hi = hi.split(" ", 1)[1] if " " in hi else ""
-    if suffix_lo and suffix_lo == suffix_hi and unit not in ("share", "EUR", "EUR/year"):
-        return f"{lo.split(' ', 1)[0]} bis {hi}"
-    return f"{lo} bis {hi}"
 
 
 def _seed_ranges(seeds: Iterable[int]) -> str:
@@ -218,24 +141,8 @@ def key_figures(data: DashboardData, baseline: str, scenarios: Sequence[str]) ->
     compared = [baseline, *[s for s in scenarios if s != baseline]]
     years = data.years(compared)
     raw = data.yearly(list(KEY_METRICS), compared, (TOTAL,))
-    how = {
-        "total_spent": "sum",
-        "unmet_need_families": "mean",
-        "overspent": "max",
-        "provider_exits": "sum",
-    }
-    values = []
-    for metric, func in how.items():
-        part = raw[raw["metric"] == metric]
-        agg = part.groupby(["scenario", "point_id", "seed"], as_index=False).agg(
-            value=("value", func), unit=("unit", "first")
-        )
-        agg["metric"] = metric
-        values.append(agg)
-    per_run = pd.concat(values, ignore_index=True)
-    per_run["year"] = 0
-    per_run["region"] = TOTAL
-    diffs = paired_from_yearly(per_run, baseline)
+    per_run = over_years(raw, KEY_METRICS)
+    diffs = paired_quantiles(per_run, baseline)
     rows = []
     for s in compared:
         mine = per_run[per_run["scenario"] == s]
@@ -262,264 +169,6 @@ def key_figures(data: DashboardData, baseline: str, scenarios: Sequence[str]) ->
                 row["pairs"] = int(d["pairs"].iloc[0]) if len(d) else 0
         rows.append(row)
     return KeyFigures(pd.DataFrame(rows), years)
-
-
-# =========================================================================== scenarios
-
-
-def _load(name: str) -> Scenario | None:
-    """The library scenario of a stored name, or None (never a file of another name)."""
-    try:
-        return library_scenario(name)
-    except (ScenarioError, OSError, ValueError):
-        return None
-
-
-def _leaves(node: Any, prefix: str = "") -> dict[str, Any]:
-    """Flatten a scenario document to dotted path → value (quantities unwrapped)."""
-    if isinstance(node, Mapping):
-        if "value" in node and ("unit" in node or "source" in node or "assumption" in node):
-            return {prefix: node["value"]}
-        out: dict[str, Any] = {}
-        for k, v in node.items():
-            if not prefix and k in _SKIP_KEYS:
-                continue
-            out.update(_leaves(v, f"{prefix}.{k}" if prefix else str(k)))
-        return out
-    if isinstance(node, list):
-        out = {}
-        for i, v in enumerate(node):
-            out.update(_leaves(v, f"{prefix}.{i}"))
-        return out
-    return {prefix: node}
-
-
-def _lever_value(sc: Scenario, parameter: str) -> str:
-    paths = expand_path(sc.doc, parameter) if "*" in parameter else [parameter]
-    texts = []
-    for path in paths:
-        try:
-            v = sc.value_at(path)
-        except (KeyError, IndexError, TypeError, ValueError, ScenarioError):
-            v = None
-        if v is None:
-            texts.append("–")
-        elif parameter in CHOICE_LABELS:
-            texts.append(CHOICE_LABELS[parameter].get(str(v), str(v)))
-        else:
-            texts.append(format_quantity(v, sc.units.get(path)))
-    if len(set(texts)) == 1:
-        return texts[0] if texts else "–"
-    regions = [p.split(".")[1] if p.startswith("regions.") else p for p in paths]
-    return "; ".join(f"{r}: {t}" for r, t in zip(regions, texts, strict=True))
-
-
-def lever_differences(loaded: Mapping[str, Scenario | None]) -> list[tuple[str, list[str]]]:
-    """Declared levers whose values differ between the compared scenarios.
-
-    Args:
-        loaded: Scenario name → loaded scenario (None if its file is missing).
-
-    Returns:
-        (German lever label, value per scenario in the order of ``loaded``).
-    """
-    present = [sc for sc in loaded.values() if sc is not None]
-    levers: dict[str, str] = {}
-    for sc in present:
-        for lever in sc.levers:
-            levers.setdefault(lever.parameter, lever.label)
-    out = []
-    for parameter, label in levers.items():
-        values = [_lever_value(sc, parameter) if sc else "–" for sc in loaded.values()]
-        if len(set(values)) > 1:
-            out.append((label, values))
-    return out
-
-
-def other_differences(
-    loaded: Mapping[str, Scenario | None], exclude: Iterable[str]
-) -> list[tuple[str, list[str]]]:
-    """Parameters other than declared levers whose values differ (dotted paths).
-
-    Args:
-        loaded: Scenario name → loaded scenario.
-        exclude: Lever parameter paths (wildcards allowed) to leave out.
-
-    Returns:
-        (dotted path, value per scenario), sorted by path.
-    """
-    present = {n: sc for n, sc in loaded.items() if sc is not None}
-    if len(present) < 2:
-        return []
-    flat = {n: _leaves(dict(sc.doc)) for n, sc in present.items()}
-    patterns = [p.split(".") for p in exclude]
-
-    def excluded(path: str) -> bool:
-        parts = path.split(".")
-        return any(
-            len(p) == len(parts) and all(a in ("*", b) for a, b in zip(p, parts, strict=True))
-            for p in patterns
-        )
-
-    paths = sorted({p for f in flat.values() for p in f} - {""})
-    out = []
-    for path in paths:
-        if excluded(path):
-            continue
-        raw = [flat[n].get(path) if n in flat else None for n in loaded]
-        if len({repr(v) for v in raw}) > 1:
-            units = [present[n].units.get(path) if n in present else None for n in loaded]
-            texts = [
-                "–" if v is None else format_quantity(v, u) for v, u in zip(raw, units, strict=True)
-            ]
-            out.append((path, texts))
-    return out
-
-
-def _uncertainty_rows(loaded: Mapping[str, Scenario | None]) -> list[dict[str, str]]:
-    """The declared uncertainties (deduplicated), with range and reason in German."""
-    seen: dict[tuple, dict[str, Any]] = {}
-    for name, sc in loaded.items():
-        if sc is None:
-            continue
-        for u in sc.uncertainties:
-            key = (u.parameter, u.distribution, u.low, u.high, u.mode, u.sd, u.unit)
-            entry = seen.setdefault(key, {"u": u, "in": []})
-            entry["in"].append(name)
-    present = [n for n, sc in loaded.items() if sc is not None]
-    rows = []
-    for entry in seen.values():
-        u = entry["u"]
-        dist = DISTRIBUTIONS.get(u.distribution, u.distribution)
-        span = _range_text(u.low, u.high, u.unit)
-        if u.distribution == "triangular" and u.mode is not None:
-            spread = f"{dist}, {span}, am wahrscheinlichsten {format_quantity(u.mode, u.unit)}"
-        elif u.distribution == "normal" and u.sd is not None:
-            spread = (
-                f"{dist} um den Szenariowert, Standardabweichung "
-                f"{format_quantity(u.sd, u.unit)}, begrenzt auf {span}"
-            )
-        else:
-            spread = f"{dist}, {span}"
-        reason = (
-            f"Quelle: {u.source}"
-            if u.source
-            else f"Annahme: {u.assumption}"
-            if u.assumption
-            else "–"
-        )
-        if len(entry["in"]) < len(present):
-            reason += f" (nur in: {', '.join(entry['in'])})"
-        rows.append({"label": u.label, "spread": spread, "reason": reason})
-    return rows
-
-
-# =========================================================================== html
-
-CSS = """
-@page { size: A4; margin: 16mm 16mm 16mm 20mm;
-  @bottom-right { content: "Seite " counter(page) " von " counter(pages);
-    font: 8pt "Liberation Sans", Arial, sans-serif; color: #52606d; }
-  @bottom-left { content: "Modellvergleich sozialraum-sim – keine Prognose";
-    font: 8pt "Liberation Sans", Arial, sans-serif; color: #52606d; } }
-* { box-sizing: border-box; }
-html { font-family: "Source Sans 3", "Segoe UI", "Helvetica Neue", Arial, "Liberation Sans",
-  sans-serif; font-size: 9pt; line-height: 1.3; color: #1f2933; }
-body { margin: 0 auto; max-width: 180mm; padding: 6mm 0; }
-.kopf { display: flex; justify-content: space-between; border-bottom: 2px solid #1f5f8b;
-  padding-bottom: 2mm; margin-bottom: 3mm; font-size: 8.5pt; color: #52606d; }
-.kopf strong { color: #1f2933; font-size: 10pt; }
-.kopf table td { padding: 0 0 0 4mm; }
-h1 { font-size: 12pt; margin: 0 0 1.5mm; color: #1f5f8b; }
-h2 { font-size: 10pt; margin: 3mm 0 1mm; color: #1f5f8b; break-after: avoid; }
-p { margin: 0 0 1.8mm; }
-ul { margin: 0 0 2mm; padding-left: 5mm; }
-li { margin-bottom: 0.6mm; }
-ul.szenarien { font-size: 8pt; }
-table.daten { border-collapse: collapse; width: 100%; margin: 1mm 0 2mm; font-size: 8pt; }
-table.daten tr { break-inside: avoid; }
-table.daten th, table.daten td { border-bottom: 1px solid #d9e2ec; padding: 0.7mm 1.2mm;
-  text-align: left; vertical-align: top; }
-table.daten th { background: #f0f4f8; font-weight: 600; }
-table.daten td.zahl, table.daten th.zahl { text-align: right;
-  font-variant-numeric: tabular-nums; }
-table.daten td.zahl { white-space: nowrap; }
-table.kennzahlen td:first-child { width: 30%; }
-.iv { display: block; font-size: 7.5pt; color: #52606d; }
-.farbe { display: inline-block; width: 2.6mm; height: 2.6mm; border-radius: 50%;
-  margin-right: 1.2mm; vertical-align: baseline; }
-.klein { font-size: 7.8pt; color: #52606d; }
-.hash { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 6.8pt;
-  word-break: break-all; }
-figure { margin: 1mm 0 2mm; break-inside: avoid; }
-figure img { width: 100%; height: auto; display: block; }
-figcaption { font-size: 8pt; color: #52606d; margin-top: 0.5mm; }
-.hinweis { border-left: 3px solid #1f5f8b; background: #f0f4f8; padding: 2mm 3mm;
-  margin: 2mm 0; break-inside: avoid; }
-.seitenumbruch { break-before: page; }
-@media screen { body { padding: 10mm; } }
-"""
-
-
-def _e(text: Any) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _table(
-    head: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    numeric: Iterable[int] = (),
-    css: str = "daten",
-) -> str:
-    """An HTML table; cells are escaped except where they are marked as HTML."""
-    num = set(numeric)
-    th = "".join(
-        f'<th class="zahl">{_e(h)}</th>' if i in num else f"<th>{_e(h)}</th>"
-        for i, h in enumerate(head)
-    )
-    body = []
-    for row in rows:
-        cells = []
-        for i, cell in enumerate(row):
-            content = cell.html if isinstance(cell, _Html) else _e(cell)
-            cells.append(f'<td class="zahl">{content}</td>' if i in num else f"<td>{content}</td>")
-        body.append(f"<tr>{''.join(cells)}</tr>")
-    return (
-        f'<table class="{css}"><thead><tr>{th}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-    )
-
-
-@dataclass(frozen=True)
-class _Html:
-    html: str
-
-
-def _interval(lo: float, hi: float, fmt: Any) -> str:
-    return f"{fmt(lo)} bis {fmt(hi)}"
-
-
-def _signed_eur(x: float) -> str:
-    return ("+" if x > 0 and fmt_eur(x) != "0 €" else "") + fmt_eur(x)
-
-
-def _signed_num(x: float, decimals: int = 0) -> str:
-    text = fmt_num(x, decimals)
-    return ("+" if x > 0 and any(c in "123456789" for c in text) else "") + text
-
-
-def _direction(lo: float, hi: float) -> str:
-    if math.isnan(lo) or math.isnan(hi):
-        return ""
-    if lo > 0:
-        return "Das 90-%-Intervall liegt ganz über null: eindeutige Richtung."
-    if hi < 0:
-        return "Das 90-%-Intervall liegt ganz unter null: eindeutige Richtung."
-    return "Das 90-%-Intervall schließt null ein: kein eindeutiger Unterschied."
-
-
-def _svg_img(svg: bytes, alt: str) -> str:
-    data = base64.b64encode(svg).decode("ascii")
-    return f'<img alt="{_e(alt)}" src="data:image/svg+xml;base64,{data}">'
 
 
 @dataclass(frozen=True)
@@ -561,7 +210,7 @@ def _context(data: DashboardData, baseline: str, scenarios: Sequence[str]) -> _C
             "Für diese Szenarien gibt es im Ergebnisspeicher keine abgeschlossenen Läufe: "
             + ", ".join(missing)
         )
-    loaded = {s: _load(s) for s in compared}
+    loaded = {s: load_named(s) for s in compared}
     names = {s: (sc.title if sc and sc.title else s) for s, sc in loaded.items()}
     runs = data.runs()
     return _Context(
@@ -580,7 +229,12 @@ def _charts(data: DashboardData, ctx: _Context) -> list[bytes]:
     """The three charts as SVG: spending bands, paired differences, unmet need."""
     compared, names = ctx.compared, ctx.names
     figs = [
-        band_figure(data.quantiles(["total_spent"], compared), "Ausgaben gesamt", "EUR", names),
+        band_figure(
+            data.quantiles(["total_spent"], compared),
+            metric_title("total_spent"),
+            stored_unit("total_spent"),
+            names,
+        ),
         difference_figure(
             data.paired(["total_spent"], ctx.baseline, compared),
             "Ausgaben gesamt: Differenz zur Basis",
@@ -590,8 +244,8 @@ def _charts(data: DashboardData, ctx: _Context) -> list[bytes]:
         ),
         band_figure(
             data.quantiles(["unmet_need_families"], compared),
-            "Familien mit ungedecktem Bedarf",
-            "Familien",
+            metric_title("unmet_need_families"),
+            stored_unit("unmet_need_families"),
             names,
         ),
     ]
@@ -800,7 +454,7 @@ def _annahmen(ctx: _Context) -> str:
             + "; ".join(f"{_e(p)} ({_e(' / '.join(v))})" for p, v in shown)
             + f"{_e(more)}.</p>"
         )
-    unc = _uncertainty_rows(loaded)
+    unc = uncertainty_rows(loaded)
     calibrated = [sc for sc in loaded.values() if sc is not None and sc.calibration_draws]
     if unc:
         sampled = int(ctx.info["points"].max()) > 1
@@ -936,122 +590,6 @@ def build_briefing(
         f"<title>{_e(_betreff(ctx))}</title>\n<style>{CSS}</style>\n</head>\n"
         f"<body>\n{body}\n</body>\n</html>\n"
     )
-
-
-# =========================================================================== pdf
-
-
-def find_chromium() -> str:
-    """The Chromium executable: ``$SOZIALRAUM_CHROMIUM``, ``/usr/bin/chromium`` or on PATH.
-
-    Raises:
-        BriefingError: If none is found (German message).
-    """
-    configured = os.environ.get(CHROMIUM_ENV)
-    if configured:
-        if Path(configured).is_file() and os.access(configured, os.X_OK):
-            return configured
-        raise BriefingError(
-            f"Chromium wurde unter dem in {CHROMIUM_ENV} angegebenen Pfad nicht gefunden "
-            f"({configured}). Bitte den Pfad prüfen."
-        )
-    if Path(DEFAULT_CHROMIUM).is_file():
-        return DEFAULT_CHROMIUM
-    for name in CHROMIUM_NAMES:
-        found = shutil.which(name)
-        if found:
-            return found
-    raise BriefingError(
-        "Für das PDF wird der Browser Chromium benötigt, er wurde aber nicht gefunden. "
-        f"Bitte Chromium installieren oder seinen Pfad in der Umgebungsvariablen {CHROMIUM_ENV} "
-        "angeben. Die Vorlage kann weiterhin als HTML gespeichert und gedruckt werden."
-    )
-
-
-def briefing_pdf(html_text: str, *, timeout: float = PDF_TIMEOUT_S) -> bytes:
-    """Print the briefing HTML to PDF with headless Chromium (A4, no browser header).
-
-    Chromium runs in a fresh profile in a temporary directory, without network
-    services, in its own process group, which is killed if it does not finish
-    within ``timeout`` seconds.
-
-    Args:
-        html_text: The document from :func:`build_briefing`.
-        timeout: Seconds to wait for Chromium.
-
-    Returns:
-        The PDF bytes.
-
-    Raises:
-        BriefingError: If Chromium is missing, fails or times out (German message).
-    """
-    chromium = find_chromium()
-    with tempfile.TemporaryDirectory(prefix="sozialraum-vorlage-") as tmp:
-        src = Path(tmp) / "vorlage.html"
-        out = Path(tmp) / "vorlage.pdf"
-        src.write_text(html_text, encoding="utf-8")
-        cmd = [
-            chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-extensions",
-            "--no-pdf-header-footer",
-            f"--user-data-dir={Path(tmp) / 'profil'}",
-            f"--print-to-pdf={out}",
-            src.as_uri(),
-        ]
-        try:
-            proc = subprocess.Popen(
-                cmd,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                start_new_session=True,
-            )
-        except OSError as exc:
-            raise BriefingError(
-                f"Chromium konnte nicht gestartet werden ({chromium}): {exc.strerror or exc}."
-            ) from exc
-        try:
-            _, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            raise BriefingError(
-                f"Chromium hat das PDF nicht innerhalb von {fmt_num(timeout)} Sekunden erzeugt."
-            ) from None
-        finally:
-            if proc.poll() is None:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        pdf = out.read_bytes() if out.is_file() else b""
-        if proc.returncode != 0 or not pdf.startswith(b"%PDF"):
-            detail = _last_error_line(err.decode("utf-8", "replace"))
-            raise BriefingError(
-                f"Chromium konnte das PDF nicht erzeugen (Exit-Code {proc.returncode})"
-                + (f": {detail}" if detail else ".")
-            )
-        return pdf
-
-
-def _last_error_line(stderr: str) -> str:
-    """The last line of Chromium's stderr that is not routine noise (D-Bus, GPU)."""
-    noise = ("dbus", "Fontconfig", "gpu", "GPU", "bytes written to file")
-    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
-    useful = [ln for ln in lines if not any(n in ln for n in noise)]
-    return useful[-1][:200] if useful else ""
-
-
-def pdf_page_count(pdf: bytes) -> int:
-    """Pages of a PDF written by Chromium (counts ``/Type /Page`` objects, not ``/Pages``)."""
-    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
 
 
 __all__ = [

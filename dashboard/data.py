@@ -20,22 +20,23 @@ from typing import Any
 
 import pandas as pd
 
-from model.params import POT_LABELS, POTS
-from results.store import ResultsStore
-from scenarios.loader import DATA_DIR, load_help_types
+from results import (
+    POT_LABELS,
+    POTS,
+    QUANTILES,
+    ResultsStore,
+    help_type_labels,
+    paired_quantiles,
+    yearly_filter,
+    yearly_sql,
+)
 
 TOTAL = "Gesamt"
 
-QUANTILES = (("q05", 0.05), ("q25", 0.25), ("median", 0.5), ("q75", 0.75), ("q95", 0.95))
-
 _Q_SQL = ", ".join(f"quantile_cont(value, {q}) AS {name}" for name, q in QUANTILES)
-_DQ_SQL = ", ".join(f"quantile_cont(diff, {q}) AS {name}" for name, q in QUANTILES)
 
-
-def help_type_labels() -> dict[str, str]:
-    """Help-type code → German label with its paragraph (``§31 SPFH``-style)."""
-    types, _, _ = load_help_types(DATA_DIR / "help_types.yaml")
-    return {h.code: h.label for h in types}
+YEARLY_COLUMNS = ["scenario", "point_id", "seed", "year", "region", "metric", "value", "unit"]
+"""Columns of :meth:`DashboardData.yearly`."""
 
 
 class DashboardData:
@@ -86,7 +87,7 @@ class DashboardData:
 
     @cached_property
     def labels(self) -> dict[str, str]:
-        """Help-type labels."""
+        """Help-type labels (:func:`results.help_type_labels`)."""
         return help_type_labels()
 
     def batches(self) -> pd.DataFrame:
@@ -108,44 +109,20 @@ class DashboardData:
 
     # ------------------------------------------------------------------ yearly values
 
-    def _where(self, scenarios: Sequence[str], regions: Sequence[str] | None) -> tuple[str, list]:
-        params: list[Any] = list(scenarios)
-        sql = f"r.status = 'done' AND r.scenario IN ({', '.join('?' * len(scenarios))})"
-        if regions is not None:
-            sql += f" AND res.region IN ({', '.join('?' * len(regions))})"
-            params.extend(regions)
-        return sql, params
-
     def yearly(
         self,
         metrics: Sequence[str],
         scenarios: Sequence[str],
         regions: Sequence[str] | None = (TOTAL,),
     ) -> pd.DataFrame:
-        """Yearly values per run: scenario, point_id, seed, year, region, metric, value, unit."""
+        """Yearly values per run: scenario, point_id, seed, year, region, metric, value, unit.
+
+        The store's yearly query (:func:`results.yearly_sql`), by run and year.
+        """
         if not scenarios or not metrics:
-            return pd.DataFrame(
-                columns=[
-                    "scenario",
-                    "point_id",
-                    "seed",
-                    "year",
-                    "region",
-                    "metric",
-                    "value",
-                    "unit",
-                ]
-            )
-        where, params = self._where(scenarios, regions)
-        params.extend(metrics)
-        return self.query(
-            f"""SELECT r.scenario, r.point_id, r.seed, res.year, res.region, res.metric,
-                       res.value, res.unit
-                FROM results res JOIN runs r USING (run_id)
-                WHERE res.month = 0 AND {where}
-                  AND res.metric IN ({", ".join("?" * len(metrics))})""",
-            params,
-        )
+            return pd.DataFrame(columns=YEARLY_COLUMNS)
+        sql, params = yearly_sql(scenarios=scenarios, metrics=metrics, regions=regions)
+        return self.query(sql, params)[YEARLY_COLUMNS]
 
     def quantiles(
         self,
@@ -159,14 +136,11 @@ class DashboardData:
                 columns=["scenario", "region", "metric", "year", "unit", "runs"]
                 + [q for q, _ in QUANTILES]
             )
-        where, params = self._where(scenarios, regions)
-        params.extend(metrics)
+        source, params = yearly_filter(scenarios=scenarios, metrics=metrics, regions=regions)
         return self.query(
             f"""SELECT r.scenario, res.region, res.metric, res.year, any_value(res.unit) AS unit,
                        count(*) AS runs, {_Q_SQL}
-                FROM results res JOIN runs r USING (run_id)
-                WHERE res.month = 0 AND {where}
-                  AND res.metric IN ({", ".join("?" * len(metrics))})
+                {source}
                 GROUP BY ALL ORDER BY r.scenario, res.region, res.metric, res.year""",
             params,
         )
@@ -190,21 +164,21 @@ class DashboardData:
                 + [q for q, _ in QUANTILES]
             )
         values = self.yearly(metrics, [baseline, *others], regions)
-        return paired_from_yearly(values, baseline)
+        return paired_quantiles(values, baseline)
 
     def overspend_probability(self, scenarios: Sequence[str]) -> pd.DataFrame:
         """Share of runs whose total spending exceeds the total budget, per year."""
         if not scenarios:
             return pd.DataFrame(columns=["scenario", "year", "runs", "probability"])
-        where, params = self._where(scenarios, (TOTAL,))
+        source, params = yearly_filter(
+            scenarios=scenarios, metrics=("total_spent", "total_budget"), regions=(TOTAL,)
+        )
         return self.query(
             f"""WITH v AS (
                   SELECT r.scenario, r.run_id, res.year,
                          max(value) FILTER (WHERE metric = 'total_spent') AS spent,
                          max(value) FILTER (WHERE metric = 'total_budget') AS budget
-                  FROM results res JOIN runs r USING (run_id)
-                  WHERE res.month = 0 AND {where}
-                    AND res.metric IN ('total_spent', 'total_budget')
+                  {source}
                   GROUP BY ALL)
                 SELECT scenario, year, count(*) AS runs,
                        avg(CASE WHEN spent > budget THEN 1.0 ELSE 0.0 END) AS probability
@@ -273,62 +247,9 @@ class DashboardData:
         """Reported years of these scenarios."""
         if not scenarios:
             return []
-        frame = self.query(
-            f"""SELECT DISTINCT res.year FROM results res JOIN runs r USING (run_id)
-                WHERE res.month = 0 AND r.scenario IN ({", ".join("?" * len(scenarios))})
-                ORDER BY 1""",
-            list(scenarios),
-        )
+        source, params = yearly_filter(scenarios=scenarios)
+        frame = self.query(f"SELECT DISTINCT res.year {source} ORDER BY 1", params)
         return [int(y) for y in frame["year"]]
 
 
-def quantiles_from_yearly(values: pd.DataFrame) -> pd.DataFrame:
-    """Quantiles over runs of yearly values (same columns as :meth:`DashboardData.quantiles`).
-
-    Args:
-        values: Yearly values per run (scenario, seed, year, region, metric, value, unit).
-    """
-    grouped = values.groupby(["scenario", "region", "metric", "year"], sort=True)
-    out = grouped.agg(unit=("unit", "first"), runs=("value", "size")).reset_index()
-    for name, q in QUANTILES:
-        out[name] = grouped["value"].quantile(q).to_numpy()
-    return out
-
-
-def paired_from_yearly(values: pd.DataFrame, baseline: str) -> pd.DataFrame:
-    """Quantiles of ``scenario − baseline`` over run pairs (same point and seed).
-
-    Args:
-        values: Output of :meth:`DashboardData.yearly` (any number of scenarios).
-        baseline: The baseline scenario.
-
-    Returns:
-        scenario, region, metric, year, unit, pairs, q05 … q95.
-    """
-    keys = ["point_id", "seed", "year", "region", "metric"]
-    base = values[values["scenario"] == baseline][[*keys, "value"]].rename(
-        columns={"value": "base"}
-    )
-    other = values[values["scenario"] != baseline]
-    merged = other.merge(base, on=keys, how="inner")
-    if merged.empty:
-        return pd.DataFrame(
-            columns=["scenario", "region", "metric", "year", "unit", "pairs"]
-            + [q for q, _ in QUANTILES]
-        )
-    merged["diff"] = merged["value"] - merged["base"]
-    grouped = merged.groupby(["scenario", "region", "metric", "year"], sort=True)
-    out = grouped.agg(unit=("unit", "first"), pairs=("diff", "size")).reset_index()
-    for name, q in QUANTILES:
-        out[name] = grouped["diff"].quantile(q).to_numpy()
-    return out
-
-
-__all__ = [
-    "QUANTILES",
-    "TOTAL",
-    "DashboardData",
-    "help_type_labels",
-    "paired_from_yearly",
-    "quantiles_from_yearly",
-]
+__all__ = ["TOTAL", "YEARLY_COLUMNS", "DashboardData"]

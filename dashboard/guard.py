@@ -33,7 +33,7 @@ import flask
 from dash import Dash
 from dash._utils import split_callback_id
 
-from scenarios.formatting import fmt_value
+from scenarios import fmt_value
 
 MAX_REQUEST_BYTES = 256 * 1024
 """Largest request body the dashboard accepts (bytes). A callback request carries a

@@ -16,8 +16,14 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from scenarios.errors import ScenarioError
-from scenarios.loader import LIBRARY_DIR, Scenario, find_scenario, list_scenarios, load_scenario
+from scenarios import (
+    LIBRARY_DIR,
+    Scenario,
+    ScenarioError,
+    find_scenario,
+    list_scenarios,
+    load_scenario,
+)
 
 
 @functools.cache

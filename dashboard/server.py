@@ -35,7 +35,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from scenarios.errors import ScenarioError
+from scenarios import ScenarioError
 
 USER_VAR = "SOZIALRAUM_DASHBOARD_USER"
 PASSWORD_VAR = "SOZIALRAUM_DASHBOARD_PASSWORD"

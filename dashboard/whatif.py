@@ -1,11 +1,15 @@
 """What-if runs for the dashboard: a baseline and a changed version, a few seeds, live.
 
 The user moves sliders (split, incentive, key uncertainties); :func:`run_whatif`
-loads the baseline scenario and the changed version (validated like any override),
-runs both with the same seeds (common random numbers, shared burn-in where only
-levers changed) and returns yearly values in the dashboard's tidy format. The size
-of the batch (seeds, years, scale) comes from ``whatif.yaml`` with its reasons.
-Values that scale with the population are projected to the full Kreis.
+loads the baseline scenario once and builds both versions of every seed with the
+batch's recipe (:func:`experiments.run_spec`): the baseline exactly as a stored
+batch run of the same seed, years and scale (including its posterior draw
+``(seed − 1) mod n``), the changed version as a point with the sliders' overrides
+(validated like any override) on top of the same draw. Both run with the same seeds
+(common random numbers, shared burn-in where only levers changed); the result is
+yearly values in the dashboard's tidy format. The size of the batch (seeds, years,
+scale) comes from ``whatif.yaml`` with its reasons. Values that scale with the
+population are projected to the full Kreis.
 """
 
 from __future__ import annotations
@@ -18,14 +22,20 @@ from typing import Any
 import pandas as pd
 
 from dashboard.library import library_scenario
-from model.run import run_group
-from scenarios.loader import Scenario
-from scenarios.safe_yaml import load_yaml_data
+from experiments import Point, RunOptions, execute_group, run_spec
+from scenarios import Scenario, load_yaml_data
 
 SETTINGS_FILE = Path(__file__).resolve().parent / "whatif.yaml"
 
 BASE_NAME = "Basis"
 CHANGED_NAME = "Was-wäre-wenn"
+
+CHANGED_POINT = "was-waere-wenn"
+"""Point id of the changed version in its run spec (never stored)."""
+
+FIRST_SEED = 1
+"""Seed of the first what-if replicate: the first seed of a batch by default
+(``sozialraum batch --seed 1``), so seed ``s`` here is seed ``s`` there."""
 
 METRICS: dict[str, bool] = {
     "total_spent": True,
@@ -118,6 +128,9 @@ def run_whatif(
 ) -> pd.DataFrame:
     """Run the baseline and the changed version with the same seeds.
 
+    The baseline of seed ``s`` is the run a batch of the baseline scenario with the
+    same years and scale stores for seed ``s`` (same recipe, same posterior draw).
+
     Args:
         what: Slider positions.
         config: Batch size (default: ``whatif.yaml``).
@@ -132,14 +145,17 @@ def run_whatif(
             anything else) or a slider value is not valid for the scenario.
     """
     config = config or load_config()
-    size = {"years": config.years, "scale": config.scale}
-    base = library_scenario(what.baseline, size)  # a library name only, never a path
-    changed = library_scenario(what.baseline, {**size, **what.overrides(config, base)})
+    options = RunOptions(years=config.years, scale=config.scale, seed_base=FIRST_SEED)
+    base = library_scenario(what.baseline)  # a library name only, never a path
+    changed = Point(CHANGED_POINT, what.overrides(config, base))
     total = 2 * config.replicates
     frames = []
     for r in range(config.replicates):
-        seed = 1 + r
-        results = run_group([base.params, changed.params], seed)
+        baseline = run_spec(base, r, options=options)
+        version = run_spec(base, r, point=changed, options=options)
+        seed = baseline.seed
+        # one seed: the batch runner shares the burn-in where only levers differ
+        results = execute_group([baseline.task(), version.task()])
         for name, result in zip((BASE_NAME, CHANGED_NAME), results, strict=True):
             res = result.results
             res = res[(res["month"] == 0) & (res["region"] == "Gesamt")]
@@ -159,6 +175,8 @@ def run_whatif(
 __all__ = [
     "BASE_NAME",
     "CHANGED_NAME",
+    "CHANGED_POINT",
+    "FIRST_SEED",
     "METRICS",
     "SCHEMES",
     "WhatIf",

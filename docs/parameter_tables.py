@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from model.params import ModelParams
-from scenarios.loader import Scenario, list_scenarios, load_scenario
+from scenarios import Scenario, list_scenarios, load_scenario
 
 ODD_PATH = Path(__file__).resolve().parent / "ODD.md"
 """The model documentation whose tables this script writes."""

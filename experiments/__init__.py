@@ -1,5 +1,79 @@
-"""Experiments: sweeps, batch plans, replicates and their execution (in process, pool, Dask).
+"""Experiments: the one recipe per run, sweeps, batch plans and their execution.
 
 Builds on the scenario language (:mod:`scenarios`) and writes into the results store
-(:mod:`results`).
+(:mod:`results`). Higher floors (calibration, dashboard, command line) import the
+names below, never the modules inside:
+
+* :mod:`experiments.recipe`: :func:`run_spec`, from (scenario, sweep point,
+  replicate, options) to the frozen run spec (parameters, seed, posterior draw,
+  content hash, input hash, run id);
+* :mod:`experiments.sweep`: sweep files (grid and Latin hypercube);
+* :mod:`experiments.plan`: :func:`plan_batch`, scenarios × points × replicates;
+* :mod:`experiments.execution`: running tasks in process, on a local pool or Dask;
+* :mod:`experiments.batch`: :func:`run_batch`, a plan into the results store;
+* :mod:`experiments.version`: :func:`code_version`.
 """
+
+from experiments.batch import BatchInterrupted, BatchReport, ProgressHook, results_frame, run_batch
+from experiments.execution import (
+    GROUP_SIZE,
+    WATCHDOG_SECONDS,
+    Outcome,
+    RunTask,
+    execute,
+    execute_group,
+    execute_tasks,
+)
+from experiments.plan import BatchPlan, PlannedRun, plan_batch
+from experiments.recipe import (
+    BASE,
+    CALIBRATION_MODES,
+    POINT_ESTIMATE,
+    POSTERIOR,
+    UNCALIBRATED,
+    Point,
+    RunOptions,
+    RunSpec,
+    input_sha256,
+    load_base,
+    params_json,
+    run_spec,
+)
+from experiments.sweep import BASE_POINT, SWEEPS_DIR, Sweep, load_sweep, sample_value
+from experiments.version import code_version
+
+__all__ = [
+    "BASE",
+    "BASE_POINT",
+    "CALIBRATION_MODES",
+    "GROUP_SIZE",
+    "POINT_ESTIMATE",
+    "POSTERIOR",
+    "SWEEPS_DIR",
+    "UNCALIBRATED",
+    "WATCHDOG_SECONDS",
+    "BatchInterrupted",
+    "BatchPlan",
+    "BatchReport",
+    "Outcome",
+    "PlannedRun",
+    "Point",
+    "ProgressHook",
+    "RunOptions",
+    "RunSpec",
+    "RunTask",
+    "Sweep",
+    "code_version",
+    "execute",
+    "execute_group",
+    "execute_tasks",
+    "input_sha256",
+    "load_base",
+    "load_sweep",
+    "params_json",
+    "plan_batch",
+    "results_frame",
+    "run_batch",
+    "run_spec",
+    "sample_value",
+]

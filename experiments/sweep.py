@@ -14,7 +14,7 @@ A sweep file (YAML) says which parameter sets a batch runs for every scenario::
 The grid's values are validated like a variant's overrides (a bare value keeps the
 parameter's unit and is marked as set by the sweep). The hypercube is drawn once,
 on the unit cube, and every scenario maps the same point through its own declared
-distribution (:class:`scenarios.schema.UncertaintySection`), so scenarios sharing
+distribution (:class:`scenarios.UncertaintySection`), so scenarios sharing
 their uncertainty declarations get identical values at every point: the batch's
 comparisons stay paired. Points are the grid combinations times the hypercube
 samples, numbered ``p000``, ``p001``, …; without a sweep there is one point,
@@ -36,16 +36,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scipy import stats
 from scipy.stats import qmc
 
-from scenarios.errors import ScenarioError, from_validation_error, line_for
-from scenarios.limits import (
+from scenarios import (
     MAX_DESCRIPTION_CHARS,
     MAX_NAME_CHARS,
     MAX_SEED,
     MAX_SWEEP_POINTS,
+    Scenario,
+    ScenarioError,
+    UncertaintySection,
     check_sweep_size,
+    from_validation_error,
+    line_for,
+    read_yaml,
 )
-from scenarios.loader import Scenario, read_yaml
-from scenarios.schema import UncertaintySection
 
 SWEEPS_DIR = Path(__file__).resolve().parent / "sweeps"
 """Folder of the shipped example sweep files."""
@@ -175,7 +178,7 @@ class Sweep:
 def sample_value(unc: UncertaintySection, u: float, base: float) -> float:
     """Map a point ``u`` in [0, 1) through an uncertainty's distribution.
 
-    >>> from scenarios.schema import UncertaintySection
+    >>> from scenarios import UncertaintySection
     >>> unc = UncertaintySection(parameter="x", label="x", distribution="uniform",
     ...                          low=0.0, high=2.0, unit="share", assumption="a")
     >>> sample_value(unc, 0.25, 1.0)

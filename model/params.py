@@ -30,14 +30,8 @@ BurnInRules = Literal["pre_reform", "scenario"]
 
 POTS: tuple[str, ...] = ("bound", "regional_1", "regional_2", "central")
 """The four budget pots, in ledger order: gebundenes Budget, regionales Budget 1,
-regionales Budget 2, zentrales Budget (everything not regionalised)."""
-
-POT_LABELS: dict[str, str] = {
-    "bound": "Gebundenes Budget",
-    "regional_1": "Regionales Budget 1",
-    "regional_2": "Regionales Budget 2",
-    "central": "Zentrales Budget",
-}
+regionales Budget 2, zentrales Budget (everything not regionalised). Their German
+labels are in :data:`results.labels.POT_LABELS` (the engine shows nothing to users)."""
 
 
 @dataclass(frozen=True)

@@ -27,16 +27,11 @@ removed by the next export into the same directory once their process is gone.
 
 from __future__ import annotations
 
-import ctypes
-import errno
-import functools
 import io
 import math
 import os
-import re
-import shutil
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -50,8 +45,19 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet import _writer as _sheet_writer
 
+from results.atomic import (
+    TEMP_MARK,
+    atomic_file,
+    atomic_folder,
+    check_parent,
+    fsync,
+    remove_leftovers,
+    remove_path,
+)
+from results.labels import COLUMN_LABELS
+from results.queries import EXPORT_ORDER, yearly_filter, yearly_sql
 from results.store import DATA_TABLES, ResultsStore, os_reason
-from scenarios.errors import ScenarioError
+from scenarios import ScenarioError
 
 FORMATS = ("parquet", "csv", "xlsx")
 
@@ -66,70 +72,10 @@ XLSX_MAX_CELL_CHARS = 32_767
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a cell as a formula (OWASP)."""
 
-TEMP_MARK = ".sozialraum-export-"
-"""Part of every temporary file or folder name of an export (followed by the pid)."""
-
-_TEMP_RE = re.compile(r"^\..*" + re.escape(TEMP_MARK) + r"(\d+)-[^/]*$")
-
 _CUT = " … (gekürzt)"
 
-GERMAN_COLUMNS: dict[str, str] = {
-    "run_id": "Lauf",
-    "batch_id": "Batch",
-    "scenario": "Szenario",
-    "scenario_sha256": "Szenario-Hash",
-    "description": "Beschreibung",
-    "seed": "Seed",
-    "point_id": "Punkt",
-    "point": "Punkt-Parameter",
-    "replicate": "Wiederholung",
-    "years": "Jahre",
-    "scale": "Maßstab",
-    "params": "Parameter",
-    "code_version": "Code-Version",
-    "status": "Status",
-    "error": "Fehler",
-    "started": "Beginn",
-    "finished": "Ende",
-    "seconds": "Sekunden",
-    "worker": "Rechner",
-    "year": "Jahr",
-    "month": "Monat",
-    "region": "Region",
-    "metric": "Kennzahl",
-    "value": "Wert",
-    "unit": "Einheit",
-    "pot": "Topf",
-    "item": "Posten",
-    "provider": "Träger",
-    "kind": "Art",
-    "cents": "Cent",
-    "allocation": "Zuweisung",
-    "carry_in": "Übertrag Vorjahr",
-    "transfer_in": "Ausgleich erhalten",
-    "transfer_out": "Ausgleich abgegeben",
-    "spent": "Ausgaben",
-    "carry_out": "Übertrag Folgejahr",
-    "result": "Ergebnis",
-    "role": "Rolle",
-    "staff_fte": "Personal VZÄ",
-    "reserves_eur": "Rücklagen EUR",
-    "revenue_eur": "Erlöse EUR",
-    "transfers_eur": "Pauschalen EUR",
-    "cost_eur": "Kosten EUR",
-    "fls_delivered": "Geleistete FLS",
-    "utilisation": "Auslastung",
-    "active": "Aktiv",
-    "n_runs": "Läufe",
-    "created": "Angelegt",
-    "label": "Szenarien",
-    "planned": "Geplant",
-    "done": "Fertig",
-    "median": "Median",
-    "q05": "5-%-Quantil",
-    "q95": "95-%-Quantil",
-}
-"""German headings for CSV and XLSX."""
+GERMAN_COLUMNS: dict[str, str] = COLUMN_LABELS
+"""German headings for CSV and XLSX (:data:`results.labels.COLUMN_LABELS`)."""
 
 SHEETS = {"runs": "Läufe", "summary": "Übersicht", "yearly": "Jahreswerte"}
 
@@ -186,29 +132,23 @@ def table(store: ResultsStore, name: str, run_ids: Sequence[str]) -> pd.DataFram
 
 def summary(store: ResultsStore, run_ids: Sequence[str]) -> pd.DataFrame:
     """Median and 90 % interval of every yearly figure per scenario, point, year, region."""
+    source, params = yearly_filter(run_ids=run_ids)
     return store.query(
-        """SELECT r.scenario, r.point_id, res.year, res.region, res.metric, res.unit,
-                  count(*) AS n_runs,
-                  median(res.value) AS median,
-                  quantile_cont(res.value, 0.05) AS q05,
-                  quantile_cont(res.value, 0.95) AS q95
-           FROM results res JOIN runs r USING (run_id)
-           WHERE res.month = 0 AND res.run_id IN (SELECT unnest(?))
-           GROUP BY ALL ORDER BY r.scenario, r.point_id, res.region, res.metric, res.year""",
-        [list(run_ids)],
+        f"""SELECT r.scenario, r.point_id, res.year, res.region, res.metric, res.unit,
+                   count(*) AS n_runs,
+                   median(res.value) AS median,
+                   quantile_cont(res.value, 0.05) AS q05,
+                   quantile_cont(res.value, 0.95) AS q95
+            {source}
+            GROUP BY ALL ORDER BY r.scenario, r.point_id, res.region, res.metric, res.year""",
+        params,
     )
 
 
 def yearly(store: ResultsStore, run_ids: Sequence[str]) -> pd.DataFrame:
     """Every yearly figure of the runs, with scenario, point and seed."""
-    return store.query(
-        """SELECT r.scenario, r.point_id, r.seed, res.run_id, res.year, res.region,
-                  res.metric, res.value, res.unit
-           FROM results res JOIN runs r USING (run_id)
-           WHERE res.month = 0 AND res.run_id IN (SELECT unnest(?))
-           ORDER BY r.scenario, r.point_id, r.seed, res.region, res.metric, res.year""",
-        [list(run_ids)],
-    )
+    sql, params = yearly_sql(run_ids=run_ids, order=EXPORT_ORDER)
+    return store.query(sql, params)
 
 
 def german(frame: pd.DataFrame) -> pd.DataFrame:
@@ -279,7 +219,7 @@ def csv_de_bytes(frame: pd.DataFrame) -> bytes:
 
 def write_csv_de(frame: pd.DataFrame, path: Path) -> None:
     """CSV for German Excel: ``;``, decimal comma, UTF-8 with BOM (atomically, no formulas)."""
-    _atomic_file(path, lambda tmp: _write_csv(frame, tmp))
+    atomic_file(path, lambda tmp: _write_csv(frame, tmp))
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -418,7 +358,7 @@ def _discard(book: Any) -> None:
                     pass
         out = getattr(writer, "out", None)
         if isinstance(out, str):
-            _remove(Path(out))
+            remove_path(Path(out))
             if out in _sheet_writer.ALL_TEMP_FILES:
                 _sheet_writer.ALL_TEMP_FILES.remove(out)
 
@@ -479,7 +419,7 @@ def export(
             raise ScenarioError(
                 out, "--out", "ist ein Verzeichnis; einen Dateinamen auf .xlsx angeben"
             )
-        _check_parent(target)
+        check_parent(target)
     else:
         _check_folder(target, fmt)
     runs = select_runs(store, batch_id, scenarios)
@@ -499,7 +439,7 @@ def export(
                     f"{XLSX_MAX_ROWS:,}); mit --batch oder --szenario weniger Läufe wählen "
                     "oder als CSV/Parquet exportieren".replace(",", "."),
                 )
-        _atomic_file(target, lambda tmp: write_xlsx(sheets, tmp, scratch=target.parent))
+        atomic_file(target, lambda tmp: write_xlsx(sheets, tmp, scratch=target.parent))
         return [target]
 
     frames = {"runs": runs, **{name: table(store, name, ids) for name in DATA_TABLES}}
@@ -511,9 +451,9 @@ def export(
                 frame.to_parquet(path, index=False)
             else:
                 _write_csv(frame, path)
-            _fsync(path)
+            fsync(path)
 
-    _atomic_folder(target, write)
+    atomic_folder(target, write)
     return [target / f"{name}.{fmt}" for name in frames]
 
 
@@ -522,7 +462,7 @@ def export_files(fmt: str) -> set[str]:
     return {f"{name}.{fmt}" for name in ("runs", *DATA_TABLES)}
 
 
-# =========================================================================== atomic writing
+# =========================================================================== output paths
 
 
 def _target(out: Path) -> Path:
@@ -537,11 +477,6 @@ def _target(out: Path) -> Path:
         return Path(os.path.realpath(out))
     except OSError as exc:  # pragma: no cover - realpath is not strict
         raise ScenarioError(out, "--out", f"nicht nutzbar: {os_reason(exc)}") from None
-
-
-def _check_parent(path: Path) -> None:
-    if not path.parent.is_dir():
-        raise ScenarioError(path, "--out", "Verzeichnis gibt es nicht")
 
 
 def _check_folder(folder: Path, fmt: str) -> None:
@@ -571,180 +506,6 @@ def _check_folder(folder: Path, fmt: str) -> None:
             f"enthält andere Dateien als einen früheren {_FORMAT_NAMES[fmt]}-Export (z. B. "
             f"„{foreign[0]}“) und wird nicht ersetzt; ein leeres oder neues Verzeichnis angeben",
         )
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _temp_prefix(target: Path) -> str:
-    return f".{target.name}{TEMP_MARK}{os.getpid()}-"
-
-
-def _process_gone(pid: int) -> bool:
-    """Whether no (living) process has this id; a zombie counts as gone."""
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    except (OverflowError, ValueError, OSError):
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state in ("Z", "X")
-
-
-def remove_leftovers(folder: Path) -> list[Path]:
-    """Remove temporary files and folders of exports whose process is gone.
-
-    Args:
-        folder: The directory an export writes into.
-
-    Returns:
-        What was removed.
-    """
-    removed: list[Path] = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
-    for entry in entries:
-        match = _TEMP_RE.match(entry.name)
-        if match is None or not _process_gone(int(match.group(1))):
-            continue
-        path = Path(entry.path)
-        try:
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(path)
-            else:
-                path.unlink()
-        except OSError:
-            continue
-        removed.append(path)
-    return removed
-
-
-def _atomic_file(path: Path, write: Callable[[Path], None]) -> None:
-    """Write via a temporary file in the same directory, then rename.
-
-    Raises:
-        ScenarioError: If the directory or file cannot be written; no temporary file
-            is left and an earlier file at ``path`` is unchanged.
-    """
-    _check_parent(path)
-    remove_leftovers(path.parent)
-    tmp: Path | None = None
-    try:
-        fd, name = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        tmp = Path(name)
-        write(tmp)
-        _fsync(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a result file is shared
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as exc:
-        raise ScenarioError(
-            path, "--out", f"kann nicht geschrieben werden: {os_reason(exc)}"
-        ) from None
-    finally:
-        if tmp is not None:
-            _remove(tmp)
-
-
-def _atomic_folder(folder: Path, write: Callable[[Path], None]) -> None:
-    """Write a complete new folder beside ``folder``, then swap it in.
-
-    Raises:
-        ScenarioError: If anything cannot be written; no temporary folder is left
-            and an earlier export in ``folder`` is unchanged.
-    """
-    fresh: Path | None = None
-    try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        remove_leftovers(folder.parent)
-        fresh = Path(
-            tempfile.mkdtemp(prefix=_temp_prefix(folder), suffix=".neu", dir=folder.parent)
-        )
-        write(fresh)
-        mask = _umask()
-        for child in fresh.iterdir():
-            os.chmod(child, 0o666 & ~mask)
-        os.chmod(fresh, 0o777 & ~mask)  # mkdtemp makes 0700
-        if folder.is_dir():
-            _exchange(fresh, folder)  # ``fresh`` now names the old export
-            _remove(fresh)
-        else:
-            os.rename(fresh, folder)
-        fresh = None
-    except OSError as exc:
-        raise ScenarioError(
-            folder, "--out", f"kann nicht geschrieben werden: {os_reason(exc)}"
-        ) from None
-    finally:
-        if fresh is not None:
-            _remove(fresh)
-
-
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-@functools.cache
-def _renameat2() -> Any:
-    """The C library's ``renameat2`` (Linux), or None where there is none."""
-    try:
-        return ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError, TypeError):
-        return None
-
-
-def _exchange(a: Path, b: Path) -> None:
-    """Swap two directories: atomically where the system can, else by two renames."""
-    renameat2 = _renameat2()
-    if renameat2 is not None:
-        done = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-        if done == 0:
-            return
-        code = ctypes.get_errno()
-        if code not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
-            raise OSError(code, os.strerror(code), str(b))
-    # Without an atomic exchange: move the old folder aside, then the new one in.
-    aside = Path(tempfile.mkdtemp(prefix=_temp_prefix(b), suffix=".alt", dir=b.parent))
-    os.rmdir(aside)
-    os.rename(b, aside)
-    try:
-        os.rename(a, b)
-    except OSError:
-        os.rename(aside, b)
-        raise
-    os.rename(aside, a)
-
-
-def _remove(path: Path) -> None:
-    try:
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        else:
-            path.unlink(missing_ok=True)
-    except OSError:
-        pass
 
 
 __all__ = [

@@ -4,9 +4,12 @@ Tables (every results table carries ``run_id``):
 
 * ``batches``: one row per planned batch (id, created, the command's plan as JSON).
 * ``batch_runs``: which runs belong to which batch (scenario, point, replicate).
-* ``runs``: the manifest, one row per run: run id, scenario name and content hash,
-  seed, sweep point and its overrides, full parameters (JSON), code version, status
-  (``done``/``failed``), start, end and seconds.
+* ``runs``: the manifest, one row per run: run id, scenario name, the scenario's
+  content hash as written (``scenario_sha256``, equal for every run of a scenario
+  file; what provenance checks compare), seed, sweep point and its overrides, full
+  parameters (JSON), code version, status (``done``/``failed``), start, end,
+  seconds, worker, and the input hash of what the run computed (``input_sha256``:
+  parameters after sweep point, posterior draw, years and scale).
 * ``results``: the tidy outcomes (``year, month, region, metric, value, unit``;
   ``month`` 0 = yearly figure, region ``Gesamt`` = whole Kreis).
 * ``flows``: the ledger summed per year (region, pot, item, provider, kind, cents),
@@ -17,8 +20,8 @@ Tables (every results table carries ``run_id``):
 A run's rows are written in one transaction together with its manifest row, so a
 run is either completely stored or not at all: an interrupted batch leaves no
 partial run, and resuming never duplicates one. A run id is a hash of everything
-that determines the run (scenario content, overrides, seed, code version), so the
-same command finds its finished runs again.
+that determines the run (its input hash, seed and code version), so the same
+command finds its finished runs again.
 
 Only one process may write at a time (DuckDB's rule); the batch runner's main
 process is the only writer, its workers return data to it.
@@ -29,7 +32,10 @@ bytes; the tool's tables are created only in a new or empty database; an existin
 one must carry every table and column the tool needs and the current
 ``meta.schema_version``. A foreign DuckDB file, an SQLite file, an older store, a
 truncated or corrupt one is refused with one German line, and stays byte for byte
-unchanged. Extension autoloading and autoinstalling are off, so no file makes
+unchanged. The one exception is a store of schema 1 (before ``runs.input_sha256``)
+opened for writing: it is upgraded in one transaction, keeping every run (see
+:data:`ADDED_COLUMNS`); opened read-only it is refused with the advice to open it once
+for writing. Extension autoloading and autoinstalling are off, so no file makes
 DuckDB download anything. Storage failures while reading or writing (full disk,
 file-size limit, checksum errors) become a :class:`StoreError`; a failed write
 rolls its transaction back, so every run stored before it is kept and the same
@@ -53,13 +59,32 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from scenarios.errors import ScenarioError
+from results.queries import yearly_sql
+from scenarios import ScenarioError
 
 DEFAULT_STORE = Path("ergebnisse.duckdb")
 """Store file used when none is given (in the working directory)."""
 
-SCHEMA_VERSION = 1
-"""Version of the store's tables (``meta.schema_version``); raised with every change."""
+SCHEMA_VERSION = 2
+"""Version of the store's tables (``meta.schema_version``); raised with every change.
+
+1: the first schema. 2: ``runs.input_sha256`` added; ``runs.scenario_sha256`` is the
+content hash of the scenario as written (schema 1 stored the hash after the
+posterior draw there).
+"""
+
+ADDED_COLUMNS: dict[int, tuple[tuple[str, str, str], ...]] = {
+    2: (("runs", "input_sha256", "VARCHAR"),),
+}
+"""Columns each schema version added: version → (table, column, type), in order.
+
+A store of an older version has the current tables without these columns (they are
+always appended at the end of their table, so ``ALTER TABLE … ADD COLUMN`` gives
+exactly the current layout).
+"""
+
+MIGRATABLE_FROM = 1
+"""Oldest schema version a store is upgraded from when opened for writing."""
 
 CONNECTION_CONFIG: dict[str, Any] = {
     "autoload_known_extensions": False,
@@ -87,6 +112,12 @@ WHAT_TO_DO_OLD = (
     "neue Ergebnisdatei anlegen"
 )
 """Advice for a store whose tables are older than this program's."""
+
+WHAT_TO_DO_UPGRADE = (
+    "einmal mit einem schreibenden Befehl öffnen, der sie ohne Verlust eines Laufs "
+    "aktualisiert (z. B. sozialraum batch SZENARIO --store DATEI)"
+)
+"""Advice for a store of an older schema that this program can upgrade (read-only opening)."""
 
 WHAT_TO_DO_BROKEN = (
     "aus einer Sicherung wiederherstellen oder mit --store eine neue Ergebnisdatei anlegen"
@@ -126,7 +157,8 @@ _DDL = (
         started TIMESTAMP,
         finished TIMESTAMP,
         seconds DOUBLE,
-        worker VARCHAR
+        worker VARCHAR,
+        input_sha256 VARCHAR
     )""",
     """CREATE TABLE IF NOT EXISTS results (
         run_id VARCHAR,
@@ -183,11 +215,19 @@ DATA_TABLES: tuple[str, ...] = ("results", "flows", "closings", "providers")
 
 @dataclass(frozen=True)
 class RunRecord:
-    """The manifest row of one run."""
+    """The manifest row of one run.
+
+    Attributes:
+        scenario_sha256: Content hash of the scenario as written (before sweep point
+            and posterior draw): the same for every run of one scenario file.
+        input_sha256: Hash of the parameters actually run (after point, draw, years
+            and scale); see :func:`experiments.recipe.input_sha256`.
+    """
 
     run_id: str
     scenario: str
     scenario_sha256: str
+    input_sha256: str
     description: str
     seed: int
     point_id: str
@@ -364,6 +404,77 @@ def expected_schema() -> dict[str, tuple[tuple[str, str], ...]]:
         con.close()
 
 
+def schema_of_version(version: int) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The tables and columns a store of an older ``version`` has (see :data:`ADDED_COLUMNS`).
+
+    Args:
+        version: A schema version from :data:`MIGRATABLE_FROM` to :data:`SCHEMA_VERSION`.
+
+    Returns:
+        Table → columns with types, in order, like :func:`expected_schema`.
+    """
+    schema = dict(expected_schema())
+    for added_in, columns in ADDED_COLUMNS.items():
+        if added_in <= version:
+            continue
+        for table, column, _kind in columns:
+            schema[table] = tuple(c for c in schema[table] if c[0] != column)
+    return schema
+
+
+def _schema_difference(
+    found: dict[str, tuple[tuple[str, str], ...]], expected: dict[str, tuple[tuple[str, str], ...]]
+) -> str | None:
+    """The first difference between a store's tables and the expected ones, in German."""
+    for table, columns in expected.items():
+        have = found.get(table)
+        if have is None:
+            return f"Tabelle {table} fehlt"
+        if have == columns:
+            continue
+        names = dict(have)
+        for column, kind in columns:
+            if column not in names:
+                return f"Spalte {table}.{column} fehlt"
+            if names[column] != kind:
+                return f"Spalte {table}.{column} hat den Typ {names[column]} statt {kind}"
+        extra = [c for c, _ in have if c not in dict(columns)]
+        if extra:
+            return f"Spalte {table}.{extra[0]} gehört nicht dazu"
+        return f"Spalten der Tabelle {table} in anderer Reihenfolge"
+    return None
+
+
+def _content_hashes(
+    plans: Sequence[tuple[str, Any]], members: Sequence[tuple[str, str, str]]
+) -> dict[str, str]:
+    """Run id → content hash of its scenario as written, from the batches' plans.
+
+    Every batch records ``scenario_sha256`` (scenario name → content hash of the file
+    as loaded for the batch) in its plan; a run gets the hash of the first batch
+    (by id) that planned it. Runs of no batch, or of a plan without the hash, get none.
+
+    Args:
+        plans: ``(batch_id, plan JSON)`` of every batch.
+        members: ``(batch_id, run_id, scenario)`` of every planned run.
+    """
+    by_batch: dict[str, dict[str, str]] = {}
+    for batch_id, plan in plans:
+        try:
+            data = json.loads(plan) if isinstance(plan, str) else plan
+            hashes = data.get("scenario_sha256") if isinstance(data, dict) else None
+        except (TypeError, ValueError):
+            hashes = None
+        if isinstance(hashes, dict):
+            by_batch[batch_id] = {str(k): str(v) for k, v in hashes.items()}
+    out: dict[str, str] = {}
+    for batch_id, run_id, scenario in sorted(members):
+        sha = by_batch.get(batch_id, {}).get(scenario)
+        if sha is not None:
+            out.setdefault(run_id, sha)
+    return out
+
+
 def _schema_of(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[tuple[str, str], ...]]:
     rows = con.execute(
         """SELECT table_name, column_name, data_type FROM duckdb_columns()
@@ -428,7 +539,10 @@ class ResultsStore:
                 "andere Datei angeben",
             )
         self._check_tables(found, only="meta")  # the version needs meta.value
-        self._check_version()
+        version = self._check_version()
+        if version < SCHEMA_VERSION:
+            self._upgrade(found, version)
+            found = self._guard(lambda: _schema_of(self._con))
         self._check_tables(found)
 
     def _create(self) -> None:
@@ -440,7 +554,12 @@ class ResultsStore:
                 [str(SCHEMA_VERSION)],
             )
 
-    def _check_version(self) -> None:
+    def _check_version(self) -> int:
+        """The store's schema version; refused if this program can neither use nor upgrade it.
+
+        Returns:
+            :data:`SCHEMA_VERSION`, or an older version from :data:`MIGRATABLE_FROM` on.
+        """
         try:
             row = self._guard(
                 lambda: self._con.execute(
@@ -466,7 +585,7 @@ class ResultsStore:
                 "meta.schema_version",
                 f"„{str(row[0])[:20]}“ ist keine Versionsnummer; {WHAT_TO_DO_BROKEN}",
             ) from None
-        if found < SCHEMA_VERSION:
+        if found < MIGRATABLE_FROM:
             raise StoreError(
                 self.path,
                 "meta.schema_version",
@@ -480,6 +599,76 @@ class ResultsStore:
                 f"Ergebnisdatei hat das neuere Schema {found}, dieses Programm kennt nur "
                 f"{SCHEMA_VERSION}: das Programm aktualisieren",
             )
+        return found
+
+    def _upgrade(self, found: dict[str, tuple[tuple[str, str], ...]], version: int) -> None:
+        """Upgrade a store of an older schema in one transaction, keeping every run.
+
+        Only a store whose tables are exactly those of its version is upgraded, and
+        only when opened for writing; otherwise it is refused and stays unchanged.
+
+        Raises:
+            StoreError: For a read-only opening, tables that do not match the
+                version, or a failed write (rolled back: the file keeps its schema).
+        """
+        old = f"Ergebnisdatei hat das ältere Schema {version}, dieses Programm braucht "
+        difference = _schema_difference(found, schema_of_version(version))
+        if difference is not None:
+            raise StoreError(
+                self.path,
+                "meta.schema_version",
+                f"{old}{SCHEMA_VERSION}, aber ihre Tabellen passen nicht zu Schema {version} "
+                f"({difference}): {WHAT_TO_DO_BROKEN}",
+            )
+        if self.read_only:
+            raise StoreError(
+                self.path,
+                "meta.schema_version",
+                f"{old}{SCHEMA_VERSION}: {WHAT_TO_DO_UPGRADE}",
+            )
+        plans = self._guard(
+            lambda: self._con.execute("SELECT batch_id, plan FROM batches").fetchall()
+        )
+        members = self._guard(
+            lambda: self._con.execute(
+                "SELECT batch_id, run_id, scenario FROM batch_runs"
+            ).fetchall()
+        )
+        content = _content_hashes(plans, members)
+        frame = pd.DataFrame(
+            {"run_id": list(content), "scenario_sha256": list(content.values())}, dtype=object
+        )
+        with self._transaction():
+            for added_in, columns in ADDED_COLUMNS.items():
+                if added_in <= version:
+                    continue
+                for table, column, kind in columns:
+                    self._con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            if version < 2:
+                self._hashes_of_schema_1(content, frame)
+            self._con.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)]
+            )
+
+    def _hashes_of_schema_1(self, content: dict[str, str], frame: pd.DataFrame) -> None:
+        """Schema 1 → 2 (inside the upgrade's transaction): put both hashes in place.
+
+        Schema 1 kept the hash taken after the posterior draw in ``scenario_sha256``:
+        that is a hash of what the run computed, so it moves to ``input_sha256``; the
+        content hash as written comes from the batch plans (:func:`_content_hashes`),
+        and stays empty where no plan records it.
+        """
+        self._con.execute("UPDATE runs SET input_sha256 = scenario_sha256")
+        self._con.execute("UPDATE runs SET scenario_sha256 = NULL")
+        if content:
+            self._con.register("_content", frame)
+            try:
+                self._con.execute(
+                    "UPDATE runs SET scenario_sha256 = c.scenario_sha256 FROM _content c "
+                    "WHERE runs.run_id = c.run_id"
+                )
+            finally:
+                self._con.unregister("_content")
 
     def _check_tables(
         self, found: dict[str, tuple[tuple[str, str], ...]], only: str | None = None
@@ -679,7 +868,7 @@ class ResultsStore:
         worker: str | None,
     ) -> None:
         self._con.execute(
-            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 record.run_id,
                 record.scenario,
@@ -698,6 +887,7 @@ class ResultsStore:
                 finished,
                 seconds,
                 worker,
+                record.input_sha256,
             ],
         )
 
@@ -747,27 +937,17 @@ class ResultsStore:
         region: str | None = "Gesamt",
         batch_id: str | None = None,
     ) -> pd.DataFrame:
-        """Yearly figures joined with their run's scenario, seed and point."""
-        where = ["res.month = 0", "r.status = 'done'"]
-        params: list[Any] = []
-        if region is not None:
-            where.append("res.region = ?")
-            params.append(region)
-        if scenarios:
-            where.append(f"r.scenario IN ({', '.join('?' * len(scenarios))})")
-            params.extend(scenarios)
-        if metrics:
-            where.append(f"res.metric IN ({', '.join('?' * len(metrics))})")
-            params.extend(metrics)
-        join = ""
-        if batch_id is not None:
-            join = "JOIN batch_runs b ON b.run_id = r.run_id AND b.batch_id = ?"
-            params.insert(0, batch_id)
-        sql = f"""SELECT r.scenario, r.point_id, r.seed, res.run_id, res.year, res.region,
-                         res.metric, res.value, res.unit
-                  FROM results res JOIN runs r ON r.run_id = res.run_id {join}
-                  WHERE {" AND ".join(where)}
-                  ORDER BY r.scenario, r.point_id, r.seed, res.year, res.metric"""
+        """Yearly figures joined with their run's scenario, seed and point.
+
+        The query is :func:`results.queries.yearly_sql`, shared with the dashboard;
+        an empty ``scenarios`` or ``metrics`` means all.
+        """
+        sql, params = yearly_sql(
+            scenarios=scenarios or None,
+            metrics=metrics or None,
+            regions=None if region is None else [region],
+            batch_id=batch_id,
+        )
         return self.query(sql, params)
 
 
@@ -776,8 +956,11 @@ def _now() -> datetime:
 
 
 __all__ = [
+    "ADDED_COLUMNS",
     "DATA_TABLES",
     "DEFAULT_STORE",
+    "MIGRATABLE_FROM",
+    "SCHEMA_VERSION",
     "ResultsStore",
     "RunData",
     "RunRecord",
@@ -786,4 +969,5 @@ __all__ = [
     "duckdb_reason",
     "expected_schema",
     "os_reason",
+    "schema_of_version",
 ]

@@ -7,11 +7,12 @@ a memory allocation of many gigabytes or an integer overflow that silently turns
 budget negative. Each limit is a named constant whose docstring says what it bounds
 and why the value is safe; the messages name the limit and its value.
 
-The schema (:mod:`scenarios.schema`) applies the limits of single values (money,
-months, growth, texts); :func:`check_scenario_size` the limits of a whole scenario
-(total and simulated population); :func:`check_batch_size` those of a batch (seeds and
-number of runs, before a single point of a sweep is loaded); the command line
-(:mod:`cli.main`) those of its arguments.
+The schema (:mod:`scenarios.quantities`, :mod:`scenarios.sections`) applies the
+limits of single values (money, months, growth, texts); :func:`check_scenario_size`
+the limits of a whole scenario (total and simulated population);
+:func:`check_batch_size` those of a batch (seeds and number of runs, before a single
+point of a sweep is loaded); the command line (:mod:`cli.main`) those of its
+arguments.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ MAX_TOTAL_POPULATION = 4_000_000
 """Most inhabitants of all regions of a scenario together.
 
 (One row of the municipality file is bounded by
-:data:`scenarios.loader.MAX_MUNICIPALITY_POPULATION`, the same value.)
+:data:`scenarios.datafiles.MAX_MUNICIPALITY_POPULATION`, the same value.)
 
 A scenario is the area of one youth-welfare office. The largest Kreis, the Region
 Hannover, has about 1,2 million inhabitants, the largest city with one

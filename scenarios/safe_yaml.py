@@ -167,6 +167,21 @@ def file_problem(path: str | os.PathLike[str]) -> str | None:
     return _mode_problem(st.st_mode)
 
 
+NOT_FOUND = "nicht gefunden"
+"""What :func:`path_problem` says about a path that names nothing."""
+
+
+def path_problem(path: str | os.PathLike[str]) -> str | None:
+    """Why a file named in a scenario cannot be read, or None if it can.
+
+    Like :func:`file_problem`, but a path that names nothing (not even a broken
+    symbolic link) is :data:`NOT_FOUND`, so the message reads „Datei … nicht gefunden“.
+    """
+    if not os.path.lexists(path):
+        return NOT_FOUND
+    return file_problem(path)
+
+
 def _mode_problem(mode: int) -> str | None:
     if stat.S_ISREG(mode):
         return None
@@ -535,6 +550,26 @@ def load_yaml(
     )
 
 
+def read_yaml(path: str | os.PathLike[str]) -> tuple[Any, dict[Loc, int]]:
+    """Read a YAML file with every limit of this module; return the data and a line index.
+
+    Regular files only, at most :data:`MAX_YAML_BYTES`, nesting depth, aliases and
+    the size after alias expansion limited, no duplicate keys.
+
+    Args:
+        path: The file.
+
+    Returns:
+        ``(data, lines)``.
+
+    Raises:
+        ScenarioError: If the file is missing, not a regular file, too large,
+            unreadable, not UTF-8, not valid YAML or over a limit.
+    """
+    doc = load_yaml(path)
+    return doc.data, doc.lines
+
+
 def load_yaml_data(path: str | os.PathLike[str], **options: Any) -> Any:
     """Like :func:`load_yaml`, the data only."""
     return load_yaml(path, **options).data
@@ -565,6 +600,7 @@ __all__ = [
     "MAX_NESTING_DEPTH",
     "MAX_YAML_BYTES",
     "MAX_YAML_ENTRIES",
+    "NOT_FOUND",
     "YamlDocument",
     "decode_utf8",
     "file_problem",
@@ -573,5 +609,7 @@ __all__ = [
     "load_yaml_data",
     "load_yaml_mapping",
     "parse_yaml",
+    "path_problem",
     "read_limited",
+    "read_yaml",
 ]

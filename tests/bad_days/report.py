@@ -39,7 +39,7 @@ def _cases(module: str) -> list[Case]:
 
 
 def _small_store(folder: Path) -> Path:
-    from experiments.batch import plan_batch, run_batch
+    from experiments import plan_batch, run_batch
     from results.store import ResultsStore
 
     path = folder / STORE

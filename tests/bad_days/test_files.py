@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 import yaml
 
-from scenarios.loader import DATA_DIR, LIBRARY_DIR
+from scenarios import DATA_DIR, LIBRARY_DIR
 from tests.bad_days.harness import (
     ROOT,
     Case,

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from scenarios.loader import DATA_DIR, LIBRARY_DIR
+from scenarios import DATA_DIR, LIBRARY_DIR
 from tests.bad_days.harness import (
     ROOT,
     Case,

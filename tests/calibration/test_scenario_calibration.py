@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from experiments.batch import plan_batch
-from scenarios.errors import ScenarioError
-from scenarios.loader import DATA_DIR, find_scenario, load_scenario
+from experiments import plan_batch
+from scenarios import DATA_DIR, ScenarioError, find_scenario, load_scenario
 
 
 def _calibrated_scenario(tmp_path: Path, use: str = "posterior") -> Path:

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from cli.main import main
-from experiments.batch import plan_batch, results_frame, run_batch
+from experiments import plan_batch, results_frame, run_batch
 from results.store import ResultsStore
 from scenarios.loader import list_scenarios
 from tests.scenarios.test_error_catalogue import CASES, Case, Workspace
@@ -184,7 +184,9 @@ def test_batch_with_sweep(tmp_path, capsys):
     with ResultsStore(store, read_only=True) as s:
         runs = s.runs()
     assert sorted(runs["point_id"]) == ["p000", "p001", "p002", "p003"]
-    assert runs["scenario_sha256"].nunique() == 4
+    # one scenario file, four inputs: the content hash as written, the input hash per point
+    assert runs["scenario_sha256"].nunique() == 1
+    assert runs["input_sha256"].nunique() == 4
     assert '"budget.regional2_share": 0.3' in runs.sort_values("point_id")["point"].iloc[-1]
 
 
@@ -288,3 +290,51 @@ def test_exported_files_get_normal_permissions(tmp_path, capsys):
     finally:
         os.umask(old)
     assert (tmp_path / "c" / "runs.csv").stat().st_mode & 0o777 == 0o644
+
+
+# ------------------------------------------------------------------ a store of schema 1
+
+
+def _schema_1_store(tmp_path: Path) -> tuple[Path, str]:
+    """A store as schema 1 left it (no input hash); returns it and its digest."""
+    import duckdb
+
+    from results.store import CONNECTION_CONFIG
+    from tests.bad_days.harness import file_digest
+
+    path = tmp_path / "alt.duckdb"
+    with ResultsStore(path) as store:
+        assert run_batch(plan_batch([A], 1, years=1, scale=0.1), store).complete
+    con = duckdb.connect(str(path), config=CONNECTION_CONFIG)
+    con.execute("ALTER TABLE runs DROP COLUMN input_sha256")
+    con.execute("UPDATE meta SET value = '1'")
+    con.close()
+    return path, file_digest(path)
+
+
+def test_export_of_a_schema_1_store_says_how_to_upgrade_it(tmp_path, capsys):
+    from tests.bad_days.harness import file_digest
+
+    path, digest = _schema_1_store(tmp_path)
+    code = main(["export", "--store", str(path), "--out", str(tmp_path / "csv")])
+    err = capsys.readouterr().err
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Fehler:"), err
+    assert "alt.duckdb" in lines[0] and "Feld meta.schema_version" in lines[0]
+    assert "ältere Schema 1" in lines[0] and "sozialraum batch" in lines[0]
+    assert file_digest(path) == digest
+    assert not (tmp_path / "csv").exists()
+
+
+def test_batch_upgrades_a_schema_1_store_and_keeps_its_runs(tmp_path, capsys):
+    path, _ = _schema_1_store(tmp_path)
+    with_store = ["--store", str(path), "--workers", "1"]
+    assert (
+        main(["batch", A, "--replicates", "2", "--years", "1", "--scale", "0.1", *with_store]) == 0
+    )
+    assert "1 schon gespeichert, 1 zu rechnen" in capsys.readouterr().out
+    with ResultsStore(path, read_only=True) as s:
+        runs = s.runs()
+    assert len(runs) == 2 and runs["input_sha256"].notna().all()
+    assert main(["export", "--store", str(path), "--out", str(tmp_path / "csv")]) == 0

@@ -10,8 +10,7 @@ import yaml
 
 from cli.main import format_summary, main, with_cli_overrides, write_results
 from model.params import POTS
-from scenarios.formatting import fmt_eur, fmt_num
-from scenarios.loader import DATA_DIR, LIBRARY_DIR, load_scenario, read_yaml
+from scenarios import DATA_DIR, LIBRARY_DIR, fmt_eur, fmt_num, load_scenario, read_yaml
 from tests.fixtures.scenario_files import repoint_calibration
 
 BASE = LIBRARY_DIR / "lueneburg" / "lueneburg-status-quo.yaml"
@@ -438,3 +437,62 @@ def test_run_results_get_normal_permissions(tmp_path):
         os.umask(old)
     assert code == 0
     assert (tmp_path / "results.parquet").stat().st_mode & 0o777 == 0o644
+
+
+# ------------------------------------------------------------------ one recipe: run = batch run
+
+
+def test_run_with_a_seed_is_the_batch_run_with_that_seed(tmp_path, capsys):
+    """``run --seed s`` uses the batch's posterior draw (s − 1) mod n: same results."""
+    from experiments import plan_batch, results_frame, run_batch
+    from results import ResultsStore
+
+    name, seed = "lueneburg-status-quo", 3
+    out = tmp_path / "lauf"
+    argv = ["run", name, "--seed", str(seed), "--years", "1", "--scale", "0,05"]
+    code = main([*argv, "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    draws = len(load_scenario(name).calibration_draws)
+    assert f"Kalibrierung: Posteriori-Ziehung {seed} von {draws} (Seed {seed}" in captured.out
+    plan = plan_batch([name], 1, seed_base=seed, years=1, scale=0.05)
+    with ResultsStore(tmp_path / "s.duckdb") as store:
+        assert run_batch(plan, store).complete
+        stored = results_frame(store, plan).drop(columns="run_id")
+    assert plan.run_ids[0] in captured.out  # the summary names the batch's run id
+    ran = pd.read_parquet(out / "results.parquet").drop(columns="run_id")
+    key = ["year", "month", "region", "metric"]
+    pd.testing.assert_frame_equal(
+        ran.sort_values(key).reset_index(drop=True),
+        stored.sort_values(key).reset_index(drop=True),
+        check_dtype=False,
+    )
+
+
+def test_run_punktschaetzung_uses_the_calibration_point_estimate(tmp_path, capsys):
+    from model.run import run_once
+
+    name = "lueneburg-status-quo"
+    out = tmp_path / "lauf"
+    argv = ["run", name, "--seed", "2", "--years", "1", "--scale", "0,05", "--punktschaetzung"]
+    assert main([*argv, "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "Kalibrierung: Punktschätzung der Kalibrierungsdatei (--punktschaetzung)" in text
+    params = load_scenario(name, {"years": 1, "scale": 0.05}).params
+    expected = run_once(params, 2).results.drop(columns="run_id")
+    ran = pd.read_parquet(out / "results.parquet").drop(columns="run_id")
+    key = ["year", "month", "region", "metric"]
+    pd.testing.assert_frame_equal(
+        ran.sort_values(key).reset_index(drop=True),
+        expected.sort_values(key).reset_index(drop=True),
+        check_dtype=False,
+    )
+
+
+def test_run_of_an_uncalibrated_scenario_says_so(tmp_path, capsys):
+    doc = base_doc()
+    doc.pop("calibration", None)
+    path = write_scenario(tmp_path / "s", "ohne-kalibrierung", doc)
+    argv = ["run", str(path), "--years", "1", "--scale", "0,05", "--out", str(tmp_path / "o")]
+    assert main(argv) == 0
+    assert "Kalibrierung: keine (Werte der Szenariodatei)" in capsys.readouterr().out

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments.batch import plan_batch, run_batch
+from experiments import plan_batch, run_batch
 from results.store import ResultsStore
 
 DEMO_SCENARIOS = (

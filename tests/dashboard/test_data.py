@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dashboard.data import DashboardData, paired_from_yearly
+from dashboard.data import DashboardData
+from results import paired_quantiles as paired_from_yearly
 from tests.dashboard.conftest import DEMO_SCENARIOS
 
 BASE, REFORM, OTHER = DEMO_SCENARIOS

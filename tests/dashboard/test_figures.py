@@ -10,7 +10,7 @@ import pytest
 
 from dashboard import figures as F
 from dashboard.data import DashboardData
-from model.params import POT_LABELS
+from results import POT_LABELS
 from tests.dashboard.conftest import DEMO_SCENARIOS
 
 BASE, REFORM, OTHER = DEMO_SCENARIOS

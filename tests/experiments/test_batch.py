@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
-from experiments.batch import (
+from experiments import (
     BatchInterrupted,
     code_version,
     plan_batch,
@@ -13,8 +15,8 @@ from experiments.batch import (
     run_batch,
 )
 from model.run import run_once
-from results.store import ResultsStore
-from scenarios.loader import calibration_overrides, load_scenario
+from results import ResultsStore
+from scenarios import calibration_overrides, load_scenario
 
 SCENARIOS = ["lueneburg-status-quo", "lueneburg-rb2-20-rueckbehalt"]
 SMALL = {"years": 2, "scale": 0.1}
@@ -130,12 +132,8 @@ def test_dask_local_cluster_equals_local_pool(tmp_path):
 def test_engine_failure_is_recorded_and_retried(tmp_path):
     plan = plan_batch(SCENARIOS[:1], 1, **SMALL)
     bad = plan.runs[0]
-    broken_task = type(bad.task)(
-        run_id=bad.task.run_id,
-        scenario_path=bad.task.scenario_path,
-        overrides_json='{"years": 0}',  # rejected when the worker loads it
-        overrides_file=None,
-        seed=bad.task.seed,
+    broken_task = dataclasses.replace(  # no year to simulate: the engine fails in the worker
+        bad.task, params=dataclasses.replace(bad.task.params, years=0)
     )
     plan.runs[0] = type(bad)(task=broken_task, record=bad.record, replicate=0)
     with ResultsStore(tmp_path / "s.duckdb") as store:

@@ -10,9 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from experiments.sweep import BASE_POINT, SWEEPS_DIR, load_sweep, sample_value
-from scenarios.errors import ScenarioError
-from scenarios.loader import load_scenario
-from scenarios.schema import UncertaintySection
+from scenarios import ScenarioError, UncertaintySection, load_scenario
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -138,7 +136,7 @@ def test_samples_are_monotone_in_u():
 
 
 def test_shipped_example_sweep_plans():
-    from experiments.batch import plan_batch
+    from experiments import plan_batch
 
     path = SWEEPS_DIR / "lueneburg-rb2-anteil.yaml"
     plan = plan_batch(["lueneburg-rb2-20-rueckbehalt"], 2, sweep=load_sweep(path))

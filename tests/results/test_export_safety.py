@@ -26,6 +26,7 @@ import pytest
 import yaml
 
 from cli.main import main
+from results import atomic
 from results import export as ex
 from results.store import ResultsStore
 from scenarios.loader import find_scenario
@@ -378,7 +379,7 @@ def test_leftovers_of_living_processes_are_kept(tmp_path):
 
 def test_folder_swap_without_atomic_exchange(formula_store, tmp_path, capsys, monkeypatch):
     """Where the system has no renameat2, the folder is swapped by two renames."""
-    monkeypatch.setattr(ex, "_renameat2", lambda: None)
+    monkeypatch.setattr(atomic, "_renameat2", lambda: None)
     out = tmp_path / "csv"
     base = ["export", "--store", str(formula_store), "--format", "csv", "--out", str(out)]
     assert main([*base, "--szenario", A]) == 0

@@ -7,7 +7,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from experiments.batch import execute, plan_batch
+from experiments import execute, plan_batch
 from results.store import DATA_TABLES, ResultsStore, StoreError
 
 
@@ -38,6 +38,7 @@ def test_write_and_read_a_run(tmp_path, one_run):
         manifest = store.runs().iloc[0]
         assert manifest["status"] == "done"
         assert manifest["scenario_sha256"] == run.record.scenario_sha256
+        assert manifest["input_sha256"] == run.record.input_sha256
         assert manifest["code_version"] == run.record.code_version
         assert '"fls_rate"' in manifest["params"]
         # writing again replaces, never duplicates

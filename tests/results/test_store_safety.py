@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from experiments.batch import plan_batch, run_batch
+from experiments import plan_batch, run_batch
 from results.store import (
     CONNECTION_CONFIG,
     SCHEMA_VERSION,

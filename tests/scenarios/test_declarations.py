@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from scenarios import load_scenario
+from scenarios.declarations import is_lever_path
 from scenarios.errors import ScenarioError
-from scenarios.loader import load_scenario
-from scenarios.schema import is_lever_path
 from tests.scenarios.test_error_catalogue import Workspace
 
 TREND = """  - parameter: need.trend_per_year

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from cli.main import main
+from scenarios import DATA_DIR, LIBRARY_DIR, load_scenario
 from scenarios.errors import ScenarioError
-from scenarios.loader import DATA_DIR, LIBRARY_DIR, load_scenario
 
 STATUS_QUO = LIBRARY_DIR / "lueneburg" / "lueneburg-status-quo.yaml"
 CSV_NAME = "lueneburg_municipalities.csv"

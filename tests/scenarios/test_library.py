@@ -1,6 +1,6 @@
 """The scenario library: every shipped scenario loads and runs, and each system is itself.
 
-* Smoke test: every scenario of :func:`scenarios.loader.list_scenarios` loads and runs
+* Smoke test: every scenario of :func:`scenarios.list_scenarios` loads and runs
   (scale 0.2, two years, real engine) with money conserved to the cent and finite
   outputs.
 * Ulm: five Sozialräume with one Schwerpunktträger each; the bound budget is the
@@ -27,7 +27,7 @@ from model.agents import CENTRAL, R2
 from model.model import SozialraumModel
 from model.params import POTS, ModelParams
 from model.run import RunResult, run_once
-from scenarios.loader import Scenario, list_scenarios, load_scenario
+from scenarios import Scenario, list_scenarios, load_scenario
 from tests.fixtures.checks import assert_books_balance
 
 SYSTEMS = ("lueneburg", "ulm", "celle", "potsdam-mittelmark")

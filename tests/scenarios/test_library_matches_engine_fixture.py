@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from scenarios.loader import load_scenario
+from scenarios import load_scenario
 from tests.fixtures.factory import base_params
 
 

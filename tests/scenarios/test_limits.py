@@ -19,9 +19,9 @@ import pytest
 from pydantic import BaseModel, Field, ValidationError
 
 from cli.main import _int_at_least
-from experiments.batch import plan_batch
+from experiments import plan_batch
 from experiments.sweep import load_sweep
-from scenarios import limits
+from scenarios import DATA_DIR, LIBRARY_DIR, limits, load_scenario
 from scenarios.errors import ScenarioError, german_message
 from scenarios.limits import (
     MAX_BATCH_RUNS,
@@ -39,7 +39,6 @@ from scenarios.limits import (
     check_batch_size,
     check_scenario_size,
 )
-from scenarios.loader import DATA_DIR, LIBRARY_DIR, load_scenario
 
 INT64_MAX = 2**63 - 1
 """The ledger books cents as numpy int64."""
@@ -159,7 +158,7 @@ def test_runs_of_a_batch_are_counted_before_any_point_is_loaded() -> None:
     started = time.perf_counter()
     with pytest.raises(ArgumentError) as info:
         check_batch_size(10, 10_000, 10, 1, Path("sweep.yaml"))
-    assert time.perf_counter() - started < 0.1
+    assert time.perf_counter() - started < 1.0
     assert "1.000.000 Läufe" in info.value.message and "sweep.yaml" in info.value.message
     check_batch_size(5, 1_000, MAX_BATCH_RUNS // 5_000, 1)  # exactly at the limit
 

@@ -1,26 +1,22 @@
-import doctest
-import json
-import shutil
+"""Resolution: the library, ``extends``, variants and their overrides, file errors."""
+
+import os
 from pathlib import Path
 
 import pytest
-import yaml
 
-import scenarios.errors as errors_module
 from model.params import ModelParams
-from scenarios.errors import ScenarioError
-from scenarios.loader import (
-    DATA_DIR,
-    LIBRARY_DIR,
-    apply_overrides,
-    list_scenarios,
-    load_municipalities,
-    load_scenario,
-    read_yaml,
+from scenarios import list_scenarios, load_scenario
+from tests.scenarios.helpers import (
+    BASE,
+    base_doc,
+    csv_with,
+    load_error,
+    raises,
+    variant,
+    write_scenario,
 )
-from tests.fixtures.scenario_files import repoint_calibration
 
-BASE = LIBRARY_DIR / "lueneburg" / "lueneburg-status-quo.yaml"
 SHIPPED = [
     "lueneburg-status-quo",
     "lueneburg-rb2-10-keine",
@@ -30,48 +26,6 @@ SHIPPED = [
     "lueneburg-rb2-20-pauschal",
     "lueneburg-rb2-30-bonus-malus",
 ]
-
-
-def base_doc() -> dict:
-    """The shipped base scenario as plain data, YAML aliases split (safe to modify)."""
-    data, _ = read_yaml(BASE)
-    return json.loads(json.dumps(data))
-
-
-def write_scenario(directory: Path, name: str, doc: dict) -> Path:
-    """Write a scenario next to copies of the shipped data files."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for data_file in ("lueneburg_municipalities.csv", "help_types.yaml"):
-        if not (directory / data_file).exists():
-            shutil.copy(DATA_DIR / data_file, directory / data_file)
-    doc = dict(doc)
-    if "extends" not in doc:
-        doc.setdefault("municipalities_file", "lueneburg_municipalities.csv")
-        doc["municipalities_file"] = doc["municipalities_file"].replace("../../data/", "")
-        doc["help_types_file"] = doc.get("help_types_file", "help_types.yaml").replace(
-            "../../data/", ""
-        )
-    repoint_calibration(doc, directory)
-    doc["name"] = name
-    path = directory / f"{name}.yaml"
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
-
-
-def variant(directory: Path, name: str, extends: str, overrides: dict) -> Path:
-    doc = {"description": "Testvariante", "extends": extends, "overrides": overrides}
-    path = directory / f"{name}.yaml"
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
-
-
-def raises(path) -> ScenarioError:
-    with pytest.raises(ScenarioError) as info:
-        load_scenario(path)
-    err = info.value
-    assert "\n" not in str(err)
-    assert str(err).startswith("Fehler in ")
-    return err
 
 
 # ------------------------------------------------------------------ shipped library
@@ -178,33 +132,7 @@ def test_params_are_frozen():
         sc.name = "x"  # type: ignore[misc]
 
 
-# ------------------------------------------------------------------ overrides
-
-
-def test_override_does_not_mutate_base():
-    """Regression: loading a variant must leave its base exactly as before.
-
-    Overrides are applied to a copy of the base document; YAML aliases in the base
-    (all three regions share one ``sgb2_share`` quantity) must not carry a change to
-    one region over to the others, or into the base.
-    """
-    before = load_scenario("lueneburg-status-quo")
-    data, _ = read_yaml(BASE)
-    snapshot = json.dumps(data, sort_keys=True)
-    doc, _ = apply_overrides(
-        data,
-        {"regions.Region 1.sgb2_share": 0.3, "budget.bound_share": 0.7, "incentive.scheme": "flat"},
-        file=Path("v.yaml"),
-        scenario_name="v",
-    )
-    assert json.dumps(data, sort_keys=True) == snapshot
-    assert doc["regions"][0]["sgb2_share"]["value"] == 0.3
-    assert doc["regions"][1]["sgb2_share"]["value"] == 0.10
-    for name in SHIPPED[1:]:
-        load_scenario(name)
-    after = load_scenario("lueneburg-status-quo")
-    assert after.params == before.params
-    assert after.sha256 == before.sha256
+# ------------------------------------------------------------------ variants
 
 
 def test_variant_of_a_region_changes_only_that_region(tmp_path):
@@ -214,20 +142,6 @@ def test_variant_of_a_region_changes_only_that_region(tmp_path):
     assert [r.sgb2_share for r in p.regions] == [0.12, 0.10, 0.10]
     assert dict(p.provenance)["regions.Region 1.sgb2_share"].startswith("Annahme: in Szenario v")
     assert load_scenario(tmp_path / "basis.yaml").params.regions[0].sgb2_share == 0.10
-
-
-def test_overrides_are_all_validated_before_any_is_applied():
-    data = base_doc()
-    snapshot = json.dumps(data, sort_keys=True)
-    with pytest.raises(ScenarioError) as info:
-        apply_overrides(
-            data,
-            {"budget.bound_share": 0.5, "budget.nope": 1},
-            file=Path("v.yaml"),
-            scenario_name="v",
-        )
-    assert info.value.field == "budget.nope"
-    assert json.dumps(data, sort_keys=True) == snapshot
 
 
 def test_unknown_override_path_names_the_field(tmp_path):
@@ -317,6 +231,17 @@ def test_variant_of_a_variant(tmp_path):
     assert (p.budget.regional2_share, p.incentive.retention_share) == (0.2, 0.8)
 
 
+def test_extends_a_fifo(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "basis.yaml")
+    variant = tmp_path / "variante.yaml"
+    variant.write_text(
+        "name: variante\ndescription: Test\nextends: basis.yaml\noverrides: {}\n", "utf-8"
+    )
+    err = load_error(variant)
+    assert err.field == "extends" and err.line == 3
+    assert "basis.yaml“ ist keine normale Datei, sondern eine benannte Pipe (FIFO)" in err.message
+
+
 # ------------------------------------------------------------------ file errors
 
 
@@ -378,16 +303,6 @@ def test_name_must_match_file_name(tmp_path):
     assert err.field == "name"
 
 
-def test_unknown_municipality(tmp_path):
-    doc = base_doc()
-    doc["regions"][0]["municipalities"].append("Hansestadt Atlantis")
-    err = raises(write_scenario(tmp_path, "x", doc))
-    assert err.field == "regions.Region 1.municipalities"
-    assert "Hansestadt Atlantis" in err.message
-    assert "lueneburg_municipalities.csv" in err.message
-    assert err.line is not None
-
-
 def test_unknown_region_of_a_provider(tmp_path):
     doc = base_doc()
     doc["providers"][3]["region"] = "Region 7"
@@ -412,6 +327,9 @@ def test_split_share_out_of_range(tmp_path):
     assert err.message == "Wert 1,3 liegt nicht zwischen 0 und 1"
 
 
+# ------------------------------------------------------------------ data files named by a scenario
+
+
 def test_missing_municipality_file(tmp_path):
     doc = base_doc()
     doc["municipalities_file"] = "fehlt.csv"
@@ -420,16 +338,8 @@ def test_missing_municipality_file(tmp_path):
     assert "fehlt.csv" in err.message
 
 
-def _csv_with(tmp_path: Path, old: str, new: str) -> Path:
-    text = (DATA_DIR / "lueneburg_municipalities.csv").read_text(encoding="utf-8")
-    assert old in text
-    path = tmp_path / "gemeinden.csv"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return path
-
-
 def test_negative_population_names_csv_row_and_field(tmp_path):
-    _csv_with(tmp_path, "Stadt Bleckede,9692,", "Stadt Bleckede,-9692,")
+    csv_with(tmp_path, "Stadt Bleckede,9692,", "Stadt Bleckede,-9692,")
     doc = base_doc()
     doc["municipalities_file"] = "gemeinden.csv"
     err = raises(write_scenario(tmp_path, "x", doc))
@@ -439,208 +349,11 @@ def test_negative_population_names_csv_row_and_field(tmp_path):
     assert "-9692" in err.message and "Stadt Bleckede" in err.message
 
 
-@pytest.mark.parametrize(
-    ("new", "needle"),
-    [
-        ("Stadt Bleckede,,", "fehlt"),
-        ("Stadt Bleckede,9692.5,", "keine ganze Zahl"),
-        ("Stadt Bleckede,9.692,", "keine ganze Zahl"),
-    ],
-)
-def test_bad_population_values(tmp_path, new, needle):
-    path = _csv_with(tmp_path, "Stadt Bleckede,9692,", new)
-    with pytest.raises(ScenarioError) as info:
-        load_municipalities(path)
-    assert info.value.field == "population"
-    assert info.value.line == 3
-    assert needle in info.value.message
-
-
-def test_municipality_file_needs_its_columns(tmp_path):
-    path = _csv_with(tmp_path, "region,municipality,population,", "region,municipality,einwohner,")
-    with pytest.raises(ScenarioError) as info:
-        load_municipalities(path)
-    assert info.value.field == "population"
-    assert info.value.line == 1
-
-
-def test_shipped_municipality_file():
-    records = load_municipalities(DATA_DIR / "lueneburg_municipalities.csv")
-    assert len(records) == 10
-    assert all(r.population > 0 and r.source for r in records.values())
-    assert records["Gemeinde Adendorf"].region == "Region 2"
-
-
-def test_hash_follows_the_data_not_the_location(tmp_path):
-    a = load_scenario(write_scenario(tmp_path / "a", "x", base_doc()))
-    b = load_scenario(write_scenario(tmp_path / "b", "x", base_doc()))
-    assert a.sha256 == b.sha256
-    _csv_with(tmp_path / "b", "Stadt Bleckede,9692,", "Stadt Bleckede,9693,")
-    doc = base_doc()
-    doc["municipalities_file"] = "gemeinden.csv"
-    c = load_scenario(write_scenario(tmp_path / "b", "x", doc))
-    assert c.sha256 != a.sha256
-
-
-# ------------------------------------------------------------------ the error type
-
-
-def test_error_is_one_german_line():
-    err = ScenarioError("scenarios/library/x.yaml", "budget.bound_share", "Wert 1,3\n liegt …")
-    assert (
-        str(err) == "Fehler in scenarios/library/x.yaml, Feld budget.bound_share: Wert 1,3 liegt …"
-    )
-    assert err.cli_line().startswith("Fehler: Datei scenarios/library/x.yaml, Feld budget.")
-    assert str(ScenarioError("x.csv", "population", "negativ", 3)) == (
-        "Fehler in x.csv, Zeile 3, Feld population: negativ"
-    )
-
-
-def test_errors_doctests_pass():
-    result = doctest.testmod(errors_module)
-    assert result.attempted > 0
-    assert result.failed == 0
-
-
 def test_data_file_override_is_relative_to_the_variant(tmp_path):
-    _csv_with(tmp_path, "Stadt Bleckede,9692,", "Stadt Bleckede,10000,")
+    csv_with(tmp_path, "Stadt Bleckede,9692,", "Stadt Bleckede,10000,")
     path = variant(tmp_path, "v", "lueneburg-status-quo", {"municipalities_file": "gemeinden.csv"})
     p = load_scenario(path).params
     assert p.regions[0].municipalities[1].population == 10_000
     assert (
         load_scenario("lueneburg-status-quo").params.regions[0].municipalities[1].population == 9692
     )
-
-
-# ------------------------------------------------------------------ lead regions, RB 2 types
-
-
-def _lead(doc: dict, provider: int, regions: list[str]) -> dict:
-    spec = doc["providers"][provider]
-    spec.pop("region", None)
-    spec["lead_regions"] = regions
-    return doc
-
-
-def test_a_sozialraumtraeger_active_everywhere_may_lead_several_regions(tmp_path):
-    doc = _lead(base_doc(), 0, ["Region 1", "Region 2"])
-    doc["providers"] = [p for p in doc["providers"] if p["name"] != "Sozialraumträger Region 2"]
-    p = load_scenario(write_scenario(tmp_path, "x", doc)).params
-    assert p.providers[0].region is None
-    assert p.providers[0].lead_regions == ("Region 1", "Region 2")
-
-
-def test_lead_regions_must_exist_and_have_one_leader(tmp_path):
-    err = raises(write_scenario(tmp_path, "x", _lead(base_doc(), 0, ["Region 9"])))
-    assert err.field == "providers.Sozialraumträger Region 1.lead_regions"
-    assert "unbekannte Region „Region 9“" in err.message
-    err = raises(write_scenario(tmp_path, "y", _lead(base_doc(), 0, ["Region 1", "Region 2"])))
-    assert err.field == "providers.Sozialraumträger Region 2.region"
-    assert "Region „Region 2“ wird schon von „Sozialraumträger Region 1“ geleitet" in err.message
-    doc = _lead(base_doc(), 2, ["Region 1"])
-    err = raises(write_scenario(tmp_path, "z", doc))
-    assert err.field == "providers.Sozialraumträger Region 3.lead_regions"
-    assert "wird schon von „Sozialraumträger Region 1“ geleitet" in err.message
-    assert err.line is not None
-
-
-def test_lead_regions_only_for_a_sozialraumtraeger_without_region(tmp_path):
-    doc = base_doc()
-    doc["providers"][0]["lead_regions"] = ["Region 1"]
-    err = raises(write_scenario(tmp_path, "x", doc))
-    assert "ohne region" in err.message
-    doc = _lead(base_doc(), 3, ["Region 1"])
-    err = raises(write_scenario(tmp_path, "y", doc))
-    assert "nur ein Sozialraumträger" in err.message
-
-
-def test_regional2_help_types_must_be_known_codes(tmp_path):
-    doc = base_doc()
-    doc["budget"]["regional2_help_types"] = ["31", 32]
-    p = load_scenario(write_scenario(tmp_path, "x", doc)).params
-    assert p.budget.regional2_help_types == ("31", "32")
-    doc["budget"]["regional2_help_types"] = ["31", "99"]
-    err = raises(write_scenario(tmp_path, "y", doc))
-    assert err.field == "budget.regional2_help_types"
-    assert "unbekannte Hilfeart „99“" in err.message
-
-
-def test_scenario_help_type_values_replace_the_file_values(tmp_path):
-    doc = base_doc()
-    doc.pop("calibration", None)
-    doc["help_types"] = {
-        "27_2": {"selection_weight": {"value": 0.25, "unit": "factor", "assumption": "Test"}},
-        31: {
-            "help_effect": {"value": 0.2, "unit": "need/month", "source": "Testquelle"},
-            "need_min": {"value": 4.25, "unit": "need", "assumption": "Test"},
-        },
-    }
-    sc = load_scenario(write_scenario(tmp_path, "x", doc))
-    ht = {h.code: h for h in sc.params.help_types}
-    assert ht["27_2"].selection_weight == 0.25 and ht["27_2"].help_effect == 0.12
-    assert ht["31"].help_effect == 0.2 and ht["31"].selection_weight == 3.0
-    assert ht["31"].need_min == 4.25 and ht["31"].need_max == 5.5
-    prov = [(k, v) for k, v in sc.provenance if k.startswith("help_types.")]
-    assert dict(prov)["help_types.27_2.selection_weight"] == "Annahme: Test"
-    assert dict(prov)["help_types.31.help_effect"] == "Quelle: Testquelle"
-    # one provenance per path: the scenario's replaces the help-type file's
-    assert len(prov) == len(dict(prov))
-    assert sc.units["help_types.31.help_effect"] == "need/month"
-    # a variant sets one by a dotted override; the base stays as it is
-    v = variant(tmp_path, "v", "x.yaml", {"help_types.30.selection_weight": 2.0})
-    assert {h.code: h for h in load_scenario(v).params.help_types}["30"].selection_weight == 2.0
-    assert {h.code: h for h in load_scenario(tmp_path / "x.yaml").params.help_types}[
-        "30"
-    ].selection_weight == 1.5
-
-
-@pytest.mark.parametrize(
-    ("entry", "field", "fragment"),
-    [
-        ({"99": {}}, "help_types.99", "unbekannte Hilfeart „99“"),
-        # YAML reads an unquoted 27_2 as the number 272
-        ({272: {}}, "help_types.272", "in Anführungszeichen"),
-        (
-            {"31": {"selection_weight": {"value": -1, "unit": "factor", "assumption": "x"}}},
-            "help_types.31.selection_weight",
-            "",
-        ),
-        (
-            {"31": {"selection_weight": {"value": 1, "unit": "share", "assumption": "x"}}},
-            "help_types.31.selection_weight",
-            "factor",
-        ),
-        (
-            {"31": {"mean_duration_months": {"value": 1, "unit": "months", "assumption": "x"}}},
-            "help_types.31.mean_duration_months",
-            "erlaubt: selection_weight, need_min, need_max, help_effect",
-        ),
-        (
-            {"31": {"need_min": {"value": 6.0, "unit": "need", "assumption": "x"}}},
-            "help_types.31.need_min",
-            "need_min (6,0) muss kleiner als need_max (5,5)",
-        ),
-    ],
-)
-def test_bad_scenario_help_type_values(tmp_path, entry, field, fragment):
-    doc = base_doc()
-    doc.pop("calibration")  # the calibration file would replace §31's need_min
-    doc["help_types"] = entry
-    err = raises(write_scenario(tmp_path, "x", doc))
-    assert err.field.startswith(field), err
-    assert err.line is not None, err
-    assert fragment in err.message, err
-
-
-def test_a_municipality_row_may_carry_an_assumption_instead_of_a_source(tmp_path):
-    csv = tmp_path / "lueneburg_municipalities.csv"
-    shutil.copy(DATA_DIR / "lueneburg_municipalities.csv", csv)
-    text = csv.read_text(encoding="utf-8").replace(
-        '"dewiki.de-Spiegel der Wikipedia (Infobox, LSN-Fortschreibung), Stand 31.12.2023, '
-        'https://dewiki.de/Lexikon/Amt_Neuhaus"',
-        '"Annahme: geschätzt 2023"',
-    )
-    csv.write_text(text, encoding="utf-8")
-    prov = dict(load_scenario(write_scenario(tmp_path, "x", base_doc())).provenance)
-    assert prov["municipalities.Gemeinde Amt Neuhaus.population"] == "Annahme: geschätzt 2023"
-    assert prov["municipalities.Stadt Bleckede.population"].startswith("Quelle: ")

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from experiments import batch
-from results.store import ResultsStore
+from experiments import execution
+from results import ResultsStore
 
 ROOT = Path(__file__).resolve().parents[2]
 A, B = "lueneburg-status-quo", "lueneburg-rb2-20-rueckbehalt"
@@ -169,12 +169,12 @@ def test_regression_kill_9_of_batch_leaves_workers_running(tmp_path: Path) -> No
 _ORPHAN_SCRIPT = textwrap.dedent(
     """
     import concurrent.futures as cf, multiprocessing, os, sys, time
-    from experiments import batch
+    from experiments import execution
 
     pool = cf.ProcessPoolExecutor(
         max_workers=2,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=batch._worker_init,
+        initializer=execution._worker_init,
         initargs=(os.getpid(), sys.argv[1] == "signal"),
     )
     ready = set()  # workers that ran a task, so are past their initializer
@@ -195,7 +195,7 @@ def test_orphaned_worker_ends_itself(mechanism: str) -> None:
 
     ``watchdog``: without the parent-death signal (as on systems other than Linux),
     the worker's watchdog thread notices the new parent within about
-    :data:`experiments.batch.WATCHDOG_SECONDS`. ``signal``: with it, the kernel kills
+    :data:`experiments.execution.WATCHDOG_SECONDS`. ``signal``: with it, the kernel kills
     the worker at once.
     """
     proc = subprocess.Popen(
@@ -216,7 +216,7 @@ def test_orphaned_worker_ends_itself(mechanism: str) -> None:
         assert len(workers) == 2
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
-        limit = 3 * batch.WATCHDOG_SECONDS if mechanism == "watchdog" else 1.0
+        limit = 3 * execution.WATCHDOG_SECONDS if mechanism == "watchdog" else 1.0
         waited, survivors = _wait_gone(workers, limit)
         assert not survivors, f"{mechanism}: nach {waited:.1f} s noch am Leben: {survivors}"
     finally:
@@ -246,7 +246,7 @@ def test_pool_arms_parent_death_signal_only_from_the_main_thread() -> None:
     outcomes: dict[str, tuple[int, int, list[str]]] = {}
 
     def use_pool(where: str) -> None:
-        pool = batch._new_pool(1)
+        pool = execution._new_pool(1)
         try:
             outcomes[where] = pool.submit(probe_worker).result(timeout=120)
         finally:
@@ -268,7 +268,7 @@ def test_worker_with_a_dead_parent_exits_in_its_initializer() -> None:
     pool = cf.ProcessPoolExecutor(
         max_workers=1,
         mp_context=ctx,
-        initializer=batch._worker_init,
+        initializer=execution._worker_init,
         initargs=(os.getpid() + 10**7, False),  # a pid that is not our worker's parent
     )
     try:

@@ -1,0 +1,158 @@
+"""What every page of one app shares: the store, the scenarios and the shared selection.
+
+:class:`AppContext` is computed once when the app is built (:func:`build_context`):
+the scenarios of the store with their display names and dropdown options, the
+initial baseline and compared scenarios, the what-if slider starts of the library
+scenarios, the what-if batch size and the runs manifest. Pages read it to build
+their layout and request rules; nothing in it changes while the app runs.
+
+The shared selection (baseline and compared scenarios, in the shell's dropdowns)
+becomes the list of scenarios a page shows with :func:`selection`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from dashboard.data import DashboardData
+from dashboard.library import library_names, library_scenario
+from dashboard.whatif import WhatIf, WhatIfConfig, load_config, slider_start
+from scenarios import Scenario, ScenarioError
+
+MAX_COMPARED = 4
+"""Scenarios compared with the baseline at once (the dashboard and ``sozialraum vorlage``).
+
+Every chart has one legend line per scenario below a plot of fixed height (the
+briefing's charts are sized for A4, :data:`dashboard.briefing.CHART_HEIGHTS`).
+Measured on the ten Lüneburg scenarios: with four variants the difference chart keeps
+a plot area of about 110 of its 320 pixels; with eight it shrinks to a strip of
+about 50 pixels in which the years' labels run into the legend and the intervals
+can no longer be read. A Jugendhilfeausschuss decides between a few variants, so
+four beside the baseline is the most a briefing shows."""
+
+
+@functools.lru_cache(maxsize=64)
+def cached_scenario(name: str) -> Scenario:
+    """A library scenario by exact name, parsed once per server process (never a path).
+
+    Raises:
+        ScenarioError: If ``name`` is not a library scenario or does not load.
+    """
+    return library_scenario(name)
+
+
+def scenario_names(names: Sequence[str]) -> dict[str, str]:
+    """Display name per scenario: its title from the library, else its stored name."""
+    out = {}
+    for name in names:
+        try:
+            title = cached_scenario(name).title
+        except ScenarioError:
+            title = None
+        out[name] = title or name
+    return out
+
+
+def whatif_starts(stored: Sequence[str]) -> dict[str, WhatIf]:
+    """Slider start per store scenario that the what-if page can load from the library."""
+    starts = {}
+    for name in stored:
+        if name not in library_names():
+            continue
+        try:
+            starts[name] = slider_start(cached_scenario(name))
+        except ScenarioError:
+            continue
+    return starts
+
+
+def scenario_option(name: str, label: str, description: Any) -> dict[str, Any]:
+    """A dropdown option; the stored description is its tooltip."""
+    option: dict[str, Any] = {"label": label, "value": name}
+    if isinstance(description, str) and description:
+        option["title"] = description
+    return option
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """Everything the pages of one app share (computed once at start).
+
+    Attributes:
+        data: The store's queries.
+        catalogue: Scenarios with finished runs (:meth:`DashboardData.scenarios`).
+        stored: Their names, in store order.
+        names: Display name per stored scenario.
+        options: Dropdown options of the stored scenarios.
+        baseline: Initial baseline (a status quo if there is one).
+        compared: Initially compared scenarios.
+        starts: What-if slider start per scenario the what-if page can load.
+        config: Size of a what-if batch.
+        runs: The runs manifest.
+    """
+
+    data: DashboardData
+    catalogue: pd.DataFrame
+    stored: list[str]
+    names: dict[str, str]
+    options: list[dict[str, Any]]
+    baseline: str | None
+    compared: list[str]
+    starts: dict[str, WhatIf]
+    config: WhatIfConfig
+    runs: pd.DataFrame
+
+    @property
+    def store_label(self) -> str:
+        """How documents name the store (its file name; no path)."""
+        return self.data.path.name
+
+
+def build_context(data: DashboardData) -> AppContext:
+    """The shared context of an app on ``data``."""
+    catalogue = data.scenarios()
+    stored = list(catalogue["scenario"])
+    names = scenario_names(stored)
+    baseline = next((n for n in stored if n.endswith("status-quo")), stored[0] if stored else None)
+    descriptions = dict(zip(catalogue["scenario"], catalogue["description"], strict=True))
+    return AppContext(
+        data=data,
+        catalogue=catalogue,
+        stored=stored,
+        names=names,
+        options=[scenario_option(n, names[n], descriptions.get(n)) for n in stored],
+        baseline=baseline,
+        compared=[n for n in stored if n != baseline][:2],
+        starts=whatif_starts(stored),
+        config=load_config(),
+        runs=data.runs(),
+    )
+
+
+def selection(baseline: str | None, compared: Sequence[str] | None) -> list[str]:
+    """The scenarios a page shows: the baseline first, then up to :data:`MAX_COMPARED`."""
+    chosen = [s for s in (compared or []) if s != baseline][:MAX_COMPARED]
+    return ([baseline] if baseline else []) + chosen
+
+
+def ordered_names(chosen: Sequence[str], names: Mapping[str, str]) -> dict[str, str]:
+    """Display names of the chosen scenarios, baseline first (colours follow this order)."""
+    return {s: names.get(s, s) for s in chosen}
+
+
+__all__ = [
+    "MAX_COMPARED",
+    "AppContext",
+    "build_context",
+    "cached_scenario",
+    "ordered_names",
+    "scenario_names",
+    "scenario_option",
+    "selection",
+    "whatif_starts",
+]

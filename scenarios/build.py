@@ -1,0 +1,472 @@
+"""Building a scenario: engine parameters, provenance and the content hash, once.
+
+:func:`build` turns a resolved scenario document (after ``extends``, overrides and
+calibration; see :mod:`scenarios.loader`) into the frozen :class:`Scenario`: it
+reads the data files the document names, applies the scenario's help-type values,
+checks the names the schema cannot check alone (regions, help-type codes, leaders of
+regions) and the declarations (metrics, ranges), builds
+:class:`model.params.ModelParams` with the provenance of every quantity, checks the
+scenario's size and hashes its content (the resolved document without the data-file
+paths, plus the sha256 of each data file), so equal hashes mean equal inputs,
+wherever the files lie.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from pydantic import BaseModel
+
+from model.params import (
+    BudgetParams,
+    CounsellingParams,
+    HelpType,
+    IncentiveParams,
+    ModelParams,
+    Municipality,
+    NeedParams,
+    PopulationParams,
+    ProjectParams,
+    ProviderParams,
+    ProviderSpec,
+    RecognitionParams,
+    Region,
+)
+from scenarios.datafiles import MAX_CSV_BYTES, load_help_types, load_municipalities
+from scenarios.declarations import (
+    LeverSection,
+    OutcomeSection,
+    UncertaintySection,
+    check_declared_values,
+)
+from scenarios.documents import FILE_FIELDS, ScenarioDoc
+from scenarios.errors import Loc, ScenarioError, display_path
+from scenarios.formatting import fmt_value
+from scenarios.limits import check_scenario_size
+from scenarios.paths import copy_tree, value_at
+from scenarios.quantities import Quantity, walk_quantities
+from scenarios.safe_yaml import MAX_YAML_BYTES, path_problem, read_limited
+
+
+@dataclass(frozen=True)
+class MunicipalityRecord:
+    """One row of a municipality data file."""
+
+    region: str
+    name: str
+    population: int
+    area_km2: float
+    year: int
+    source: str
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A loaded, validated scenario.
+
+    Attributes:
+        name: Scenario name (the file name without ``.yaml``).
+        description: German description for users.
+        path: The scenario file.
+        sha256: Hash of the resolved content (merged document plus the contents of
+            the data files); equal hashes mean equal inputs.
+        params: The engine parameters, built once.
+        extends: Name or path of the base scenario, for variants.
+        content: The canonical JSON that :attr:`sha256` hashes.
+        units: Unit of every quantity by dotted path.
+        title: Short German title for lists (None: not given).
+        levers: What the Kreis decides, as declared in the file.
+        uncertainties: Uncertain assumptions with their ranges.
+        outcomes: Outcomes compared between scenarios, with the better direction.
+        doc: The resolved document (raw YAML data, after ``extends`` and overrides).
+        calibration_draws: Posterior draws batches use (empty: none or point only).
+        calibrated_paths: Parameters the calibration file sets (empty: uncalibrated).
+        resolved: The resolved document it was built from, so that further overrides
+            can be applied in memory (:func:`scenarios.loader.derive_scenario`); not
+            compared, not pickled.
+    """
+
+    name: str
+    description: str
+    path: Path
+    sha256: str
+    params: ModelParams
+    extends: str | None = None
+    content: str = field(default="", repr=False)
+    units: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    title: str | None = None
+    levers: tuple[LeverSection, ...] = ()
+    uncertainties: tuple[UncertaintySection, ...] = ()
+    outcomes: tuple[OutcomeSection, ...] = ()
+    doc: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    calibration_draws: tuple[Mapping[str, float], ...] = field(default=(), repr=False)
+    calibrated_paths: tuple[str, ...] = ()
+    resolved: Resolved | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without :attr:`resolved` (it holds line lookups, which do not pickle)."""
+        return {k: v for k, v in self.__dict__.items() if k != "resolved"}
+
+    def value_at(self, path: str) -> Any:
+        """The value of the parameter at a concrete dotted path (quantities unwrapped).
+
+        >>> from scenarios import load_scenario
+        >>> s = load_scenario("lueneburg-status-quo")
+        >>> s.value_at("budget.regional2_share")
+        0.0
+        """
+        return value_at(self.doc, path)
+
+    @property
+    def provenance(self) -> tuple[tuple[str, str], ...]:
+        """(dotted path, ``Quelle: …`` or ``Annahme: …``) for every quantity."""
+        return self.params.provenance
+
+
+@dataclass
+class Resolved:
+    """A scenario document after ``extends``, overrides and calibration, before building.
+
+    Attributes:
+        path: The scenario file.
+        name: Scenario name.
+        description: German description.
+        doc: The resolved document (raw YAML data).
+        model: The validated document.
+        dirs: Folder each data-file field is relative to (the file that set it).
+        extends: Name or path of the base scenario, for variants.
+        line_lookup: Line of a location, for errors.
+        calibration_draws: Posterior draws batches use (empty: none).
+        calibrated_paths: Parameters the calibration file sets.
+    """
+
+    path: Path
+    name: str
+    description: str
+    doc: dict[str, Any]
+    model: ScenarioDoc
+    dirs: dict[str, Path]
+    extends: str | None
+    line_lookup: Callable[[Loc], int | None]
+    calibration_draws: tuple[Mapping[str, float], ...] = ()
+    calibrated_paths: tuple[str, ...] = ()
+
+
+def _data_path(res: Resolved, field_name: str) -> Path:
+    rel = Path(str(res.doc[field_name]))
+    path = rel if rel.is_absolute() else res.dirs[field_name] / rel
+    path = Path(os.path.normpath(path))
+    problem = path_problem(path)
+    if problem is not None:
+        raise ScenarioError(
+            res.path,
+            field_name,
+            f"Datei „{display_path(path)}“ {problem}",
+            res.line_lookup((field_name,)),
+        )
+    return path
+
+
+def _plain(x: Any) -> Any:
+    if isinstance(x, Quantity):
+        return _plain(x.value)
+    if isinstance(x, list):
+        return tuple(_plain(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    return x
+
+
+def _section(model: BaseModel, cls: type[Any], **extra: Any) -> Any:
+    """Build a params dataclass from a section; absent optional fields keep their default."""
+    required = {
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    }
+    kwargs = {
+        name: _plain(getattr(model, name))
+        for name in type(model).model_fields
+        if getattr(model, name) is not None or name in required
+    }
+    kwargs.update(extra)
+    return cls(**kwargs)
+
+
+def _adjust_help_types(
+    res: Resolved,
+    m: ScenarioDoc,
+    help_types: tuple[HelpType, ...],
+    help_prov: tuple[tuple[str, str], ...],
+) -> tuple[tuple[HelpType, ...], tuple[tuple[str, str], ...]]:
+    """Apply the scenario's ``help_types`` values to the help types from the file.
+
+    The scenario's provenance of a replaced value (collected with the scenario's
+    own quantities) supersedes the file's.
+
+    Raises:
+        ScenarioError: For a code the help-type file does not have.
+    """
+    codes = [h.code for h in help_types]
+    replaced: set[str] = set()
+    by_code = {h.code: h for h in help_types}
+    for code, adj in m.help_types.items():
+        if code not in by_code:
+            raise ScenarioError(
+                res.path,
+                f"help_types.{code}",
+                f"unbekannte Hilfeart „{code}“ (vorhanden: {', '.join(codes)}; Codes mit "
+                'Unterstrich in Anführungszeichen schreiben, z. B. "27_2")',
+                res.line_lookup(("help_types", code)),
+            )
+        changes = {
+            f: getattr(adj, f).value for f in type(adj).model_fields if getattr(adj, f) is not None
+        }
+        adjusted_type = dataclasses.replace(by_code[code], **changes)
+        if adjusted_type.need_min >= adjusted_type.need_max:
+            field_name = "need_min" if "need_min" in changes else "need_max"
+            raise ScenarioError(
+                res.path,
+                f"help_types.{code}.{field_name}",
+                f"need_min ({fmt_value(adjusted_type.need_min)}) muss kleiner als need_max "
+                f"({fmt_value(adjusted_type.need_max)}) der Hilfeart sein",
+                res.line_lookup(("help_types", code, field_name)),
+            )
+        by_code[code] = adjusted_type
+        replaced.update(f"help_types.{code}.{f}" for f in changes)
+    adjusted = tuple(by_code[c] for c in codes)
+    return adjusted, tuple((k, v) for k, v in help_prov if k not in replaced)
+
+
+def _check_references(res: Resolved, m: ScenarioDoc, help_types: tuple[HelpType, ...]) -> None:
+    """Check names the schema cannot check alone.
+
+    The help-type codes of regional budget 2 must exist; the regions a
+    Sozialraumträger leads must exist, each led by at most one.
+
+    Raises:
+        ScenarioError: Naming the field and, where known, its line.
+    """
+    codes = [h.code for h in help_types]
+    for j, code in enumerate(m.budget.regional2_help_types or ()):
+        if code not in codes:
+            raise ScenarioError(
+                res.path,
+                "budget.regional2_help_types",
+                f"unbekannte Hilfeart „{code}“ (vorhanden: {', '.join(codes)})",
+                res.line_lookup(("budget", "regional2_help_types", j)),
+            )
+    region_names = [r.name for r in m.regions]
+    leader: dict[str, tuple[str, bool]] = {}
+    for i, spec in enumerate(m.providers):
+        if spec.role != "sozialraumtraeger":
+            continue
+        explicit = spec.lead_regions is not None
+        led = spec.lead_regions or ([spec.region] if spec.region is not None else [])
+        for j, name in enumerate(led):
+            loc = ("providers", i, "lead_regions", j) if explicit else ("providers", i)
+            if name not in region_names:
+                raise ScenarioError(
+                    res.path,
+                    f"providers.{spec.name}.lead_regions",
+                    f"unbekannte Region „{name}“ (vorhanden: {', '.join(region_names)})",
+                    res.line_lookup(loc),
+                )
+            # two Sozialraumträger with the same region: the first leads (engine rule);
+            # a region named in lead_regions must have no other leader
+            if name in leader and (explicit or leader[name][1]):
+                raise ScenarioError(
+                    res.path,
+                    f"providers.{spec.name}.{'lead_regions' if explicit else 'region'}",
+                    f"Region „{name}“ wird schon von „{leader[name][0]}“ geleitet",
+                    res.line_lookup(loc),
+                )
+            leader.setdefault(name, (spec.name, explicit))
+
+
+def build(res: Resolved) -> Scenario:
+    """Build the frozen scenario from a resolved document.
+
+    Args:
+        res: The resolved document.
+
+    Returns:
+        The scenario with its parameters, provenance, units and content hash.
+
+    Raises:
+        ScenarioError: For a missing or bad data file, an unknown name or help-type
+            code, a declaration the built scenario contradicts or a scenario over a
+            size limit.
+    """
+    m = res.model
+    mun_path = _data_path(res, "municipalities_file")
+    help_path = _data_path(res, "help_types_file")
+    records = _municipalities(mun_path)
+    for i, region in enumerate(m.regions):
+        for j, mun in enumerate(region.municipalities):
+            if mun not in records:
+                raise ScenarioError(
+                    res.path,
+                    f"regions.{region.name}.municipalities",
+                    f"Gemeinde „{mun}“ fehlt in der Gemeindedatei {display_path(mun_path)}",
+                    res.line_lookup(("regions", i, "municipalities", j)),
+                )
+    help_types, help_prov, help_units = _help_types(help_path)
+    help_types, help_prov = _adjust_help_types(res, m, help_types, help_prov)
+    _check_references(res, m, help_types)
+
+    regions = tuple(
+        Region(
+            name=r.name,
+            municipalities=tuple(
+                Municipality(name=n, population=records[n].population, area_km2=records[n].area_km2)
+                for n in r.municipalities
+            ),
+            sgb2_share=r.sgb2_share.value,
+            single_parent_share=r.single_parent_share.value,
+            migration_share=r.migration_share.value,
+            unemployment_share=r.unemployment_share.value,
+            direct_contact_share=r.direct_contact_share.value,
+        )
+        for r in m.regions
+    )
+    prov, units = walk_quantities(m, "")
+    mun_prov: list[tuple[str, str]] = []
+    for r in m.regions:
+        for n in r.municipalities:
+            rec = records[n]
+            stand = "" if str(rec.year) in rec.source else f" (Stand 31.12.{rec.year})"
+            # a row may give an assumption instead of a source ("Annahme: …")
+            assumed = rec.source.startswith("Annahme")
+            text = f"{rec.source}{stand}" if assumed else f"Quelle: {rec.source}{stand}"
+            mun_prov.append((f"municipalities.{n}.population", text))
+            units[f"municipalities.{n}.population"] = "persons"
+            if rec.area_km2:
+                mun_prov.append((f"municipalities.{n}.area_km2", text))
+                units[f"municipalities.{n}.area_km2"] = "km2"
+    units.update(help_units)
+    provenance = (*prov, *help_prov, *mun_prov)
+
+    budget = m.budget
+    params = ModelParams(
+        name=res.name,
+        regions=regions,
+        help_types=help_types,
+        population=_section(m.population, PopulationParams),
+        need=_section(m.need, NeedParams),
+        recognition=_section(m.recognition, RecognitionParams),
+        counselling=_section(m.counselling, CounsellingParams),
+        providers=tuple(_section(p, ProviderSpec) for p in m.providers),
+        provider=_section(m.provider, ProviderParams),
+        projects=_section(m.projects, ProjectParams),
+        budget=_section(budget, BudgetParams, index_weights=_plain(budget.index_weights)),
+        incentive=_section(m.incentive, IncentiveParams),
+        years=m.years.value,
+        scale=m.scale.value,
+        review_interval_months=m.review_interval_months.value,
+        provenance=provenance,
+        **({"burn_in_months": m.burn_in_months.value} if m.burn_in_months is not None else {}),
+    )
+
+    check_declared_values(
+        res.doc, m.outcomes, m.uncertainties, params.help_codes, res.path, res.line_lookup
+    )
+    check_scenario_size(params, res.path, data_file=mun_path, line_of=res.line_lookup)
+
+    content_doc = {k: v for k, v in res.doc.items() if k not in FILE_FIELDS}
+    content = json.dumps(
+        {
+            "scenario": content_doc,
+            "municipalities_sha256": _file_sha(mun_path, MAX_CSV_BYTES),
+            "help_types_sha256": _file_sha(help_path, MAX_YAML_BYTES),
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    )
+    return Scenario(
+        name=res.name,
+        description=" ".join(res.description.split()),
+        path=res.path,
+        sha256=hashlib.sha256(content.encode("utf-8")).hexdigest(),
+        params=params,
+        extends=res.extends,
+        content=content,
+        units=MappingProxyType(units),
+        title=m.title,
+        levers=tuple(m.levers),
+        uncertainties=tuple(m.uncertainties),
+        outcomes=tuple(m.outcomes),
+        doc=MappingProxyType(copy_tree(res.doc)),
+        calibration_draws=res.calibration_draws,
+        calibrated_paths=res.calibrated_paths,
+        resolved=res,
+    )
+
+
+DATA_FILE_CACHE_SIZE = 16
+"""Parsed data files kept per process (by path and content hash).
+
+A scenario reads two data files; sixteen hold every shipped Kreis's pair several
+times over, and an entry is small (a few hundred municipalities, a dozen help types).
+"""
+
+
+def _municipalities(path: Path) -> dict[str, MunicipalityRecord]:
+    """:func:`load_municipalities`, parsed once per content (a copy of the cached rows).
+
+    A file that cannot even be hashed is left to :func:`load_municipalities`, so its
+    problem is reported exactly as without the cache.
+    """
+    try:
+        sha = _file_sha(path, MAX_CSV_BYTES)
+    except ScenarioError:
+        return load_municipalities(path)
+    return dict(_parsed_municipalities(str(path), sha))
+
+
+def _help_types(
+    path: Path,
+) -> tuple[tuple[HelpType, ...], tuple[tuple[str, str], ...], dict[str, str]]:
+    """:func:`load_help_types`, parsed once per content (the units dict is a copy).
+
+    A file that cannot even be hashed is left to :func:`load_help_types` (its message).
+    """
+    try:
+        sha = _file_sha(path, MAX_YAML_BYTES)
+    except ScenarioError:
+        return load_help_types(path)
+    types, prov, units = _parsed_help_types(str(path), sha)
+    return types, prov, dict(units)
+
+
+@functools.lru_cache(maxsize=DATA_FILE_CACHE_SIZE)
+def _parsed_municipalities(path: str, sha256: str) -> dict[str, MunicipalityRecord]:
+    del sha256  # cache key only: changed content is parsed again
+    return load_municipalities(path)
+
+
+@functools.lru_cache(maxsize=DATA_FILE_CACHE_SIZE)
+def _parsed_help_types(
+    path: str, sha256: str
+) -> tuple[tuple[HelpType, ...], tuple[tuple[str, str], ...], dict[str, str]]:
+    del sha256  # cache key only: changed content is parsed again
+    return load_help_types(path)
+
+
+def _file_sha(path: Path, limit: int) -> str:
+    """sha256 of a data file already read and checked (read again within its limit)."""
+    return hashlib.sha256(read_limited(path, limit)).hexdigest()
+
+
+__all__ = ["Resolved", "Scenario", "build"]

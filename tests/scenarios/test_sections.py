@@ -1,0 +1,125 @@
+"""Schema sections: strict, mirroring the engine parameters, checking what they can alone."""
+
+import dataclasses
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from model import params as mp
+from scenarios import declarations, documents, quantities, sections
+from scenarios.errors import from_validation_error
+from scenarios.sections import BudgetSection, IncentiveSection
+from tests.scenarios.helpers import base_doc
+
+
+def first_error(model: type[BaseModel], data: dict):
+    with pytest.raises(ValidationError) as info:
+        model.model_validate(data)
+    return from_validation_error(info.value, "x.yaml", doc=data)
+
+
+# ------------------------------------------------------------------ sections
+
+
+SCHEMA_MODULES = (quantities, sections, declarations, documents)
+"""The modules that hold the models of scenario and help-type files."""
+
+
+def _all_models() -> list[type[BaseModel]]:
+    found = []
+    for module in SCHEMA_MODULES:
+        for obj in vars(module).values():
+            if (
+                isinstance(obj, type)
+                and issubclass(obj, BaseModel)
+                and obj.__module__ == module.__name__
+            ):
+                found.append(obj)
+    return found
+
+
+def test_every_model_forbids_unknown_keys():
+    models = _all_models()
+    assert len(models) > 15
+    for model in models:
+        assert model.model_config.get("extra") == "forbid", model.__name__
+
+
+@pytest.mark.parametrize(
+    ("section", "params_cls"),
+    [
+        (sections.PopulationSection, mp.PopulationParams),
+        (sections.NeedSection, mp.NeedParams),
+        (sections.RecognitionSection, mp.RecognitionParams),
+        (sections.CounsellingSection, mp.CounsellingParams),
+        (sections.ProviderSection, mp.ProviderParams),
+        (sections.ProviderSpecSection, mp.ProviderSpec),
+        (sections.ProjectSection, mp.ProjectParams),
+        (sections.BudgetSection, mp.BudgetParams),
+        (sections.IncentiveSection, mp.IncentiveParams),
+        (sections.HelpTypeSection, mp.HelpType),
+    ],
+)
+def test_sections_mirror_the_engine_parameters(section, params_cls):
+    """A field added to model/params.py must also be added to the schema (and back)."""
+    assert set(section.model_fields) == {f.name for f in dataclasses.fields(params_cls)}
+
+
+def test_region_section_mirrors_region_except_municipality_names():
+    fields = {f.name for f in dataclasses.fields(mp.Region)}
+    assert set(sections.RegionSection.model_fields) == fields
+
+
+def test_sozialraumindex_needs_weights():
+    data = base_doc()["budget"]
+    data["allocation_key"] = "sozialraumindex"
+    data["index_weights"] = {}
+    with pytest.raises(ValidationError, match="braucht Gewichte"):
+        BudgetSection.model_validate(data)
+
+
+# ------------------------------------------------------------------ incentive
+
+
+def q(value):
+    return {"value": value, "unit": "share", "assumption": "Test"}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"scheme": "none"},
+        {"scheme": "flat"},
+        {"scheme": "retention", "retention_share": q(0.5)},
+        {
+            "scheme": "bonus_malus",
+            "corridor": q(0.05),
+            "bonus_share": q(0.5),
+            "malus_share": q(0.25),
+        },
+        {"scheme": "balancing"},
+        {"scheme": "balancing", "balancing_pots": ["regional_2", "regional_1"]},
+    ],
+)
+def test_incentive_schemes_with_their_parameters(data):
+    assert IncentiveSection.model_validate(data).scheme == data["scheme"]
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "needle"),
+    [
+        ({"scheme": "retention"}, "retention_share", "braucht diesen Parameter"),
+        ({"scheme": "bonus_malus", "corridor": q(0.05)}, "bonus_share", "braucht"),
+        ({"scheme": "none", "retention_share": q(0.5)}, "retention_share", "gehört nicht"),
+        (
+            {"scheme": "balancing", "balancing_pots": ["nowhere"]},
+            "balancing_pots.0",
+            "nicht erlaubt",
+        ),
+        ({"scheme": "cashback"}, "scheme", "nicht erlaubt"),
+    ],
+)
+def test_incentive_errors(data, field, needle):
+    err = first_error(IncentiveSection, data)
+    assert err.field.endswith(field) or err.field == field
+    assert needle in err.message
