@@ -44,11 +44,8 @@ command resumes.
 
 from __future__ import annotations
 
-import errno
-import functools
 import json
 import os
-import stat
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -60,157 +57,31 @@ import duckdb
 import pandas as pd
 
 from results.queries import yearly_sql
-from scenarios import ScenarioError
+from results.schema import (
+    ADDED_COLUMNS,
+    CONNECTION_CONFIG,
+    DATA_TABLES,
+    DDL,
+    MIGRATABLE_FROM,
+    SCHEMA_VERSION,
+    content_hashes,
+    expected_schema,
+    schema_difference,
+    schema_of,
+    schema_of_version,
+)
+from results.store_files import (
+    WHAT_TO_DO_BROKEN,
+    WHAT_TO_DO_OLD,
+    WHAT_TO_DO_UPGRADE,
+    StoreError,
+    check_store_path,
+    duckdb_reason,
+    os_reason,
+)
 
 DEFAULT_STORE = Path("ergebnisse.duckdb")
 """Store file used when none is given (in the working directory)."""
-
-SCHEMA_VERSION = 2
-"""Version of the store's tables (``meta.schema_version``); raised with every change.
-
-1: the first schema. 2: ``runs.input_sha256`` added; ``runs.scenario_sha256`` is the
-content hash of the scenario as written (schema 1 stored the hash after the
-posterior draw there).
-"""
-
-ADDED_COLUMNS: dict[int, tuple[tuple[str, str, str], ...]] = {
-    2: (("runs", "input_sha256", "VARCHAR"),),
-}
-"""Columns each schema version added: version → (table, column, type), in order.
-
-A store of an older version has the current tables without these columns (they are
-always appended at the end of their table, so ``ALTER TABLE … ADD COLUMN`` gives
-exactly the current layout).
-"""
-
-MIGRATABLE_FROM = 1
-"""Oldest schema version a store is upgraded from when opened for writing."""
-
-CONNECTION_CONFIG: dict[str, Any] = {
-    "autoload_known_extensions": False,
-    "autoinstall_known_extensions": False,
-    "allow_community_extensions": False,
-    "threads": 1,
-}
-"""DuckDB settings of every store connection.
-
-No extension is ever loaded or downloaded (an SQLite or other foreign file would
-otherwise make DuckDB fetch a scanner extension from the internet); one thread,
-because the store's writes are small and the cores belong to the runs.
-"""
-
-DUCKDB_MAGIC = b"DUCK"
-"""Bytes 8 to 11 of every DuckDB database file (after the header's checksum)."""
-
-DUCKDB_MAGIC_OFFSET = 8
-"""Where :data:`DUCKDB_MAGIC` starts in the file."""
-
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-
-WHAT_TO_DO_OLD = (
-    "mit der Programmversion exportieren, die sie angelegt hat, oder mit --store eine "
-    "neue Ergebnisdatei anlegen"
-)
-"""Advice for a store whose tables are older than this program's."""
-
-WHAT_TO_DO_UPGRADE = (
-    "einmal mit einem schreibenden Befehl öffnen, der sie ohne Verlust eines Laufs "
-    "aktualisiert (z. B. sozialraum batch SZENARIO --store DATEI)"
-)
-"""Advice for a store of an older schema that this program can upgrade (read-only opening)."""
-
-WHAT_TO_DO_BROKEN = (
-    "aus einer Sicherung wiederherstellen oder mit --store eine neue Ergebnisdatei anlegen"
-)
-"""Advice for a store that is damaged."""
-
-_DDL = (
-    """CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
-    """CREATE TABLE IF NOT EXISTS batches (
-        batch_id VARCHAR PRIMARY KEY,
-        created TIMESTAMP,
-        label VARCHAR,
-        plan JSON
-    )""",
-    """CREATE TABLE IF NOT EXISTS batch_runs (
-        batch_id VARCHAR,
-        run_id VARCHAR,
-        scenario VARCHAR,
-        point_id VARCHAR,
-        replicate INTEGER,
-        PRIMARY KEY (batch_id, run_id)
-    )""",
-    """CREATE TABLE IF NOT EXISTS runs (
-        run_id VARCHAR PRIMARY KEY,
-        scenario VARCHAR,
-        scenario_sha256 VARCHAR,
-        description VARCHAR,
-        seed BIGINT,
-        point_id VARCHAR,
-        point JSON,
-        years INTEGER,
-        scale DOUBLE,
-        params JSON,
-        code_version VARCHAR,
-        status VARCHAR,
-        error VARCHAR,
-        started TIMESTAMP,
-        finished TIMESTAMP,
-        seconds DOUBLE,
-        worker VARCHAR,
-        input_sha256 VARCHAR
-    )""",
-    """CREATE TABLE IF NOT EXISTS results (
-        run_id VARCHAR,
-        year INTEGER,
-        month TINYINT,
-        region VARCHAR,
-        metric VARCHAR,
-        value DOUBLE,
-        unit VARCHAR
-    )""",
-    """CREATE TABLE IF NOT EXISTS flows (
-        run_id VARCHAR,
-        year INTEGER,
-        region VARCHAR,
-        pot VARCHAR,
-        item VARCHAR,
-        provider VARCHAR,
-        kind VARCHAR,
-        cents BIGINT
-    )""",
-    """CREATE TABLE IF NOT EXISTS closings (
-        run_id VARCHAR,
-        year INTEGER,
-        region VARCHAR,
-        pot VARCHAR,
-        allocation BIGINT,
-        carry_in BIGINT,
-        transfer_in BIGINT,
-        transfer_out BIGINT,
-        spent BIGINT,
-        carry_out BIGINT,
-        result BIGINT
-    )""",
-    """CREATE TABLE IF NOT EXISTS providers (
-        run_id VARCHAR,
-        year INTEGER,
-        provider VARCHAR,
-        role VARCHAR,
-        region VARCHAR,
-        staff_fte DOUBLE,
-        reserves_eur DOUBLE,
-        revenue_eur DOUBLE,
-        transfers_eur DOUBLE,
-        cost_eur DOUBLE,
-        fls_delivered DOUBLE,
-        utilisation DOUBLE,
-        active BOOLEAN
-    )""",
-)
-
-DATA_TABLES: tuple[str, ...] = ("results", "flows", "closings", "providers")
-"""Tables holding a run's data (each has ``run_id``)."""
 
 
 @dataclass(frozen=True)
@@ -253,240 +124,6 @@ class RunData:
     finished: datetime
 
 
-class StoreError(ScenarioError):
-    """The store file cannot be used (locked, not a store, unreadable, damaged, full)."""
-
-
-_ERRNO_GERMAN: dict[int, str] = {
-    errno.ENOSPC: "Datenträger voll",
-    errno.EFBIG: "Datei größer, als das System erlaubt (Dateigrößengrenze)",
-    errno.EDQUOT: "Speicherkontingent erschöpft",
-    errno.EACCES: "keine Berechtigung",
-    errno.EPERM: "keine Berechtigung",
-    errno.EROFS: "Dateisystem ist schreibgeschützt",
-    errno.ENOENT: "nicht gefunden",
-    errno.ENOTDIR: "ein Teil des Pfads ist kein Verzeichnis",
-    errno.EISDIR: "ist ein Verzeichnis",
-    errno.ELOOP: "Symlink-Schleife (der Pfad verweist im Kreis auf sich selbst)",
-    errno.ENAMETOOLONG: "Name zu lang",
-    errno.EIO: "Ein-/Ausgabefehler des Datenträgers",
-    errno.EBUSY: "wird gerade benutzt",
-    errno.EEXIST: "gibt es schon",
-    errno.ENOTEMPTY: "Verzeichnis ist nicht leer",
-    errno.EXDEV: "liegt auf einem anderen Dateisystem",
-    errno.ETXTBSY: "wird gerade benutzt",
-}
-
-_DUCKDB_GERMAN: tuple[tuple[str, str], ...] = (
-    ("no space left on device", _ERRNO_GERMAN[errno.ENOSPC]),
-    ("file too large", _ERRNO_GERMAN[errno.EFBIG]),
-    ("disk quota exceeded", _ERRNO_GERMAN[errno.EDQUOT]),
-    ("read-only file system", _ERRNO_GERMAN[errno.EROFS]),
-    ("permission denied", _ERRNO_GERMAN[errno.EACCES]),
-    ("input/output error", _ERRNO_GERMAN[errno.EIO]),
-    ("could not set lock", "wird gerade von einem anderen Prozess benutzt"),
-    ("conflicting lock", "wird gerade von einem anderen Prozess benutzt"),
-    ("corrupt database file", f"beschädigt (Prüfsumme stimmt nicht); {WHAT_TO_DO_BROKEN}"),
-    ("checksum", f"beschädigt (Prüfsumme stimmt nicht); {WHAT_TO_DO_BROKEN}"),
-    ("could not read enough bytes", f"unvollständig (abgeschnitten); {WHAT_TO_DO_BROKEN}"),
-    ("not a valid duckdb database", "keine gültige Ergebnisdatei (kein DuckDB-Format)"),
-    ("invalidated", f"nach einem früheren Fehler nicht mehr nutzbar; {WHAT_TO_DO_BROKEN}"),
-    ("serialized", f"mit einer anderen DuckDB-Version angelegt; {WHAT_TO_DO_OLD}"),
-    ("storage version", f"mit einer anderen DuckDB-Version angelegt; {WHAT_TO_DO_OLD}"),
-)
-"""DuckDB's English error texts (lower case) and what they mean for a user."""
-
-
-def os_reason(exc: OSError) -> str:
-    """A German reason for an operating-system error (never the English text).
-
-    Args:
-        exc: The error.
-
-    Returns:
-        For example ``Datenträger voll``.
-
-    Examples:
-        >>> os_reason(OSError(errno.ENOSPC, "No space left on device"))
-        'Datenträger voll'
-    """
-    if exc.errno in _ERRNO_GERMAN:
-        return _ERRNO_GERMAN[exc.errno]
-    if exc.errno is not None:
-        return f"Systemfehler {errno.errorcode.get(exc.errno, exc.errno)}"
-    return duckdb_reason(exc) or "Systemfehler"
-
-
-def duckdb_reason(exc: BaseException) -> str | None:
-    """A German reason for a storage failure DuckDB reports, or None if it is none.
-
-    Args:
-        exc: An exception raised by DuckDB (or the file system under it).
-
-    Returns:
-        For example ``Datenträger voll``; None for errors that are not about the
-        file (a wrong query, a value of the wrong type: programming errors).
-    """
-    if isinstance(exc, OSError) and exc.errno is not None:
-        return os_reason(exc)
-    text = str(exc).lower()
-    for fragment, german in _DUCKDB_GERMAN:
-        if fragment in text:
-            return german
-    if isinstance(exc, (duckdb.IOException, OSError, duckdb.FatalException)):
-        return "Fehler beim Lesen oder Schreiben der Datei"
-    return None
-
-
-def check_store_path(path: Path, *, read_only: bool) -> bool:
-    """Check that ``path`` can be a store before DuckDB touches it.
-
-    Args:
-        path: The store path.
-        read_only: Whether the store is only to be read (then it must exist).
-
-    Returns:
-        Whether a DuckDB file exists there (False: a new store will be created).
-
-    Raises:
-        StoreError: For a missing store to read, a missing folder, a symlink loop, a
-            directory, FIFO, device or socket, an unreadable file, an empty file or
-            one that is not in DuckDB's format (an SQLite file, for example).
-    """
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        if path.is_symlink():
-            raise StoreError(path, None, "Symlink zeigt auf keine vorhandene Datei") from None
-        if read_only:
-            raise StoreError(path, None, "Ergebnisspeicher nicht gefunden") from None
-        if not path.parent.is_dir():
-            raise StoreError(path, None, "Verzeichnis des Ergebnisspeichers fehlt") from None
-        return False
-    except OSError as exc:
-        raise StoreError(path, None, f"nicht nutzbar: {os_reason(exc)}") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise StoreError(path, None, "ist ein Verzeichnis, keine Ergebnisdatei")
-    if not stat.S_ISREG(info.st_mode):
-        raise StoreError(
-            path, None, "keine gewöhnliche Datei (Gerät, FIFO oder Socket), keine Ergebnisdatei"
-        )
-    if info.st_size == 0:
-        raise StoreError(
-            path,
-            None,
-            "leere Datei, keine Ergebnisdatei; löschen oder mit --store eine andere Datei angeben",
-        )
-    try:
-        with path.open("rb") as f:
-            head = f.read(len(_SQLITE_MAGIC))
-    except OSError as exc:
-        raise StoreError(path, None, f"nicht lesbar: {os_reason(exc)}") from None
-    if head.startswith(_SQLITE_MAGIC):
-        raise StoreError(
-            path, None, "SQLite-Datenbank, keine Ergebnisdatei (DuckDB) dieses Werkzeugs"
-        )
-    end = DUCKDB_MAGIC_OFFSET + len(DUCKDB_MAGIC)
-    if head[DUCKDB_MAGIC_OFFSET:end] != DUCKDB_MAGIC:
-        raise StoreError(path, None, "keine gültige Ergebnisdatei (kein DuckDB-Format)")
-    return True
-
-
-@functools.cache
-def expected_schema() -> dict[str, tuple[tuple[str, str], ...]]:
-    """Every table of the store with its columns and types, in order (from the DDL)."""
-    con = duckdb.connect(":memory:", config=CONNECTION_CONFIG)
-    try:
-        for ddl in _DDL:
-            con.execute(ddl)
-        return _schema_of(con)
-    finally:
-        con.close()
-
-
-def schema_of_version(version: int) -> dict[str, tuple[tuple[str, str], ...]]:
-    """The tables and columns a store of an older ``version`` has (see :data:`ADDED_COLUMNS`).
-
-    Args:
-        version: A schema version from :data:`MIGRATABLE_FROM` to :data:`SCHEMA_VERSION`.
-
-    Returns:
-        Table → columns with types, in order, like :func:`expected_schema`.
-    """
-    schema = dict(expected_schema())
-    for added_in, columns in ADDED_COLUMNS.items():
-        if added_in <= version:
-            continue
-        for table, column, _kind in columns:
-            schema[table] = tuple(c for c in schema[table] if c[0] != column)
-    return schema
-
-
-def _schema_difference(
-    found: dict[str, tuple[tuple[str, str], ...]], expected: dict[str, tuple[tuple[str, str], ...]]
-) -> str | None:
-    """The first difference between a store's tables and the expected ones, in German."""
-    for table, columns in expected.items():
-        have = found.get(table)
-        if have is None:
-            return f"Tabelle {table} fehlt"
-        if have == columns:
-            continue
-        names = dict(have)
-        for column, kind in columns:
-            if column not in names:
-                return f"Spalte {table}.{column} fehlt"
-            if names[column] != kind:
-                return f"Spalte {table}.{column} hat den Typ {names[column]} statt {kind}"
-        extra = [c for c, _ in have if c not in dict(columns)]
-        if extra:
-            return f"Spalte {table}.{extra[0]} gehört nicht dazu"
-        return f"Spalten der Tabelle {table} in anderer Reihenfolge"
-    return None
-
-
-def _content_hashes(
-    plans: Sequence[tuple[str, Any]], members: Sequence[tuple[str, str, str]]
-) -> dict[str, str]:
-    """Run id → content hash of its scenario as written, from the batches' plans.
-
-    Every batch records ``scenario_sha256`` (scenario name → content hash of the file
-    as loaded for the batch) in its plan; a run gets the hash of the first batch
-    (by id) that planned it. Runs of no batch, or of a plan without the hash, get none.
-
-    Args:
-        plans: ``(batch_id, plan JSON)`` of every batch.
-        members: ``(batch_id, run_id, scenario)`` of every planned run.
-    """
-    by_batch: dict[str, dict[str, str]] = {}
-    for batch_id, plan in plans:
-        try:
-            data = json.loads(plan) if isinstance(plan, str) else plan
-            hashes = data.get("scenario_sha256") if isinstance(data, dict) else None
-        except (TypeError, ValueError):
-            hashes = None
-        if isinstance(hashes, dict):
-            by_batch[batch_id] = {str(k): str(v) for k, v in hashes.items()}
-    out: dict[str, str] = {}
-    for batch_id, run_id, scenario in sorted(members):
-        sha = by_batch.get(batch_id, {}).get(scenario)
-        if sha is not None:
-            out.setdefault(run_id, sha)
-    return out
-
-
-def _schema_of(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[tuple[str, str], ...]]:
-    rows = con.execute(
-        """SELECT table_name, column_name, data_type FROM duckdb_columns()
-           WHERE database_name = current_database() AND schema_name = 'main'
-           ORDER BY table_name, column_index"""
-    ).fetchall()
-    schema: dict[str, list[tuple[str, str]]] = {}
-    for table_name, column, kind in rows:
-        schema.setdefault(table_name, []).append((column, kind))
-    return {t: tuple(cols) for t, cols in schema.items()}
-
-
 class ResultsStore:
     """The DuckDB results store (a context manager; or call :meth:`close`).
 
@@ -523,12 +160,12 @@ class ResultsStore:
 
     def _open(self) -> None:
         """Check the schema; create the tables in a new or empty database only."""
-        found = self._guard(lambda: _schema_of(self._con))
+        found = self._guard(lambda: schema_of(self._con))
         if not found:
             if self.read_only:
                 raise StoreError(self.path, None, "DuckDB-Datei ohne Tabellen, keine Ergebnisdatei")
             self._create()
-            found = self._guard(lambda: _schema_of(self._con))
+            found = self._guard(lambda: schema_of(self._con))
         elif "meta" not in found:
             tables = ", ".join(sorted(found)[:5])
             raise StoreError(
@@ -542,12 +179,12 @@ class ResultsStore:
         version = self._check_version()
         if version < SCHEMA_VERSION:
             self._upgrade(found, version)
-            found = self._guard(lambda: _schema_of(self._con))
+            found = self._guard(lambda: schema_of(self._con))
         self._check_tables(found)
 
     def _create(self) -> None:
         with self._transaction():
-            for ddl in _DDL:
+            for ddl in DDL:
                 self._con.execute(ddl)
             self._con.execute(
                 "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
@@ -612,7 +249,7 @@ class ResultsStore:
                 version, or a failed write (rolled back: the file keeps its schema).
         """
         old = f"Ergebnisdatei hat das ältere Schema {version}, dieses Programm braucht "
-        difference = _schema_difference(found, schema_of_version(version))
+        difference = schema_difference(found, schema_of_version(version))
         if difference is not None:
             raise StoreError(
                 self.path,
@@ -634,7 +271,7 @@ class ResultsStore:
                 "SELECT batch_id, run_id, scenario FROM batch_runs"
             ).fetchall()
         )
-        content = _content_hashes(plans, members)
+        content = content_hashes(plans, members)
         frame = pd.DataFrame(
             {"run_id": list(content), "scenario_sha256": list(content.values())}, dtype=object
         )
@@ -655,7 +292,7 @@ class ResultsStore:
 
         Schema 1 kept the hash taken after the posterior draw in ``scenario_sha256``:
         that is a hash of what the run computed, so it moves to ``input_sha256``; the
-        content hash as written comes from the batch plans (:func:`_content_hashes`),
+        content hash as written comes from the batch plans (:func:`results.schema.content_hashes`),
         and stays empty where no plan records it.
         """
         self._con.execute("UPDATE runs SET input_sha256 = scenario_sha256")
@@ -956,18 +593,12 @@ def _now() -> datetime:
 
 
 __all__ = [
-    "ADDED_COLUMNS",
     "DATA_TABLES",
     "DEFAULT_STORE",
-    "MIGRATABLE_FROM",
     "SCHEMA_VERSION",
     "ResultsStore",
     "RunData",
     "RunRecord",
     "StoreError",
-    "check_store_path",
-    "duckdb_reason",
-    "expected_schema",
     "os_reason",
-    "schema_of_version",
 ]

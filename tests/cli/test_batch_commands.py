@@ -299,7 +299,7 @@ def _schema_1_store(tmp_path: Path) -> tuple[Path, str]:
     """A store as schema 1 left it (no input hash); returns it and its digest."""
     import duckdb
 
-    from results.store import CONNECTION_CONFIG
+    from results.schema import CONNECTION_CONFIG
     from tests.bad_days.harness import file_digest
 
     path = tmp_path / "alt.duckdb"

@@ -21,7 +21,7 @@ from experiments import (
 )
 from experiments.sweep import SWEEPS_DIR
 from results import ResultsStore
-from results.store import CONNECTION_CONFIG
+from results.schema import CONNECTION_CONFIG
 from scenarios import load_scenario
 
 A, B = "lueneburg-status-quo", "lueneburg-rb2-20-rueckbehalt"

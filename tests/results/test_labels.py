@@ -12,7 +12,7 @@ from model.params import POTS, AllocationKey
 from model.reporters import metric_names
 from model.run import run_once
 from results import labels as L
-from results.store import DATA_TABLES, expected_schema
+from results.schema import DATA_TABLES, expected_schema
 from scenarios import UncertaintySection, load_scenario
 
 

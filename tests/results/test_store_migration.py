@@ -11,7 +11,7 @@ import pytest
 
 from experiments import execute, plan_batch, run_batch
 from results import ResultsStore, StoreError
-from results.store import (
+from results.schema import (
     CONNECTION_CONFIG,
     DATA_TABLES,
     SCHEMA_VERSION,

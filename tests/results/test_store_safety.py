@@ -20,14 +20,9 @@ import duckdb
 import pytest
 
 from experiments import plan_batch, run_batch
-from results.store import (
-    CONNECTION_CONFIG,
-    SCHEMA_VERSION,
-    ResultsStore,
-    StoreError,
-    duckdb_reason,
-    expected_schema,
-)
+from results.schema import CONNECTION_CONFIG, SCHEMA_VERSION, expected_schema
+from results.store import ResultsStore
+from results.store_files import StoreError, duckdb_reason
 from tests.bad_days.harness import file_digest
 
 
