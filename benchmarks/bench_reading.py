@@ -12,7 +12,7 @@ import time
 import yaml
 
 from calibration.fit import POSTERIOR_DIR
-from scenarios.safe_yaml import parse_yaml
+from scenarios import parse_yaml
 
 FILE = POSTERIOR_DIR / "lueneburg-v1.yaml"
 

@@ -96,6 +96,7 @@ from scenarios.safe_yaml import (
     load_yaml,
     load_yaml_data,
     load_yaml_mapping,
+    parse_yaml,
     read_limited,
     read_yaml,
 )
@@ -165,6 +166,7 @@ __all__ = [
     "load_yaml_data",
     "load_yaml_mapping",
     "os_message",
+    "parse_yaml",
     "path_matches",
     "read_calibration",
     "read_calibration_data",
