@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_batch.py
 	$(PY) benchmarks/bench_plan.py
 	$(PY) benchmarks/bench_reading.py
+	$(PY) benchmarks/bench_export.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

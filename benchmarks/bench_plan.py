@@ -13,9 +13,14 @@ written. Three batches, each timed after one warm-up load (imports, caches):
 Prints seconds per batch and per planned run, and how many scenario loads the plan
 made (calls of the loader, each reading the scenario's YAML and data files).
 
+Then the overnight case of issue 16 — a batch with nothing to compute: two Lüneburg
+scenarios × 200 replicates (400 runs) planned once in full, registered in a
+temporary store, and planned again with the store's look-up (``stored``), which
+takes the run ids from the store and builds no run (``--ohne-speicher`` skips it).
+
 Usage::
 
-    python benchmarks/bench_plan.py [--repeat 3]
+    python benchmarks/bench_plan.py [--repeat 3] [--ohne-speicher]
 """
 
 from __future__ import annotations
@@ -71,6 +76,9 @@ def main() -> None:
     """Time the three plans and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3, help="timings per batch (median)")
+    parser.add_argument(
+        "--ohne-speicher", action="store_true", help="skip the stored 400-run batch"
+    )
     args = parser.parse_args()
     plan_batch, load_sweep, list_scenarios = _api()
     counter = _count_loads()
@@ -100,6 +108,41 @@ def main() -> None:
             f"{name:<11} {n:4d} Läufe  {median:6.2f} s  ({median / n * 1000:5.1f} ms je Lauf, "
             f"{loads} Szenario-Ladevorgänge)"
         )
+    if not args.ohne_speicher:
+        _stored_batch(plan_batch)
+
+
+def _stored_batch(plan_batch: Callable[..., Any]) -> None:
+    """Plan 400 runs in full, register them, plan again against the store."""
+    import tempfile
+
+    from experiments import stored_members
+    from results import ResultsStore
+
+    scenarios = ["lueneburg-status-quo", "lueneburg-rb2-20-rueckbehalt"]
+    t0 = time.perf_counter()
+    plan = plan_batch(scenarios, 200, years=2, scale=0.1)
+    for run in plan.runs:  # what planning built before: task, manifest row and group
+        _ = run.task, run.record, run.group
+    full = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "s.duckdb"
+        with ResultsStore(path) as store:
+            store.register_batch(
+                plan.batch_id, plan.label, plan.plan, [r.member for r in plan.runs]
+            )
+        with ResultsStore(path, read_only=True) as store:
+            t0 = time.perf_counter()
+            again = plan_batch(
+                scenarios, 200, years=2, scale=0.1, stored=lambda r: stored_members(store, r)
+            )
+            cheap = time.perf_counter() - t0
+    assert again.run_ids == plan.run_ids and again.batch_id == plan.batch_id
+    built = sum("spec" in vars(r) for r in again.runs)
+    print(
+        f"gespeichert {len(plan.runs):4d} Läufe  jeder Lauf gebaut (wie bisher) {full:6.2f} s, "
+        f"mit dem Ergebnisspeicher {cheap:6.2f} s ({built} Läufe gebaut)"
+    )
 
 
 if __name__ == "__main__":

@@ -2,11 +2,12 @@
 
 ``sozialraum scenarios``  the library with one-line descriptions;
 ``sozialraum batch``      scenarios × sweep points × replicates into the store;
-``sozialraum compare``    paired differences of two scenarios per year;
+``sozialraum compare``    paired differences of two scenarios per year, and per
+                          Sozialraum (cases per help type, spending per pot);
 ``sozialraum export``     the store as Parquet, CSV for German Excel or XLSX.
 
-Every input problem ends with one ``Fehler:`` line naming file and field, exit code
-2, and nothing written to the store (a batch is planned and validated before the
+Every input problem ends with one ``Fehler:`` line per problem naming file and field,
+exit code 2, and nothing written to the store (a batch is planned and validated before the
 store is opened). Ctrl-C (or SIGTERM) stops a batch with exit code 130; every run
 finished until then is stored and the same command continues.
 """
@@ -18,27 +19,36 @@ import os
 import signal
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from cli.tables import add_row, new_table, render
 from experiments import (
     BatchInterrupted,
     BatchPlan,
     BatchReport,
+    Member,
     PlannedRun,
+    StoredBatches,
     load_sweep,
     plan_batch,
     run_batch,
+    stored_members,
 )
 from results import (
     DEFAULT_STORE,
     FORMATS,
+    POT_LABELS,
+    POTS,
     ResultsStore,
     RunData,
     export_results,
     os_reason,
+    paired_by_region,
     paired_differences,
 )
 from scenarios import (
@@ -47,6 +57,7 @@ from scenarios import (
     MAX_SEED,
     MAX_WORKERS,
     MAX_YEARS,
+    MISSING,
     REPLICATES_WHY,
     SEED_WHY,
     WORKERS_WHY,
@@ -54,12 +65,15 @@ from scenarios import (
     ScenarioError,
     display_path,
     find_scenario,
+    fmt_eur,
     fmt_num,
     list_scenarios,
     load_scenario,
 )
 
 EXIT_OK, EXIT_FAILURE, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+TOTAL_REGION = "Gesamt"
+"""Region of the results that is the whole Kreis."""
 
 
 def add_commands(commands: Any, int_at_least: Any, scale: Any) -> None:
@@ -102,13 +116,24 @@ def add_commands(commands: Any, int_at_least: Any, scale: Any) -> None:
     c = commands.add_parser(
         "compare",
         help="zwei Szenarien gepaart vergleichen",
+        # a description is printed as written (only help texts are %-formatted)
         description=(
-            "B gegen A: Median und 90-%%-Intervall der gepaarten Differenz je Jahr "
-            "(gleiche Seeds). Fehlende Läufe werden zuerst gerechnet und gespeichert."
+            "B gegen A: Median und 90-%-Intervall der gepaarten Differenz je Jahr "
+            "(gleiche Seeds), dazu Fälle je Sozialraum und Hilfeart und Ausgaben je "
+            "Sozialraum und Topf. Fehlende Läufe werden zuerst gerechnet und gespeichert."
         ),
     )
     c.add_argument("a", metavar="A", help="Basisszenario")
     c.add_argument("b", metavar="B", help="Vergleichsszenario")
+    c.add_argument(
+        "--region",
+        metavar="NAME",
+        default=None,
+        help=(
+            "nur diese Region (Sozialraum), auch für die Ergebnisgrößen "
+            "(Vorgabe: der ganze Kreis und jede Region)"
+        ),
+    )
     c.add_argument(
         "--replicates",
         type=int_at_least(2, MAX_REPLICATES, "Wiederholungen", REPLICATES_WHY),
@@ -130,6 +155,14 @@ def add_commands(commands: Any, int_at_least: Any, scale: Any) -> None:
     e.add_argument("--batch", default=None, help="nur dieser Batch")
     e.add_argument(
         "--szenario", action="append", default=[], metavar="NAME", help="nur dieses Szenario"
+    )
+    e.add_argument(
+        "--aggregiert",
+        action="store_true",
+        help=(
+            "nur Zusammenfassungen (Median und 5-/95-%%-Quantil je Szenario und je Punkt) "
+            "statt aller Werte: passt in Excel (CSV, XLSX)"
+        ),
     )
     e.add_argument("--store", metavar="DATEI", default=str(DEFAULT_STORE), help="Ergebnisspeicher")
     e.set_defaults(handler=cmd_export)
@@ -184,8 +217,10 @@ def _common(p: argparse.ArgumentParser, int_at_least: Any, scale: Any) -> None:
 
 
 def _fail(err: ScenarioError | str) -> int:
-    line = err.cli_line() if isinstance(err, ScenarioError) else err
-    print(" ".join(line.split()), file=sys.stderr)
+    """Print the ``Fehler:`` lines (one per problem, each on one line) and return 2."""
+    text = err.cli_line() if isinstance(err, ScenarioError) else err
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    print("\n".join(line for line in lines if line), file=sys.stderr)
     return EXIT_INPUT
 
 
@@ -280,9 +315,8 @@ class _Progress:
 
 
 def _describe(run: PlannedRun) -> str:
-    r = run.record
-    point = "" if r.point_id == "basis" else f", Punkt {r.point_id}"
-    return f"{r.scenario}{point}, Seed {r.seed}"
+    point = "" if run.point_id == "basis" else f", Punkt {run.point_id}"
+    return f"{run.scenario}{point}, Seed {run.record.seed}"
 
 
 @contextmanager
@@ -303,6 +337,26 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, old)
 
 
+def _stored_batches(store: str) -> StoredBatches:
+    """Look-up of a stored batch by recipe, reading the store only (see ``plan_batch``).
+
+    A store that does not exist yet, or cannot be read as it is (an older schema, a
+    file in use), has no batch to offer: the plan is then built in full, and opening
+    the store for writing afterwards reports any problem with it.
+    """
+
+    def lookup(recipe: str) -> list[Member] | None:
+        if not Path(store).is_file():
+            return None
+        try:
+            with ResultsStore(store, read_only=True) as s:
+                return stored_members(s, recipe)
+        except (ScenarioError, OSError):
+            return None
+
+    return lookup
+
+
 def _plan(args: argparse.Namespace, scenarios: list[str]) -> BatchPlan:
     sweep = load_sweep(args.sweep) if getattr(args, "sweep", None) else None
     return plan_batch(
@@ -312,6 +366,7 @@ def _plan(args: argparse.Namespace, scenarios: list[str]) -> BatchPlan:
         sweep=sweep,
         years=args.years,
         scale=args.scale,
+        stored=_stored_batches(args.store),
     )
 
 
@@ -382,6 +437,20 @@ def _print_report(report: BatchReport, store: str) -> None:
 # =========================================================================== compare
 
 
+def _region_problem(plan: BatchPlan, region: str | None) -> str | None:
+    """The ``Fehler:`` line for a ``--region`` neither scenario has (None: fine)."""
+    if region is None or region == TOTAL_REGION:
+        return None
+    for sc in plan.scenarios:
+        names = sc.params.region_names
+        if region not in names:
+            return (
+                f"Fehler: Datei {display_path(sc.path)}, Feld --region: unbekannte Region "
+                f"„{region}“ (vorhanden: {', '.join(names)}; {TOTAL_REGION} für den ganzen Kreis)"
+            )
+    return None
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     """``sozialraum compare A B``."""
     try:
@@ -391,20 +460,38 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return _fail(err)
     a, b = (sc.name for sc in plan.scenarios)
     if a == b:
+        store.close()
         return _fail(f"Fehler: A und B sind dasselbe Szenario „{a}“")
     outcomes = plan.scenarios[0].outcomes or plan.scenarios[1].outcomes
     if not outcomes:
+        store.close()
         return _fail(
             f"Fehler: Datei {display_path(plan.scenarios[0].path)}, Feld outcomes: "
             "keine Ergebnisgrößen erklärt"
         )
+    problem = _region_problem(plan, args.region)
+    if problem is not None:
+        store.close()
+        return _fail(problem)
+    region = args.region or TOTAL_REGION
+    params = plan.scenarios[0].params
+    case_metrics = {f"cases_{h.code}": "mean" for h in params.help_types}
+    case_metrics["cases_total"] = "mean"
+    money_metrics = {f"spent_{pot}": "sum" for pot in POTS}
+    money_metrics["total_spent"] = "sum"
+    only = None if args.region is None else [region]
     with store:
         try:
             report = _execute(args, plan, store)
             if report.failed:
                 _print_report(report, args.store)
                 return EXIT_FAILURE
-            comparison = paired_differences(store, a, b, outcomes, run_ids=plan.run_ids)
+            comparison = paired_differences(
+                store, a, b, outcomes, run_ids=plan.run_ids, region=region
+            )
+            by_region = paired_by_region(
+                store, a, b, {**case_metrics, **money_metrics}, run_ids=plan.run_ids, regions=only
+            )
         except BatchInterrupted:
             print("Abgebrochen; gerechnete Läufe sind gespeichert.", file=sys.stderr)
             return EXIT_INTERRUPTED
@@ -412,46 +499,200 @@ def cmd_compare(args: argparse.Namespace) -> int:
             return _fail(err)
         except OSError as exc:
             return _fail(_os_failure(args, exc))
-    print(format_comparison(comparison.table, a, b, args.replicates))
+    shown = {o.metric for o in outcomes} & set(comparison.table.get("metric", ()))
+    print(
+        format_comparison(
+            comparison.table,
+            a,
+            b,
+            args.replicates,
+            region=region,
+            kreis_only=[o.label for o in outcomes if o.metric not in shown],
+            by_region=by_region,
+            regions=[*params.region_names, TOTAL_REGION] if args.region is None else [region],
+            help_types=[(h.code, h.label) for h in params.help_types],
+        )
+    )
     return EXIT_OK
 
 
-def format_comparison(table: Any, a: str, b: str, replicates: int) -> str:
-    """German text table of a comparison (one block per outcome)."""
-    lines = [
-        f"Vergleich {b} (B) gegen {a} (A), {replicates} gepaarte Läufe je Jahr",
+def format_comparison(
+    table: Any,
+    a: str,
+    b: str,
+    replicates: int,
+    *,
+    region: str = TOTAL_REGION,
+    kreis_only: Sequence[str] = (),
+    by_region: pd.DataFrame | None = None,
+    regions: Sequence[str] = (),
+    help_types: Sequence[tuple[str, str]] = (),
+    width: int | None = None,
+) -> str:
+    """German text of a comparison: one table per outcome, then per Sozialraum.
+
+    Args:
+        table: :attr:`results.Comparison.table` (per outcome and year).
+        a: Baseline scenario.
+        b: Compared scenario.
+        replicates: Paired runs per year.
+        region: Region of the outcome tables (``Gesamt``: the whole Kreis).
+        kreis_only: Labels of outcomes without figures for ``region`` (Kreis-wide only).
+        by_region: :func:`results.paired_by_region` of cases (``cases_<code>``,
+            ``cases_total``; mean per year) and spending (``spent_<pot>``,
+            ``total_spent``; sum over the years); None: no Sozialraum tables.
+        regions: Regions of those tables, in order.
+        help_types: (code, German label) of the help types, in order.
+        width: Width of the text (default: the terminal's).
+
+    Returns:
+        The text.
+    """
+    where = "der ganze Kreis" if region == TOTAL_REGION else f"Region {region}"
+    parts: list[Any] = [
+        f"Vergleich {b} (B) gegen {a} (A), {replicates} gepaarte Läufe je Jahr, {where}\n"
         "Differenz B − A: Median [90-%-Intervall]; „besser“/„schlechter“, wenn das ganze "
-        "Intervall auf einer Seite liegt.",
+        "Intervall auf einer Seite liegt."
     ]
     for _metric, block in table.groupby("metric", sort=False):
         first = block.iloc[0]
+        unit = str(first["unit"])
         direction = "niedriger ist besser" if first["better"] == "lower" else "höher ist besser"
-        lines.append("")
-        lines.append(f"{first['label']} ({_unit(first['unit'])}; {direction})")
-        lines.append(
-            f"  {'Jahr':<12}{'Median A':>16}{'Median B':>16}{'Differenz':>16}"
-            f"{'90-%-Intervall':>32}  Urteil"
+        parts.append(f"\n{first['label']} ({_unit(unit)}; {direction})")
+        out = new_table(
+            ["Jahr", "Median A", "Median B", "Differenz", "90-%-Intervall", "Urteil"],
+            right={1, 2, 3, 4},
         )
         for _, row in block.iterrows():
-            year = "alle Jahre" if row["year"] == 0 else str(row["year"])
-            interval = f"[{_v(row['diff_low'])}; {_v(row['diff_high'])}]"
-            lines.append(
-                f"  {year:<12}{_v(row['median_a']):>16}{_v(row['median_b']):>16}"
-                f"{_v(row['diff_median']):>16}{interval:>32}  {row['verdict']}"
+            add_row(
+                out,
+                [
+                    "alle Jahre" if row["year"] == 0 else str(row["year"]),
+                    fmt_figure(row["median_a"], unit),
+                    fmt_figure(row["median_b"], unit),
+                    fmt_figure(row["diff_median"], unit, difference=True),
+                    _interval(row["diff_low"], row["diff_high"], unit),
+                    str(row["verdict"]),
+                ],
+                end_section=row["year"] != 0 and row.name == block.index[-2],
             )
-    return "\n".join(lines)
+        parts.append(out)
+    if kreis_only:
+        parts.append(f"\nNur für den ganzen Kreis erfasst: {', '.join(kreis_only)}")
+    if by_region is not None and not by_region.empty:
+        cases = [(f"cases_{code}", label) for code, label in help_types]
+        cases.append(("cases_total", "Alle Hilfen"))
+        money = [(f"spent_{pot}", POT_LABELS[pot]) for pot in POTS]
+        money.append(("total_spent", "Insgesamt"))
+        parts += [
+            "\nFälle je Sozialraum und Hilfeart (Fälle im Jahr, Mittel über die Jahre; "
+            "Hilfearten ohne Fälle ausgelassen):",
+            _region_table(by_region, regions, cases, "Hilfeart", "Fälle", skip_zero=True),
+            "\nAusgaben je Sozialraum und Topf (Summe über die Jahre):",
+            _region_table(by_region, regions, money, "Topf", "EUR", skip_zero=False),
+        ]
+    return render(parts, width)
+
+
+def _region_table(
+    frame: pd.DataFrame,
+    regions: Sequence[str],
+    rows: Sequence[tuple[str, str]],
+    what: str,
+    unit: str,
+    *,
+    skip_zero: bool,
+) -> Any:
+    """Medians of A and B and the paired difference per region and row (metric)."""
+    out = new_table(
+        ["Sozialraum", what, "Median A", "Median B", "Differenz", "90-%-Intervall"],
+        right={2, 3, 4, 5},
+    )
+    index = {(r.region, r.metric): r for r in frame.itertuples(index=False)}
+    for region in regions:
+        shown = []
+        for metric, label in rows:
+            r = index.get((region, metric))
+            if r is None:
+                continue
+            values = (r.median_a, r.median_b, r.diff_low, r.diff_high)
+            if skip_zero and metric != rows[-1][0] and not any(values):
+                continue
+            shown.append((label, r))
+        for k, (label, r) in enumerate(shown):
+            add_row(
+                out,
+                [
+                    region if k == 0 else "",
+                    label,
+                    fmt_figure(r.median_a, unit),
+                    fmt_figure(r.median_b, unit),
+                    fmt_figure(r.diff_median, unit, difference=True),
+                    _interval(r.diff_low, r.diff_high, unit),
+                ],
+                end_section=k == len(shown) - 1,
+            )
+    return out
+
+
+_UNIT_TEXT = {
+    "EUR": "€",
+    "EUR je JEW": "€ je Jugendeinwohnerwert",
+    "Anteil": "Anteil in %, Differenz in Prozentpunkten",
+    "ja/nein": "Jahre",
+    "je 10.000 u21": "je 10.000 unter 21",
+}
+"""Unit of an outcome as written after its label."""
+
+COUNT_UNITS = frozenset(
+    {"Fälle", "Familien", "Personen", "Termine", "Projekte", "Träger", "ja/nein", "JEW"}
+)
+"""Units of counts: shown without decimals when whole (``0``, not ``0,000``), else one."""
 
 
 def _unit(unit: str) -> str:
-    return {"EUR": "€", "Anteil": "Anteil", "ja/nein": "Jahre"}.get(unit, unit)
+    return _UNIT_TEXT.get(unit, unit)
 
 
-def _v(x: float) -> str:
-    if abs(x) >= 1000:
-        return fmt_num(x, 0)
-    if abs(x) >= 10:
-        return fmt_num(x, 1)
-    return fmt_num(x, 3)
+def fmt_figure(x: float, unit: str, *, difference: bool = False) -> str:
+    """A figure of a comparison in German, by its stored unit.
+
+    Money as ``1.234 €``, shares in percent (differences in percentage points),
+    counts without decimals when whole, other figures with as many decimals as
+    their size needs.
+
+    Args:
+        x: The figure.
+        unit: Its unit as stored (``EUR``, ``Fälle``, ``Anteil``, ``ja/nein`` …).
+        difference: Whether it is a difference ``B − A`` (a sign for gains).
+
+    Returns:
+        The text; ``–`` for a missing figure.
+
+    >>> fmt_figure(0.0, "ja/nein"), fmt_figure(1.5, "ja/nein"), fmt_figure(-2500, "EUR")
+    ('0', '1,5', '-2.500 €')
+    >>> fmt_figure(0.125, "Anteil"), fmt_figure(0.01, "Anteil", difference=True)
+    ('12,5', '+1,0')
+    """
+    if x != x:
+        return MISSING
+    if unit in ("EUR", "EUR je JEW"):
+        text = fmt_eur(x, 2 if unit == "EUR je JEW" else 0)
+    elif unit == "Anteil":
+        text = fmt_num(100 * x, 1)
+    elif unit in COUNT_UNITS:
+        text = fmt_num(x, 0) if float(x).is_integer() else fmt_num(x, 1)
+    elif abs(x) >= 1000:
+        text = fmt_num(x, 0)
+    elif abs(x) >= 10 or x == 0:
+        text = fmt_num(x, 1)
+    else:
+        text = fmt_num(x, 3)
+    return f"+{text}" if difference and x > 0 else text
+
+
+def _interval(lo: float, hi: float, unit: str) -> str:
+    return f"[{fmt_figure(lo, unit)}; {fmt_figure(hi, unit)}]"
 
 
 # =========================================================================== export
@@ -462,13 +703,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     store_path = Path(args.store)
     try:
         with ResultsStore(store_path, read_only=True) as store:
-            paths = export_results(
-                store, args.format, Path(args.out), batch_id=args.batch, scenarios=args.szenario
+            done = export_results(
+                store,
+                args.format,
+                Path(args.out),
+                batch_id=args.batch,
+                scenarios=args.szenario,
+                aggregated=args.aggregiert,
             )
     except ScenarioError as err:
         return _fail(err)
-    for p in paths:
+    for p in done.paths:
         print(f"geschrieben: {display_path(p)}")
+    for note in done.notes:
+        print(note)
     return EXIT_OK
 
 

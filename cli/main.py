@@ -1,8 +1,10 @@
 """Command line of the toolkit: ``sozialraum run <szenario>`` and the batch commands.
 
-Runs one scenario once and writes ``results.parquet`` and ``ledger.parquet`` into an
-output folder, then prints a short German summary (budget and spending per pot and
-region, cases per 10.000 unter 21 by help type, unmet need, where the files are).
+Runs one scenario once and writes ``results.parquet``, ``ledger.parquet`` and
+``providers.parquet`` into an output folder, then prints a German summary in rich
+tables (budget and spending per pot and Sozialraum, cases per Sozialraum and help
+type, cases per 10.000 unter 21 by help type, unmet need, where the files are, as
+``--out`` named them).
 The run is built with the batch's recipe (:func:`experiments.run_spec`): ``run
 --seed s`` computes exactly the batch's run with seed ``s`` (same years and scale),
 including the posterior draw ``(s − 1) mod n`` of a calibrated scenario;
@@ -10,8 +12,8 @@ including the posterior draw ``(s − 1) mod n`` of a calibrated scenario;
 says which was used.
 
 Every input problem (scenario, data file, argument, output folder) ends with one
-line on stderr starting ``Fehler:`` that names the file and field, and exit code 2;
-no traceback. Files are written to a temporary name first and then renamed, so an
+line per problem on stderr, each starting ``Fehler:`` and naming the file and field,
+and exit code 2; no traceback. Files are written to a temporary name first and then renamed, so an
 error never leaves a half-written file or destroys an earlier result.
 """
 
@@ -29,9 +31,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from rich.table import Table
 
 from cli.batch_commands import add_commands
 from cli.calibrate_command import add_calibrate_command
+from cli.tables import add_row, new_table, render
 from cli.vorlage_command import add_vorlage_command
 from experiments import (
     POINT_ESTIMATE,
@@ -227,8 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
 # =========================================================================== running
 
 
-def _fail(line: str) -> int:
-    print(" ".join(line.split()), file=sys.stderr)
+def _fail(text: str) -> int:
+    """Print the ``Fehler:`` lines (one per problem, each on one line) and return 2."""
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    print("\n".join(line for line in lines if line), file=sys.stderr)
     return EXIT_INPUT
 
 
@@ -453,16 +459,29 @@ def _last_year(yearly: pd.DataFrame, metric: str) -> float:
     return float(rows.sort_values("year")["value"].iloc[-1])
 
 
-def _table(rows: list[list[str]], right: set[int]) -> list[str]:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    out = []
-    for r in rows:
-        cells = [
-            c.rjust(w) if i in right else c.ljust(w)
-            for i, (c, w) in enumerate(zip(r, widths, strict=True))
-        ]
-        out.append("  " + "  ".join(cells).rstrip())
-    return out
+def _region_mean(yearly: pd.DataFrame, metric: str, region: str) -> float:
+    rows = yearly[(yearly["metric"] == metric) & (yearly["region"] == region)]
+    return float(rows["value"].mean()) if len(rows) else float("nan")
+
+
+def fmt_count(x: float) -> str:
+    """A count (or a mean of counts): no decimals when whole, else one.
+
+    >>> fmt_count(1234.0), fmt_count(12.5), fmt_count(float("nan"))
+    ('1.234', '12,5', '–')
+    """
+    if x != x:
+        return MISSING
+    return fmt_num(x, 0) if float(x).is_integer() else fmt_num(x, 1)
+
+
+def shown_path(path: Path) -> str:
+    """A written file as the user named it: absolute for an absolute ``--out``.
+
+    >>> shown_path(Path("/tmp/a/results.parquet"))
+    '/tmp/a/results.parquet'
+    """
+    return path.as_posix() if path.is_absolute() else display_path(path)
 
 
 def _usage_text(budget: float, spent: float) -> str:
@@ -480,18 +499,24 @@ def format_summary(
     seed: int,
     run_id: str,
     calibration: Sequence[str] = (),
+    width: int | None = None,
 ) -> str:
-    """German summary of one run for the console.
+    """German summary of one run for the console (rich tables).
+
+    Budget and spending per pot and Sozialraum, cases per Sozialraum and help type,
+    the Kreis's cases per 10.000 under 21, unmet need, families and providers, and
+    the files written.
 
     Args:
         scenario: The loaded scenario (name, description).
         params: The parameters actually run.
         results: Tidy results (``month == 0`` rows are yearly figures).
-        paths: Files written.
+        paths: Files written (shown as given: absolute for an absolute ``--out``).
         seed: Seed of the run.
         run_id: Id of the run.
         calibration: Lines saying which calibration values the run used (see
             :func:`calibration_text`), shown under the run's line.
+        width: Width of the text (default: the terminal's, see :func:`cli.tables.render`).
 
     Returns:
         Several lines of text; missing figures show as ``–``.
@@ -500,43 +525,54 @@ def format_summary(
     years = sorted(int(y) for y in yearly["year"].unique())
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else MISSING)
     regions = list(params.region_names)
-    lines = [
+    everywhere = (*regions, TOTAL_REGION)
+    head = [
         *textwrap.wrap(f"Szenario {scenario.name}: {scenario.description}", _WIDTH),
         f"Lauf {run_id}: Seed {seed}, {params.years} {'Jahr' if params.years == 1 else 'Jahre'} "
         f"ab {params.budget.start_year}, "
         f"Maßstab {fmt_pct(params.scale, 0)}",
         *(w for line in calibration for w in textwrap.wrap(line, _WIDTH)),
         "",
-        f"Budget und Ausgaben je Topf und Region, Summe {span}:",
     ]
-    rows = [["Topf", "Region", "Budget", "Ausgaben", "Saldo", "Ausschöpfung"]]
+
+    money = new_table(
+        ["Topf", "Region", "Budget", "Ausgaben", "Saldo", "Ausschöpfung"],
+        right={2, 3, 4, 5},
+    )
     for pot in POTS:
         pot_rows = []
-        for region in (*regions, TOTAL_REGION):
+        for region in everywhere:
             budget = _yearly_total(yearly, f"budget_{pot}", region)
             spent = _yearly_total(yearly, f"spent_{pot}", region)
             if budget != budget and spent != spent:
                 continue
             pot_rows.append((region, budget, spent))
         if not pot_rows:
-            rows.append([POT_LABELS[pot], TOTAL_REGION, MISSING, MISSING, MISSING, MISSING])
+            add_row(
+                money,
+                [POT_LABELS[pot], TOTAL_REGION, MISSING, MISSING, MISSING, MISSING],
+                end_section=True,
+            )
             continue
         if all(not b and not s for _, b, s in pot_rows):
             pot_rows = [r for r in pot_rows if r[0] == TOTAL_REGION] or pot_rows[-1:]
-        for region, budget, spent in pot_rows:
-            rows.append(
+        for k, (region, budget, spent) in enumerate(pot_rows):
+            add_row(
+                money,
                 [
-                    POT_LABELS[pot],
+                    POT_LABELS[pot] if k == 0 else "",
                     region,
                     fmt_eur(budget),
                     fmt_eur(spent),
                     fmt_eur(budget - spent),
                     _usage_text(budget, spent),
-                ]
+                ],
+                end_section=k == len(pot_rows) - 1,
             )
     budget = _yearly_total(yearly, "total_budget", TOTAL_REGION)
     spent = _yearly_total(yearly, "total_spent", TOTAL_REGION)
-    rows.append(
+    add_row(
+        money,
         [
             "Insgesamt",
             TOTAL_REGION,
@@ -544,24 +580,39 @@ def format_summary(
             fmt_eur(spent),
             fmt_eur(budget - spent),
             _usage_text(budget, spent),
-        ]
+        ],
     )
-    lines += _table(rows, right={2, 3, 4, 5})
-    lines += ["  (Saldo negativ = Budget überschritten)", ""]
 
-    lines.append(f"Fälle je 10.000 unter 21, alle Regionen, Mittel {span}:")
-    case_rows = [
-        [h.label, fmt_num(_yearly_mean(yearly, f"cases_per_10k_{h.code}", regions), 1)]
-        for h in params.help_types
-    ]
-    lines += _table(case_rows, right={1})
+    cases = new_table(
+        ["Hilfeart", *everywhere],
+        right=set(range(1, len(everywhere) + 1)),
+    )
+    for k, h in enumerate(params.help_types):
+        add_row(
+            cases,
+            [h.label, *(fmt_count(_region_mean(yearly, f"cases_{h.code}", r)) for r in everywhere)],
+            end_section=k == len(params.help_types) - 1,
+        )
+    add_row(
+        cases,
+        ["Alle Hilfen", *(fmt_count(_region_mean(yearly, "cases_total", r)) for r in everywhere)],
+    )
+
+    rates = new_table(
+        ["Hilfeart", "je 10.000 u21"],
+        right={1},
+    )
+    for h in params.help_types:
+        rate = _yearly_mean(yearly, f"cases_per_10k_{h.code}", regions)
+        add_row(rates, [h.label, fmt_num(rate, 1)])
+
     unmet = _yearly_mean(yearly, "unmet_need_families", regions)
     escalations = _yearly_total(yearly, "escalations", TOTAL_REGION)
     ended_with_need = _yearly_total(yearly, "ended_with_need", TOTAL_REGION)
     waiting = _yearly_mean(yearly, "mean_waiting_months", regions)
     exits = _yearly_total(yearly, "provider_exits", TOTAL_REGION)
     reserves = _last_year(yearly, "provider_reserves")
-    lines += [
+    tail = [
         "",
         f"Ungedeckter Bedarf: im Mittel {fmt_num(unmet, 1)} Familien mit Anspruch ohne Hilfe "
         f"(Mittel {span})",
@@ -572,6 +623,19 @@ def format_summary(
         f"Ende {years[-1] if years else MISSING}: {fmt_eur(reserves)}",
         "",
         "Ergebnisse gespeichert:",
-        *(f"  {display_path(p)}" for p in paths),
+        *(f"  {shown_path(p)}" for p in paths),
     ]
-    return "\n".join(lines)
+    parts: list[Table | str] = [
+        "\n".join([*head, f"Budget und Ausgaben je Topf und Sozialraum, Summe {span}:"]),
+        money,
+        "  (Saldo negativ = Budget überschritten)",
+        "",
+        f"Fälle je Sozialraum und Hilfeart, Mittel {span}:\n"
+        "  (Fälle im Jahr: Bestand am 1. Januar und neue Fälle; im Maßstab des Laufs)",
+        cases,
+        "",
+        f"Fälle je 10.000 unter 21, alle Regionen, Mittel {span}:",
+        rates,
+        "\n".join(tail),
+    ]
+    return render(parts, width)

@@ -57,9 +57,17 @@ def create_app(store: str | Path, *, cache_dir: str | Path | None = None) -> Das
 
     Returns:
         The Dash app (serve ``app.server`` with a WSGI server).
+
+    Raises:
+        ScenarioError: If the store cannot be opened or the defaults file
+            (:mod:`dashboard.defaults`) is broken.
     """
     data = DashboardData(store)
-    ctx = build_context(data)
+    try:
+        ctx = build_context(data)
+    except BaseException:  # e.g. a broken defaults file: do not keep the store open
+        data.close()
+        raise
     cache = diskcache.Cache(str(cache_dir or tempfile.mkdtemp(prefix="sozialraum-dash-")))
     app = Dash(
         __name__,

@@ -1,35 +1,47 @@
 """A briefing for the Jugendhilfeausschuss: a self-contained HTML Sitzungsvorlage and its PDF.
 
 :func:`build_briefing` compares a baseline with other scenarios of a results store
-in the style of an Informationsvorlage of about two pages: Betreff, Sachverhalt
-with the key results, a table of key figures, three charts, the assumptions and
-the provenance of the numbers. The document is one HTML string with inline CSS
-(A4 print rules) and the charts as embedded SVG images (data URIs), so it needs no
-network, no files and no JavaScript to be read or printed.
+in the style of an Informationsvorlage of two pages (three for five scenarios):
+Betreff, Sachverhalt with the scenarios and the key results, a table of key figures
+with their intervals, three charts, the assumptions, the notes (*Hinweise*) and the
+provenance of the numbers. The document is one HTML string with inline CSS (A4 print
+rules) and the charts as embedded SVG images (data URIs), so it needs no network, no
+files and no JavaScript to be read or printed.
+
+Printed in black and white, every scenario stays recognisable: it has a letter
+(A = the baseline, B, C …) written at the end of its line in every chart, its own
+line dash and marker (the styles the dashboard uses, :func:`dashboard.context.store_styles`),
+and the list of scenarios shows each letter with a sample of its line.
+
+*Unsichere Annahmen* and *Hinweise* are lists of any length
+(:func:`uncertainty_items`, :func:`note_items`): a new caveat is one more item.
 
 :func:`briefing_pdf` prints that HTML with headless Chromium (:mod:`dashboard.printing`);
 the section *Annahmen* is made of :mod:`dashboard.assumptions`, the HTML parts of
-:mod:`dashboard.document`. Errors users can
-meet (no Chromium, a hanging or failing Chromium, an unknown scenario) raise
-:class:`BriefingError` with a German message and no technical detail. The dashboard's
-download buttons and ``sozialraum vorlage`` make the same document with these functions.
+:mod:`dashboard.document`. Errors users can meet (no Chromium, a hanging or failing
+Chromium, an unknown scenario) raise :class:`BriefingError` with a German message and
+no technical detail. The dashboard's download buttons and ``sozialraum vorlage`` make
+the same document with these functions.
 
 Key figures per scenario are computed per run first and then summarised over runs:
-spending is summed over the years, unmet need averaged over the years, a run
-counts as overspending when any of its years is overspent, provider exits are
-summed (:func:`results.over_years`). Differences to the baseline pair runs on
-(sweep point, seed) as everywhere (:func:`results.paired_quantiles`).
+spending is summed over the years, unmet need and the share of stationary help
+averaged over the years, the use of regional budget 2 is the run's spending from it
+over its budget, a run counts as overspending when any of its years is overspent,
+provider exits are summed (:func:`results.over_years`). Differences to the baseline
+pair runs on (sweep point, seed) as everywhere (:func:`results.paired_quantiles`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+import string
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from dashboard.assumptions import (
     format_quantity,
@@ -38,6 +50,7 @@ from dashboard.assumptions import (
     other_differences,
     uncertainty_rows,
 )
+from dashboard.context import store_styles
 from dashboard.data import TOTAL, DashboardData
 from dashboard.document import CSS
 from dashboard.document import Html as _Html
@@ -45,15 +58,20 @@ from dashboard.document import direction as _direction
 from dashboard.document import escape as _e
 from dashboard.document import html_table as _table
 from dashboard.document import interval as _interval
+from dashboard.document import item_list as _list
+from dashboard.document import line_sample as _line_sample
 from dashboard.document import signed_eur as _signed_eur
 from dashboard.document import signed_num as _signed_num
 from dashboard.document import svg_img as _svg_img
 from dashboard.figures import (
+    LABEL_ANNOTATION,
+    TEXT_COLOUR,
     ExportError,
+    ScenarioStyle,
     band_figure,
     difference_figure,
+    label_line_ends,
     render_images,
-    scenario_colours,
 )
 from dashboard.printing import (
     CHROMIUM_ENV,
@@ -62,20 +80,37 @@ from dashboard.printing import (
     find_chromium,
     pdf_page_count,
 )
-from results import metric_title, over_years, paired_quantiles, stored_unit
-from scenarios import Scenario, fmt_eur, fmt_num, fmt_pct
+from results import (
+    SCHEME_LABELS,
+    metric_title,
+    over_years,
+    paired_quantiles,
+    scheme_notes,
+    stored_unit,
+)
+from scenarios import Scenario, ScenarioError, fmt_eur, fmt_num, fmt_pct, read_calibration_data
 
-CHART_WIDTH = 760
-CHART_HEIGHTS = (290, 320, 290)
-"""Size of the three charts in CSS pixels (printed about 17 cm wide)."""
+CHART_SIZE = (300, 250)
+"""Width and height (CSS pixels) of each of the three charts, drawn side by side across
+the page (each printed about 5.7 cm wide, its text at about 7 pt)."""
+
+BAND_ALPHA = (0.07, 0.15)
+"""Opacity of the 90 % and 50 % bands in print: light enough that the lines stay
+readable where the bands of several scenarios overlap in black and white."""
 
 KEY_METRICS: dict[str, str] = {
     "total_spent": "sum",
     "unmet_need_families": "mean",
+    "stationary_share": "mean",
+    "spent_regional_2": "sum",
+    "budget_regional_2": "sum",
     "overspent": "max",
     "provider_exits": "sum",
 }
 """Metrics of the key figures → how a run's years form one figure (:func:`results.over_years`)."""
+
+LETTERS = string.ascii_uppercase
+"""Letters of the compared scenarios in the document: A is the baseline."""
 
 # =========================================================================== numbers
 
@@ -104,6 +139,10 @@ def _years_text(years: Sequence[int]) -> str:
     return str(years[0]) if len(years) == 1 else f"{years[0]} bis {years[-1]}"
 
 
+def _pct_or_dash(x: float, decimals: int = 0) -> str:
+    return "–" if x is None or not math.isfinite(x) else fmt_pct(x, decimals)
+
+
 # =========================================================================== figures
 
 
@@ -117,9 +156,11 @@ class KeyFigures:
             ``diff_q05``, ``diff_q95`` (paired difference of spending to the
             baseline; NaN for the baseline), ``unmet_median`` (families, mean over
             the years), ``unmet_diff_median``, ``unmet_diff_q05``,
-            ``unmet_diff_q95``, ``overspend_share`` (share of runs with at least one
-            overspent year), ``exits_mean`` (provider exits per run), ``runs``,
-            ``pairs``.
+            ``unmet_diff_q95``, ``stationary_median`` (share of stationary help,
+            mean over the years), ``rb2_use_median`` (spending from regional budget
+            2 over its budget, all years; NaN without such a budget),
+            ``overspend_share`` (share of runs with at least one overspent year),
+            ``exits_mean`` (provider exits per run), ``runs``, ``pairs``.
         years: The years covered.
     """
 
@@ -148,9 +189,11 @@ def key_figures(data: DashboardData, baseline: str, scenarios: Sequence[str]) ->
         mine = per_run[per_run["scenario"] == s]
 
         def col(metric: str, mine: pd.DataFrame = mine) -> pd.Series:
-            return mine.loc[mine["metric"] == metric, "value"]
+            return mine.loc[mine["metric"] == metric].set_index(["point_id", "seed"])["value"]
 
         spent = col("total_spent")
+        rb2_budget = col("budget_regional_2")
+        rb2_use = (col("spent_regional_2") / rb2_budget[rb2_budget > 0]).dropna()
         row: dict[str, Any] = {
             "scenario": s,
             "runs": len(spent),
@@ -158,6 +201,8 @@ def key_figures(data: DashboardData, baseline: str, scenarios: Sequence[str]) ->
             "spent_q05": float(spent.quantile(0.05)) if len(spent) else math.nan,
             "spent_q95": float(spent.quantile(0.95)) if len(spent) else math.nan,
             "unmet_median": float(col("unmet_need_families").median()),
+            "stationary_median": float(col("stationary_share").median()),
+            "rb2_use_median": float(rb2_use.median()) if len(rb2_use) else math.nan,
             "overspend_share": float(col("overspent").mean()),
             "exits_mean": float(col("provider_exits").mean()),
         }
@@ -172,36 +217,66 @@ def key_figures(data: DashboardData, baseline: str, scenarios: Sequence[str]) ->
 
 
 @dataclass(frozen=True)
-class _Context:
-    """Everything the sections of the briefing share."""
+class BriefingContext:
+    """Everything the sections of the briefing share.
+
+    Attributes:
+        baseline: The baseline scenario.
+        compared: The baseline, then the other scenarios, in document order.
+        catalogue: The store's scenarios (:meth:`DashboardData.scenarios`) by name.
+        loaded: The library scenario of each compared name (None: not in the library).
+        names: Display title of each scenario.
+        styles: Colour, dash and marker of each scenario.
+        letters: Letter of each scenario (A = baseline).
+        kf: The key figures.
+        runs: The finished runs of the compared scenarios.
+    """
 
     baseline: str
     compared: list[str]
     catalogue: pd.DataFrame
     loaded: dict[str, Scenario | None]
     names: dict[str, str]
-    colours: dict[str, str]
+    styles: dict[str, ScenarioStyle]
+    letters: dict[str, str]
     kf: KeyFigures
     runs: pd.DataFrame
 
     @property
     def others(self) -> list[str]:
+        """The compared scenarios without the baseline."""
         return self.compared[1:]
 
     @property
     def info(self) -> pd.DataFrame:
+        """Catalogue rows of the compared scenarios."""
         return self.catalogue.loc[self.compared]
 
     @property
     def n_years(self) -> int:
+        """Number of years compared."""
         return len(self.kf.years)
 
     @property
     def years_word(self) -> str:
+        """``Jahr`` or ``Jahre``."""
         return "Jahr" if self.n_years == 1 else "Jahre"
 
+    def tag(self, s: str) -> str:
+        """Letter with line sample of a scenario (HTML)."""
+        st = self.styles[s]
+        return (
+            _line_sample(st.colour, st.dash, st.symbol, f"Linie von {self.names[s]}")
+            + f'<span class="kuerzel">{_e(self.letters[s])}</span>'
+        )
 
-def _context(data: DashboardData, baseline: str, scenarios: Sequence[str]) -> _Context:
+
+def _context(
+    data: DashboardData,
+    baseline: str,
+    scenarios: Sequence[str],
+    styles: Mapping[str, ScenarioStyle] | None,
+) -> BriefingContext:
     compared = [baseline, *[s for s in dict.fromkeys(scenarios) if s != baseline]]
     catalogue = data.scenarios().set_index("scenario")
     missing = [s for s in compared if s not in catalogue.index]
@@ -212,55 +287,78 @@ def _context(data: DashboardData, baseline: str, scenarios: Sequence[str]) -> _C
         )
     loaded = {s: load_named(s) for s in compared}
     names = {s: (sc.title if sc and sc.title else s) for s, sc in loaded.items()}
+    fixed = dict(styles) if styles is not None else store_styles(data, list(catalogue.index))
     runs = data.runs()
-    return _Context(
+    return BriefingContext(
         baseline=baseline,
         compared=compared,
         catalogue=catalogue,
         loaded=loaded,
         names=names,
-        colours=scenario_colours(names),
+        styles={s: fixed[s] for s in compared},
+        letters={s: LETTERS[i % len(LETTERS)] for i, s in enumerate(compared)},
         kf=key_figures(data, baseline, compared),
         runs=runs[(runs["status"] == "done") & runs["scenario"].isin(compared)],
     )
 
 
-def _charts(data: DashboardData, ctx: _Context) -> list[bytes]:
-    """The three charts as SVG: spending bands, paired differences, unmet need."""
-    compared, names = ctx.compared, ctx.names
-    figs = [
+def _for_print(fig: go.Figure, height: int, letters: Mapping[str, str]) -> go.Figure:
+    """No title, legend or notes (the captions say it); the direct labels stay."""
+    fig.update_layout(
+        title=None,
+        height=height,
+        showlegend=False,
+        margin={"t": 14, "b": 24, "l": 58, "r": 8},
+        font={"size": 13},
+    )
+    fig.layout.annotations = [a for a in fig.layout.annotations if a.name == LABEL_ANNOTATION]
+    fig.update_xaxes(title_text=None)
+    fig.update_yaxes(automargin=True, title_standoff=4)
+    if any((t.meta or {}).get("role") == "band90" for t in fig.data):
+        label_line_ends(fig, letters)  # placed anew for the print margins
+    for label in fig.layout.annotations:  # dark letters: readable in black and white
+        label.font.color = TEXT_COLOUR
+    return fig
+
+
+def chart_figures(data: DashboardData, ctx: BriefingContext) -> list[go.Figure]:
+    """The three charts as printed: spending bands, paired differences, unmet need bands.
+
+    Each scenario has its fixed colour, dash and marker and its letter at the end of
+    its line (or above its last interval); the figures have no title, legend or
+    notes (the captions carry them).
+    """
+    compared, names, styles, letters = ctx.compared, ctx.names, ctx.styles, ctx.letters
+    height = CHART_SIZE[1]
+    bands = [
         band_figure(
-            data.quantiles(["total_spent"], compared),
-            metric_title("total_spent"),
-            stored_unit("total_spent"),
+            data.quantiles([metric], compared),
+            metric_title(metric),
+            stored_unit(metric),
             names,
-        ),
-        difference_figure(
-            data.paired(["total_spent"], ctx.baseline, compared),
-            "Ausgaben gesamt: Differenz zur Basis",
-            "EUR",
-            names,
-            "lower",
-        ),
-        band_figure(
-            data.quantiles(["unmet_need_families"], compared),
-            metric_title("unmet_need_families"),
-            stored_unit("unmet_need_families"),
-            names,
-        ),
-    ]
-    for fig, height in zip(figs, CHART_HEIGHTS, strict=True):
-        fig.update_layout(
-            title=None,
+            styles=styles,
+            labels=letters,
+            band_alpha=BAND_ALPHA,
             height=height,
-            legend={"y": -0.13, "font": {"size": 12}, "tracegroupgap": 0},
-            margin={"t": 60 if fig is figs[1] else 28, "b": 30},
         )
-        fig.update_xaxes(title_text=None)
+        for metric in ("total_spent", "unmet_need_families")
+    ]
+    difference = difference_figure(
+        data.paired(["total_spent"], ctx.baseline, compared),
+        "Ausgaben gesamt: Differenz zur Basis",
+        "EUR",
+        names,
+        "lower",
+        styles=styles,
+        labels=letters,
+    )
+    return [_for_print(f, height, letters) for f in (bands[0], difference, bands[1])]
+
+
+def _charts(data: DashboardData, ctx: BriefingContext) -> list[bytes]:
+    """The three charts as SVG (:func:`chart_figures`)."""
     try:
-        return render_images(
-            [(f, CHART_WIDTH, h) for f, h in zip(figs, CHART_HEIGHTS, strict=True)], "svg"
-        )
+        return render_images([(f, *CHART_SIZE) for f in chart_figures(data, ctx)], "svg")
     except ExportError as exc:
         raise BriefingError(
             "Die Grafiken der Vorlage konnten nicht erzeugt werden (Chromium für den "
@@ -268,7 +366,24 @@ def _charts(data: DashboardData, ctx: _Context) -> list[bytes]:
         ) from exc
 
 
-def _betreff(ctx: _Context) -> str:
+def briefing_context(
+    data: DashboardData,
+    baseline: str,
+    scenarios: Sequence[str],
+    styles: Mapping[str, ScenarioStyle] | None = None,
+) -> BriefingContext:
+    """What the sections of a briefing share (see :func:`build_briefing` for the arguments).
+
+    Raises:
+        BriefingError: If a scenario has no finished runs in the store.
+    """
+    return _context(data, baseline, scenarios, styles)
+
+
+# =========================================================================== sections
+
+
+def _betreff(ctx: BriefingContext) -> str:
     base_title = ctx.names[ctx.baseline]
     n = len(ctx.others)
     if not n:
@@ -279,7 +394,7 @@ def _betreff(ctx: _Context) -> str:
     )
 
 
-def _head(ctx: _Context, created: datetime) -> str:
+def _head(ctx: BriefingContext, created: datetime) -> str:
     return (
         '<div class="kopf"><div><strong>Informationsvorlage</strong><br>'
         "Jugendhilfeausschuss – zur Kenntnisnahme</div>"
@@ -291,17 +406,10 @@ def _head(ctx: _Context, created: datetime) -> str:
     )
 
 
-def _sachverhalt(ctx: _Context) -> str:
-    info, names, colours = ctx.info, ctx.names, ctx.colours
+def _sachverhalt(ctx: BriefingContext) -> str:
+    info, names = ctx.info, ctx.names
     runs_per, seeds_per = info["runs"].astype(int), info["seeds"].astype(int)
     points_per = info["points"].astype(int)
-    parts = ["<h2>Sachverhalt</h2>"]
-    listing = "".join(
-        f'<li><span class="farbe" style="background:{colours[s]}"></span>'
-        f"<strong>{_e(names[s])}</strong>{' (Basis)' if s == ctx.baseline else ''}: "
-        f"{_e(ctx.catalogue.loc[s, 'description'])}</li>"
-        for s in ctx.compared
-    )
     run_text = (
         f"je Szenario {fmt_num(int(runs_per.iloc[0]))} Simulationsläufe"
         if runs_per.nunique() == 1
@@ -318,25 +426,23 @@ def _sachverhalt(ctx: _Context) -> str:
         if points_per.max() > 1
         else ""
     )
-    parts.append(
+    legend = "".join(
+        f"<tr><td>{ctx.tag(s)}</td><td><strong>{_e(names[s])}</strong>"
+        f"{' (Basis)' if s == ctx.baseline else ''}"
+        f'<span class="beschreibung">{_e(ctx.catalogue.loc[s, "description"])}</span></td></tr>'
+        for s in ctx.compared
+    )
+    parts = [
+        "<h2>Sachverhalt</h2>",
         f"<p>Mit dem Simulationsmodell wurden {len(ctx.compared)} Szenarien über die Jahre "
-        f"{_e(_years_text(ctx.kf.years))} ({ctx.n_years} {ctx.years_word}) "
-        f"verglichen, {run_text} ({seed_text}{point_text}):</p>"
-        f'<ul class="szenarien">{listing}</ul>'
-    )
-    parts.append(
-        "<p>Läufe mit demselben Seed teilen ihre Zufallszahlen (dieselben Familien, "
-        "dieselben Ereignisse); Unterschiede zur Basis werden deshalb je Laufpaar "
-        "berechnet und sind genauer als der Vergleich zweier Mittelwerte. Angegeben "
-        "sind Mediane über die Läufe und 90-%-Intervalle (5. bis 95. Perzentil).</p>"
-    )
-    scale = float(info["scale"].max())
-    if scale < 1:
-        parts.append(
-            f'<p class="hinweis">Testrechnung: simuliert wurden nur {_e(fmt_pct(scale, 0))} '
-            "der Bevölkerung. Beträge und Fallzahlen gelten für diesen Ausschnitt und "
-            "sind nicht auf den ganzen Kreis hochgerechnet.</p>"
-        )
+        f"{_e(_years_text(ctx.kf.years))} ({ctx.n_years} {ctx.years_word}) verglichen, "
+        f"{run_text} ({seed_text}{point_text}). Läufe mit demselben Seed teilen ihre "
+        "Zufallszahlen (dieselben Familien und Ereignisse); Unterschiede zur Basis werden "
+        "deshalb je Laufpaar berechnet. Angegeben sind Mediane über die Läufe und "
+        "90-%-Intervalle (5. bis 95. Perzentil). Buchstabe und Linie stehen in Tabelle und "
+        "Abbildungen für dasselbe Szenario:</p>",
+        f'<table class="legende">{legend}</table>',
+    ]
     table = ctx.kf.table.set_index("scenario")
     bullets = []
     for s in ctx.others:
@@ -346,31 +452,37 @@ def _sachverhalt(ctx: _Context) -> str:
         spend_iv = _interval(r["diff_q05"], r["diff_q95"], _signed_eur)
         unmet_iv = _interval(r["unmet_diff_q05"], r["unmet_diff_q95"], lambda x: _signed_num(x, 1))
         bullets.append(
-            f"<li><strong>{_e(names[s])}</strong>: über {ctx.n_years} {ctx.years_word} im "
-            f"Median {_e(fmt_eur(abs(r['diff_median'])))} {more} Ausgaben als die Basis "
-            f"(90 % der Laufpaare: {_e(spend_iv)}). "
+            f"<strong>{_e(ctx.letters[s])} – {_e(names[s])}</strong>: über {ctx.n_years} "
+            f"{ctx.years_word} im Median {_e(fmt_eur(abs(r['diff_median'])))} {more} "
+            f"Ausgaben als die Basis (90 % der Laufpaare: {_e(spend_iv)}). "
             f"{_e(_direction(r['diff_q05'], r['diff_q95']))} Familien mit ungedecktem "
             f"Bedarf: im Jahresmittel {_e(fmt_num(abs(r['unmet_diff_median']), 1))} "
-            f"{unmet} (90 %: {_e(unmet_iv)}).</li>"
+            f"{unmet} (90 %: {_e(unmet_iv)})."
         )
     if bullets:
-        parts.append(f"<p><strong>Ergebnis in Kürze:</strong></p><ul>{''.join(bullets)}</ul>")
+        parts.append("<p><strong>Ergebnis in Kürze:</strong></p>" + _list(bullets))
     return "\n".join(parts)
 
 
-def _kennzahlen(ctx: _Context) -> str:
+def _kennzahlen(ctx: BriefingContext) -> str:
     table = ctx.kf.table.set_index("scenario")
     head = [
         "Szenario",
-        f"Ausgaben {_years_text(ctx.kf.years)} (Median)",
+        f"Ausgaben {_years_text(ctx.kf.years)} (Median; 90 %)",
         "Differenz zur Basis (Median; 90 %)",
+        "Regional­budget 2 genutzt",
         "Ungedeckter Bedarf (Familien)",
+        "Anteil stationär",
         "Läufe mit Über­schreitung",
         "Markt­austritte (je Lauf)",
     ]
     rows = []
     for s in ctx.compared:
         r = table.loc[s]
+        spent = _Html(
+            f'{_e(fmt_eur(r["spent_median"]))}<span class="iv">'
+            f"{_e(_interval(r['spent_q05'], r['spent_q95'], fmt_eur))}</span>"
+        )
         diff: str | _Html = (
             "Basis"
             if s == ctx.baseline
@@ -379,66 +491,112 @@ def _kennzahlen(ctx: _Context) -> str:
                 f"{_e(_interval(r['diff_q05'], r['diff_q95'], _signed_eur))}</span>"
             )
         )
-        swatch = f'<span class="farbe" style="background:{ctx.colours[s]}"></span>'
         rows.append(
             [
-                _Html(f"{swatch}{_e(ctx.names[s])}"),
-                fmt_eur(r["spent_median"]),
+                _Html(ctx.tag(s)),
+                spent,
                 diff,
+                _pct_or_dash(r["rb2_use_median"]),
                 fmt_num(r["unmet_median"], 1),
+                _pct_or_dash(r["stationary_median"], 1),
                 fmt_pct(r["overspend_share"], 0),
                 fmt_num(r["exits_mean"], 1),
             ]
         )
     return (
         "<h2>Kennzahlen</h2>"
-        + _table(head, rows, numeric=(1, 2, 3, 4, 5), css="daten kennzahlen")
-        + '<p class="klein">Ausgaben: Summe über alle Jahre je Lauf, Median über die Läufe. '
-        "Differenz: je Paar von Läufen mit gleichem Seed (Szenario minus Basis), Median und "
-        "darunter das 90-%-Intervall der Laufpaare. Ungedeckter Bedarf: Familien mit Bedarf "
-        "über der Anspruchsschwelle ohne laufende Hilfe, Mittel der Jahre, Median der Läufe. "
-        "Überschreitung: Anteil der Läufe, in denen die Ausgaben in mindestens einem Jahr "
-        "das Gesamtbudget übersteigen. Marktaustritte von Trägern: Mittelwert über die "
-        "Läufe.</p>"
+        + _table(head, rows, numeric=(1, 2, 3, 4, 5, 6, 7), css="daten kennzahlen")
+        + '<p class="klein">Ausgaben: Summe der Jahre je Lauf; Differenz: je Laufpaar mit '
+        "gleichem Seed (Szenario minus Basis); Regionalbudget 2 genutzt: Ausgaben daraus über "
+        "sein Budget (–: keines); ungedeckter Bedarf (Familien mit Bedarf über der "
+        "Anspruchsschwelle ohne laufende Hilfe) und Anteil stationärer Hilfen: Mittel der "
+        "Jahre; Überschreitung: Anteil der Läufe mit mindestens einem Jahr über dem "
+        "Gesamtbudget; Marktaustritte von Trägern: Mittel je Lauf.</p>"
     )
 
 
-def _abbildungen(ctx: _Context, images: Sequence[bytes]) -> str:
+def _abbildungen(ctx: BriefingContext, images: Sequence[bytes]) -> str:
+    base = ctx.letters[ctx.baseline]
     captions = [
-        (
-            "Abbildung 1: Ausgaben gesamt je Jahr. Linie: Median der Läufe; dunkles Band: "
-            "mittlere 50 %, helles Band: 90 % der Läufe."
-        ),
-        (
-            f"Abbildung 2: Ausgaben gesamt, Differenz zur Basis „{ctx.names[ctx.baseline]}“ "
-            "je Jahr und Laufpaar. Unter der Nulllinie: geringere Ausgaben als die Basis."
-        ),
-        (
-            "Abbildung 3: Familien mit ungedecktem Bedarf (Jahresmittel). Linie: Median; "
-            "Bänder: 50 % und 90 % der Läufe. Niedriger ist besser."
-        ),
+        "Abbildung 1: Ausgaben gesamt je Jahr. Linie: Median der Läufe (Buchstabe am "
+        "Linienende); Bänder: mittlere 50 % und 90 % der Läufe.",
+        f"Abbildung 2: Ausgaben gesamt, Differenz zur Basis {base} je Jahr und Laufpaar. "
+        "Punkt: Median; Balken: mittlere 50 % (dick) und 90 % (dünn) der Laufpaare; unter "
+        "null: geringer als die Basis.",
+        "Abbildung 3: Familien mit ungedecktem Bedarf (Jahresmittel). Linie: Median; "
+        "Bänder: 50 % und 90 % der Läufe. Niedriger ist besser.",
     ]
-    return "<h2>Abbildungen</h2>" + "".join(
+    figures = "".join(
         f"<figure>{_svg_img(img, caption)}<figcaption>{_e(caption)}</figcaption></figure>"
         for img, caption in zip(images, captions, strict=True)
     )
+    return f'<h2>Abbildungen</h2><div class="abb-reihe">{figures}</div>'
 
 
-def _annahmen(ctx: _Context) -> str:
-    loaded, names = ctx.loaded, ctx.names
-    parts = [
-        "<h2>Annahmen</h2>",
-        '<p class="hinweis"><strong>Modellvergleich, keine Prognose.</strong> Die Zahlen '
-        "zeigen, wie sich die Szenarien unter denselben Annahmen im Modell unterscheiden. "
-        "Absolute Beträge hängen von Annahmen ab, für die es keine Messwerte gibt (unten); "
-        "belastbarer als die absoluten Werte sind die gepaarten Unterschiede zwischen den "
-        "Szenarien. Über tatsächliche künftige Ausgaben sagt die Rechnung nichts aus.</p>",
+def uncertainty_items(ctx: BriefingContext) -> list[str]:
+    """The list *Unsichere Annahmen*: one HTML item per uncertain assumption.
+
+    Each item names the assumption, its distribution and range and the reason
+    given for it. Further uncertainties are further items.
+    """
+    return [
+        f"<strong>{_e(r['label'])}</strong> ({_e(r['spread'])}): {_e(r['reason'])}"
+        for r in uncertainty_rows(ctx.loaded)
     ]
+
+
+def _calibration_targets(sc: Scenario) -> tuple[int, int] | None:
+    """(fitted, held-out) targets of the scenario's calibration file, or None if unknown."""
+    ref = sc.doc.get("calibration")
+    if not isinstance(ref, Mapping) or not ref.get("file"):
+        return None
+    try:  # resolved as the loader does: relative to the scenario file
+        raw = read_calibration_data(sc.path.parent / str(ref["file"]))
+    except (ScenarioError, OSError):
+        return None
+    fit, held = raw.get("fit_targets"), raw.get("holdout_targets")
+    if not isinstance(fit, list) or not isinstance(held, list):
+        return None
+    return len(fit), len(held)
+
+
+def _calibration_paragraph(calibrated: list[Scenario]) -> str:
+    """What the calibration contributes to the runs and what it leaves open, in German."""
+    files = sorted(
+        {str(sc.doc.get("calibration", {}).get("file", "")).rsplit("/", 1)[-1] for sc in calibrated}
+    )
+    paths = sorted({p for sc in calibrated for p in sc.calibrated_paths})
+    draws = max(len(sc.calibration_draws) for sc in calibrated)
+    targets = next((t for t in map(_calibration_targets, calibrated) if t is not None), None)
+    fitted = f"{fmt_num(targets[0])} öffentliche Zielgrößen" if targets else "öffentliche Zahlen"
+    held = (
+        f" {fmt_num(targets[1])} weitere Zielgrößen sind nur zur Prüfung zurückgehalten; "
+        "welche das Modell verfehlt, zeigt der Kalibrierungsbericht (docs/ODD.md, Abschnitt 9)."
+        if targets and targets[1]
+        else ""
+    )
+    return (
+        "<p><strong>Kalibrierte Parameter.</strong> "
+        f"{fmt_num(len(paths))} Verhaltensparameter ohne Messwert (Belastung der Familien, "
+        f"Bekanntwerden von Bedarf, Beratung, Wahl der Hilfeart) sind mit ABC-SMC an {fitted} "
+        f"angepasst ({_e(', '.join(files))}, {fmt_num(draws)} Ziehungen; jede Wiederholung "
+        "rechnet mit einer anderen, alle Szenarien mit derselben, die Intervalle enthalten "
+        f"diese Unsicherheit).{_e(held)} Nicht kalibriert sind alle übrigen Werte, auch "
+        "Kostensätze und die unsicheren Annahmen: absolute Beträge sind unsicherer als die "
+        "Unterschiede zwischen den Szenarien.</p>"
+    )
+
+
+def _annahmen(ctx: BriefingContext) -> str:
+    loaded = ctx.loaded
+    parts = ["<h2>Annahmen</h2>"]
     levers = lever_differences(loaded)
     if levers:
-        parts.append("<p><strong>Hebel, in denen sich die Szenarien unterscheiden:</strong></p>")
         parts.append(
-            _table(["Hebel", *[names[s] for s in ctx.compared]], [[lb, *v] for lb, v in levers])
+            '<div class="zusammen"><p><strong>Hebel, in denen sich die Szenarien '
+            "unterscheiden</strong> (Spalten: Szenarien nach Buchstaben):</p>"
+            + _table(["Hebel", *[ctx.letters[s] for s in ctx.compared]], levers_rows(levers))
+            + "</div>"
         )
     elif len(ctx.compared) > 1:
         parts.append("<p>Die Szenarien unterscheiden sich in keinem der erklärten Hebel.</p>")
@@ -450,75 +608,125 @@ def _annahmen(ctx: _Context) -> str:
         shown = further[:8]
         more = f" und {len(further) - len(shown)} weitere" if len(further) > len(shown) else ""
         parts.append(
-            '<p class="klein">Weitere Parameter mit unterschiedlichen Werten: '
+            '<p class="klein">Weitere Parameter mit unterschiedlichen Werten '
+            f"({_e(' / '.join(ctx.letters[s] for s in ctx.compared))}): "
             + "; ".join(f"{_e(p)} ({_e(' / '.join(v))})" for p, v in shown)
             + f"{_e(more)}.</p>"
         )
-    unc = uncertainty_rows(loaded)
+    unc = uncertainty_items(ctx)
     calibrated = [sc for sc in loaded.values() if sc is not None and sc.calibration_draws]
     if unc:
         sampled = int(ctx.info["points"].max()) > 1
         parts.append(
-            "<p><strong>Unsichere Annahmen</strong> (in den Szenariodateien mit Spanne erklärt). "
+            "<p><strong>Unsichere Annahmen</strong> (mit Spanne in den Szenariodateien). "
             + (
                 "Sie wurden in den Läufen gezogen; die Intervalle enthalten diese Unsicherheit."
                 if sampled
-                else "In diesem Vergleich wurden sie nicht gezogen: alle Läufe rechnen mit "
-                "den Werten der Szenarien, die Intervalle zeigen nur "
+                else "Hier nicht gezogen: alle Läufe rechnen mit den Werten der Szenarien, die "
+                "Intervalle zeigen nur "
                 + (
-                    "den Zufall zwischen den Läufen und die Unsicherheit der kalibrierten "
-                    "Parameter (unten)."
+                    "den Zufall und die Unsicherheit der kalibrierten Parameter (unten)."
                     if calibrated
                     else "den Zufall zwischen den Läufen."
                 )
             )
             + "</p>"
         )
-        parts.append(
-            _table(
-                ["Annahme", "Verteilung und Spanne", "Begründung"],
-                [[r["label"], r["spread"], r["reason"]] for r in unc],
-            )
-        )
+        parts.append(_list(unc, "klein annahmen"))
     if calibrated:
         parts.append(_calibration_paragraph(calibrated))
-    if any(sc is None for sc in loaded.values()):
-        parts.append(
-            '<p class="klein">Für '
-            + ", ".join(_e(s) for s, sc in loaded.items() if sc is None)
-            + " wurde keine Szenariodatei gefunden; Annahmen und Hebel fehlen dafür.</p>"
-        )
     return "\n".join(parts)
 
 
-def _calibration_paragraph(calibrated: list[Scenario]) -> str:
-    """What the calibration contributes to the runs, in German."""
-    files = sorted(
-        {str(sc.doc.get("calibration", {}).get("file", "")).rsplit("/", 1)[-1] for sc in calibrated}
-    )
-    paths = sorted({p for sc in calibrated for p in sc.calibrated_paths})
-    draws = max(len(sc.calibration_draws) for sc in calibrated)
-    return (
-        "<p><strong>Kalibrierte Parameter.</strong> "
-        f"{fmt_num(len(paths))} Verhaltensparameter ohne Messwert (Belastung der Familien, "
-        "Bekanntwerden von Bedarf, Beratung, Wahl der Hilfeart) sind mit ABC-SMC an "
-        "öffentliche Fallzahlen angepasst (Kalibrierungsdatei "
-        f"{_e(', '.join(files))}, {fmt_num(draws)} Ziehungen). Jede Wiederholung rechnet "
-        "mit einer anderen Ziehung, in allen Szenarien mit derselben; die Intervalle "
-        "enthalten so auch die Unsicherheit dieser Parameter.</p>"
-    )
+def levers_rows(levers: Sequence[tuple[str, Sequence[str]]]) -> list[list[str]]:
+    """Rows of the lever table: the lever's German name, then its value per scenario."""
+    return [[label, *values] for label, values in levers]
 
 
-def _herkunft(ctx: _Context, store_label: str, created: datetime) -> str:
+def note_items(ctx: BriefingContext) -> list[str]:
+    """The list *Hinweise*: one HTML item per caveat of this comparison.
+
+    The first item says what a model comparison is and is not; then come the notes
+    that depend on the runs (a test run on part of the population, scenario files
+    changed since the runs, stored scenarios without a library file). Further
+    caveats are further items.
+    """
+    items = [
+        "<strong>Modellvergleich, keine Prognose.</strong> Die Zahlen zeigen, wie sich die "
+        "Szenarien unter denselben Annahmen im Modell unterscheiden; belastbarer als absolute "
+        "Werte sind die gepaarten Unterschiede. Über tatsächliche künftige Ausgaben sagt die "
+        "Rechnung nichts aus."
+    ]
+    scale = float(ctx.info["scale"].max())
+    if scale < 1:
+        items.append(
+            f"<strong>Testrechnung:</strong> simuliert wurden nur {_e(fmt_pct(scale, 0))} der "
+            "Bevölkerung. Beträge und Fallzahlen gelten für diesen Ausschnitt und sind nicht "
+            "auf den ganzen Kreis hochgerechnet."
+        )
+    changed = []
+    for s in ctx.compared:
+        sc = ctx.loaded[s]
+        hashes = set(ctx.runs.loc[ctx.runs["scenario"] == s, "scenario_sha256"].dropna())
+        if sc is not None and hashes and sc.sha256 not in hashes:
+            changed.append(f"„{_e(s)}“")
+    if changed:
+        items.append(
+            f"{'Die Szenariodateien' if len(changed) > 1 else 'Die Szenariodatei'} "
+            f"{', '.join(changed)} {'wurden' if len(changed) > 1 else 'wurde'} seit den Läufen "
+            "geändert (anderer Inhalts-Hash, Herkunft); Annahmen und Hebel oben stammen aus "
+            "der aktuellen Datei."
+        )
+    unknown = [s for s, sc in ctx.loaded.items() if sc is None]
+    if unknown:
+        items.append(
+            "Für "
+            + ", ".join(_e(s) for s in unknown)
+            + " wurde keine Szenariodatei gefunden; Annahmen und Hebel fehlen dafür."
+        )
+    items.extend(legal_items(ctx))
+    return items
+
+
+def legal_items(ctx: BriefingContext) -> list[str]:
+    """One item per compared incentive scheme with a known legal risk (its registry note)."""
+    by_scheme: dict[str, list[str]] = {}
+    for s in ctx.compared:
+        sc = ctx.loaded.get(s)
+        if sc is not None:
+            by_scheme.setdefault(sc.params.incentive.scheme, []).append(s)
+    items = []
+    for scheme, names in by_scheme.items():
+        try:
+            _, note = scheme_notes(scheme)
+        except KeyError:
+            continue
+        if not note:
+            continue
+        text = note.removeprefix("Rechtliches Risiko: ")
+        who = ", ".join(f"„{_e(n)}“" for n in names)
+        items.append(
+            f"<strong>Rechtliches Risiko ({_e(SCHEME_LABELS.get(scheme, scheme))}, {who}):"
+            f"</strong> {_e(text)}"
+        )
+    return items
+
+
+def _hinweise(ctx: BriefingContext) -> str:
+    return "<h2>Hinweise</h2>" + _list(note_items(ctx), "hinweise")
+
+
+def _herkunft(ctx: BriefingContext, store_label: str, created: datetime) -> str:
     rows = []
-    notes = []
+    versions_all: set[str] = set()
     for s in ctx.compared:
         mine = ctx.runs[ctx.runs["scenario"] == s]
         hashes = sorted(mine["scenario_sha256"].dropna().unique())
         versions = sorted(mine["code_version"].dropna().unique())
+        versions_all.update(versions)
         rows.append(
             [
-                s,
+                _Html(f'<span class="kuerzel">{_e(ctx.letters[s])}</span> {_e(s)}'),
                 _Html("<br>".join(f'<span class="hash">{_e(h)}</span>' for h in hashes) or "–"),
                 fmt_num(len(mine)),
                 _seed_ranges(mine["seed"]),
@@ -526,25 +734,23 @@ def _herkunft(ctx: _Context, store_label: str, created: datetime) -> str:
                 ", ".join(versions) or "–",
             ]
         )
-        sc = ctx.loaded[s]
-        if sc is not None and hashes and sc.sha256 not in hashes:
-            notes.append(
-                f"Die Szenariodatei „{s}“ wurde seit den Läufen geändert (anderer "
-                "Inhalts-Hash); Annahmen und Hebel oben stammen aus der aktuellen Datei."
-            )
-    parts = [
-        "<h2>Herkunft</h2>",
-        _table(
-            ["Szenario", "Inhalts-Hash (SHA-256)", "Läufe", "Seeds", "Punkte", "Codeversion"],
-            rows,
-            numeric=(2, 4),
-        ),
-        *(f'<p class="klein">{_e(note)}</p>' for note in notes),
-        f'<p class="klein">Ergebnisspeicher: {_e(store_label)} · Vorlage erstellt am '
-        f"{_e(created.strftime('%d.%m.%Y, %H:%M'))} Uhr · Gleicher Inhalts-Hash bedeutet "
-        "gleiche Eingaben; mit Szenario, Seed und Codeversion ist jeder Lauf wiederholbar.</p>",
-    ]
-    return "\n".join(parts)
+    head = ["Szenario (Datei)", "Inhalts-Hash (SHA-256)", "Läufe", "Seeds", "Punkte", "Code"]
+    if len(versions_all) <= 1:  # one code version: said once below, not in every row
+        head, rows = head[:-1], [r[:-1] for r in rows]
+    code = (
+        f"Codeversion {_e(next(iter(versions_all)))} für alle Läufe · "
+        if len(versions_all) == 1
+        else ""
+    )
+    return "\n".join(
+        [
+            "<h2>Herkunft</h2>",
+            _table(head, rows, numeric=(2, 4)),
+            f'<p class="klein">{code}Speicher {_e(store_label)} · erstellt am '
+            f"{_e(created.strftime('%d.%m.%Y, %H:%M'))} Uhr · Gleicher Hash: gleiche Eingaben; "
+            "mit Szenario, Seed und Codeversion ist jeder Lauf wiederholbar.</p>",
+        ]
+    )
 
 
 def build_briefing(
@@ -554,6 +760,7 @@ def build_briefing(
     *,
     store_label: str,
     created: datetime,
+    styles: Mapping[str, ScenarioStyle] | None = None,
 ) -> str:
     """The briefing as one self-contained HTML document (German, A4 print layout).
 
@@ -564,16 +771,19 @@ def build_briefing(
         store_label: How the store is named in the document (e.g. its file name;
             no path is needed).
         created: Date and time of the briefing.
+        styles: Style of each scenario (default: the dashboard's fixed styles of
+            the store, :func:`dashboard.context.store_styles`).
 
     Returns:
         The HTML text: Betreff, Sachverhalt, key figures, three charts (spending
-        bands, paired differences of spending, unmet need), Annahmen, Herkunft.
+        bands, unmet need bands, paired differences of spending), Annahmen,
+        Hinweise, Herkunft.
 
     Raises:
         BriefingError: If a scenario has no finished runs in the store or the charts
             cannot be rendered.
     """
-    ctx = _context(data, baseline, scenarios)
+    ctx = _context(data, baseline, scenarios, styles)
     images = _charts(data, ctx)
     body = "\n".join(
         [
@@ -582,6 +792,7 @@ def build_briefing(
             _kennzahlen(ctx),
             _abbildungen(ctx, images),
             _annahmen(ctx),
+            _hinweise(ctx),
             _herkunft(ctx, store_label, created),
         ]
     )
@@ -594,14 +805,19 @@ def build_briefing(
 
 __all__ = [
     "CHROMIUM_ENV",
+    "BriefingContext",
     "BriefingError",
     "KeyFigures",
+    "briefing_context",
     "briefing_pdf",
     "build_briefing",
+    "chart_figures",
     "find_chromium",
     "format_quantity",
     "key_figures",
     "lever_differences",
+    "note_items",
     "other_differences",
     "pdf_page_count",
+    "uncertainty_items",
 ]

@@ -2,8 +2,10 @@
 
 :class:`AppContext` is computed once when the app is built (:func:`build_context`):
 the scenarios of the store with their display names and dropdown options, the
-initial baseline and compared scenarios, the what-if slider starts of the library
-scenarios, the what-if batch size and the runs manifest. Pages read it to build
+initial baseline and compared scenarios (from ``defaults.yaml``,
+:mod:`dashboard.defaults`), the fixed style of every scenario (colour, dash, marker;
+the same whatever is selected), the what-if slider starts of the library scenarios,
+the what-if batch size and the runs manifest. Pages read it to build
 their layout and request rules; nothing in it changes while the app runs.
 
 The shared selection (baseline and compared scenarios, in the shell's dropdowns)
@@ -20,6 +22,8 @@ from typing import Any
 import pandas as pd
 
 from dashboard.data import DashboardData
+from dashboard.defaults import Defaults, initial_selection, load_defaults
+from dashboard.figures import ScenarioStyle, fixed_styles
 from dashboard.library import library_names, library_scenario
 from dashboard.whatif import WhatIf, WhatIfConfig, load_config, slider_start
 from scenarios import Scenario, ScenarioError
@@ -89,8 +93,10 @@ class AppContext:
         stored: Their names, in store order.
         names: Display name per stored scenario.
         options: Dropdown options of the stored scenarios.
-        baseline: Initial baseline (a status quo if there is one).
-        compared: Initially compared scenarios.
+        baseline: Initial baseline (from ``defaults.yaml``, else a status quo).
+        compared: Initially compared scenarios (from ``defaults.yaml`` where stored).
+        styles: Style of every stored scenario, fixed for the app's lifetime (the
+            initial baseline is the reference: dark grey, solid).
         starts: What-if slider start per scenario the what-if page can load.
         config: Size of a what-if batch.
         runs: The runs manifest.
@@ -103,6 +109,7 @@ class AppContext:
     options: list[dict[str, Any]]
     baseline: str | None
     compared: list[str]
+    styles: dict[str, ScenarioStyle]
     starts: dict[str, WhatIf]
     config: WhatIfConfig
     runs: pd.DataFrame
@@ -113,12 +120,22 @@ class AppContext:
         return self.data.path.name
 
 
-def build_context(data: DashboardData) -> AppContext:
-    """The shared context of an app on ``data``."""
+def build_context(data: DashboardData, defaults: Defaults | None = None) -> AppContext:
+    """The shared context of an app on ``data``.
+
+    Args:
+        data: The store's queries.
+        defaults: The initial selection (default: read ``defaults.yaml``).
+
+    Raises:
+        ScenarioError: If the defaults file is broken (file, field, line).
+    """
     catalogue = data.scenarios()
     stored = list(catalogue["scenario"])
     names = scenario_names(stored)
-    baseline = next((n for n in stored if n.endswith("status-quo")), stored[0] if stored else None)
+    if defaults is None:
+        defaults = load_defaults(max_compared=MAX_COMPARED)
+    baseline, compared = initial_selection(stored, defaults, MAX_COMPARED)
     descriptions = dict(zip(catalogue["scenario"], catalogue["description"], strict=True))
     return AppContext(
         data=data,
@@ -127,11 +144,32 @@ def build_context(data: DashboardData) -> AppContext:
         names=names,
         options=[scenario_option(n, names[n], descriptions.get(n)) for n in stored],
         baseline=baseline,
-        compared=[n for n in stored if n != baseline][:2],
+        compared=compared,
+        styles=store_styles(data, stored, defaults),
         starts=whatif_starts(stored),
         config=load_config(),
         runs=data.runs(),
     )
+
+
+def store_styles(
+    data: DashboardData, stored: Sequence[str] | None = None, defaults: Defaults | None = None
+) -> dict[str, ScenarioStyle]:
+    """The fixed style of every scenario of a store (as the dashboard draws them).
+
+    The reference is the baseline the dashboard opens with; the briefing uses the
+    same styles, so a scenario looks alike on the screen and on paper.
+
+    Args:
+        data: The store.
+        stored: Its scenarios (default: queried).
+        defaults: The initial selection (default: read ``defaults.yaml``).
+    """
+    names = list(data.scenarios()["scenario"]) if stored is None else list(stored)
+    if defaults is None:
+        defaults = load_defaults(max_compared=MAX_COMPARED)
+    reference, _ = initial_selection(names, defaults, MAX_COMPARED)
+    return fixed_styles(names, reference)
 
 
 def selection(baseline: str | None, compared: Sequence[str] | None) -> list[str]:
@@ -141,7 +179,10 @@ def selection(baseline: str | None, compared: Sequence[str] | None) -> list[str]
 
 
 def ordered_names(chosen: Sequence[str], names: Mapping[str, str]) -> dict[str, str]:
-    """Display names of the chosen scenarios, baseline first (colours follow this order)."""
+    """Display names of the chosen scenarios, baseline first (the order of legends and bars).
+
+    Colours and line styles come from :attr:`AppContext.styles`, not from this order.
+    """
     return {s: names.get(s, s) for s in chosen}
 
 
@@ -154,5 +195,6 @@ __all__ = [
     "scenario_names",
     "scenario_option",
     "selection",
+    "store_styles",
     "whatif_starts",
 ]

@@ -79,6 +79,7 @@ class WhatIf:
     BOUND = "ww-gebunden"
     REGIONAL2 = "ww-rb2"
     SCHEME = "ww-anreiz"
+    SCHEME_NOTE = "ww-anreiz-text"
     TREND = "ww-trend"
     RESPONSIVENESS = "ww-reaktion"
     PROJECT_EFFECT = "ww-wirkung"

@@ -8,8 +8,10 @@ batch run of the same seed, years and scale (including its posterior draw
 (validated like any override) on top of the same draw. Both run with the same seeds
 (common random numbers, shared burn-in where only levers changed); the result is
 yearly values in the dashboard's tidy format. The size of the batch (seeds, years,
-scale) comes from ``whatif.yaml`` with its reasons. Values that scale with the
-population are projected to the full Kreis.
+scale) comes from ``whatif.yaml`` with its reasons; the parameters of a scheme the
+user picks come from the scheme's class (:func:`scheme_overrides`: each parameter's
+``whatif`` value with its assumption, :mod:`model.incentives`). Values that scale
+with the population are projected to the full Kreis.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import pandas as pd
 
 from dashboard.library import library_scenario
 from experiments import Point, RunOptions, execute_group, run_spec
+from model.incentives import SCHEMES
 from scenarios import Scenario, load_yaml_data
 
 SETTINGS_FILE = Path(__file__).resolve().parent / "whatif.yaml"
@@ -47,17 +50,40 @@ METRICS: dict[str, bool] = {
 }
 """Metrics shown on the what-if page → whether they scale with the population."""
 
-SCHEMES = ("none", "retention", "bonus_malus", "flat", "balancing")
+
+def scheme_overrides(scheme: str) -> dict[str, Any]:
+    """The ``incentive`` section of the changed version when the user picks ``scheme``.
+
+    Each parameter of the scheme with its what-if value and, for a number, that
+    value's assumption (:class:`model.incentives.SchemeParameter`). A name that is
+    no registered scheme is passed on as it is, for the scenario validation to refuse.
+
+    >>> scheme_overrides("flat")
+    {'scheme': 'flat'}
+    >>> scheme_overrides("retention")["retention_share"]["value"]
+    0.5
+    """
+    incentive: dict[str, Any] = {"scheme": scheme}
+    cls = SCHEMES.get(scheme)
+    for p in cls.parameters if cls is not None else ():
+        if p.kind == "pots":
+            incentive[p.name] = list(p.whatif)  # type: ignore[arg-type]
+        else:
+            incentive[p.name] = {
+                "value": p.whatif,
+                "unit": p.unit,
+                "assumption": p.whatif_assumption,
+            }
+    return incentive
 
 
 @dataclass(frozen=True)
 class WhatIfConfig:
-    """Size of a what-if batch and the scheme parameters used when a scheme is chosen."""
+    """Size of a what-if batch."""
 
     replicates: int
     years: int
     scale: float
-    scheme_defaults: Mapping[str, Mapping[str, Any]]
     reasons: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -72,7 +98,6 @@ def load_config(path: Path = SETTINGS_FILE) -> WhatIfConfig:
         replicates=int(doc["replicates"]["value"]),
         years=int(doc["years"]["value"]),
         scale=float(doc["scale"]["value"]),
-        scheme_defaults=doc["scheme_defaults"],
         reasons=reasons,
     )
 
@@ -89,7 +114,7 @@ class WhatIf:
     responsiveness: float
     project_effect: float
 
-    def overrides(self, config: WhatIfConfig, base: Scenario) -> dict[str, Any]:
+    def overrides(self, base: Scenario) -> dict[str, Any]:
         """Dotted overrides that turn the baseline into the changed version."""
         out: dict[str, Any] = {
             "budget.bound_share": self.bound_share,
@@ -99,12 +124,7 @@ class WhatIf:
             "projects.effect_mean": self.project_effect,
         }
         if self.scheme != base.value_at("incentive.scheme"):
-            incentive: dict[str, Any] = {"scheme": self.scheme}
-            for path, quantity in config.scheme_defaults.get(self.scheme, {}).items():
-                incentive[path.split(".", 1)[1]] = quantity
-            if self.scheme == "balancing":
-                incentive["balancing_pots"] = ["regional_2"]
-            out["incentive"] = incentive
+            out["incentive"] = scheme_overrides(self.scheme)
         return out
 
 
@@ -147,7 +167,7 @@ def run_whatif(
     config = config or load_config()
     options = RunOptions(years=config.years, scale=config.scale, seed_base=FIRST_SEED)
     base = library_scenario(what.baseline)  # a library name only, never a path
-    changed = Point(CHANGED_POINT, what.overrides(config, base))
+    changed = Point(CHANGED_POINT, what.overrides(base))
     total = 2 * config.replicates
     frames = []
     for r in range(config.replicates):
@@ -178,10 +198,10 @@ __all__ = [
     "CHANGED_POINT",
     "FIRST_SEED",
     "METRICS",
-    "SCHEMES",
     "WhatIf",
     "WhatIfConfig",
     "load_config",
     "run_whatif",
+    "scheme_overrides",
     "slider_start",
 ]

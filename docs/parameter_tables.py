@@ -8,14 +8,18 @@ part of ``docs/ODD.md`` between the markers :data:`START` and :data:`END`:
   municipalities: one row per path of ``ModelParams.provenance`` with its meaning,
   value, unit and source or assumption text (``Quelle: …`` / ``Annahme: …``);
 * 8.4 the settings without a source of their own (allocation key, incentive scheme,
-  regions' municipalities, providers, help-type structure);
+  regions' municipalities, providers, help-type structure) and every registered
+  incentive scheme with its parameters (:data:`model.incentives.SCHEMES`);
 * 8.5 the levers of every other library scenario of the same system (same folder;
   every value that differs from the status quo).
 
 Values come from ``Scenario.params``, units from ``Scenario.units`` (shown in German,
 see :data:`UNITS`), provenance texts from ``ModelParams.provenance``. The German
 meaning of each parameter lives here (:data:`DESCRIPTIONS`); a parameter without one
-stops the generator, so a new parameter cannot enter the ODD undescribed.
+stops the generator, so a new parameter cannot enter the ODD undescribed. The
+incentive schemes and their parameters describe themselves in the registry
+(:mod:`model.incentives`: label, description, parameter metadata); their rows are
+written from there.
 
 ``tests/docs/test_odd.py`` checks that the ODD is exactly what :func:`rewrite`
 produces; ``python docs/parameter_tables.py --check`` does the same without writing.
@@ -30,7 +34,8 @@ import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from model.params import ModelParams
+from model.incentives import SCHEMES, parameters_by_name, scheme_names
+from model.params import POTS, IncentiveParams, ModelParams
 from scenarios import Scenario, list_scenarios, load_scenario
 
 ODD_PATH = Path(__file__).resolve().parent / "ODD.md"
@@ -45,8 +50,11 @@ START = "<!-- parameter-tables:start -->"
 END = "<!-- parameter-tables:end -->"
 """Marker line after the generated tables."""
 
-GROUPED = ("regions", "providers", "help_types", "municipalities")
+GROUPED = ("regions", "providers", "help_types", "municipalities", "offices", "sozialraeume")
 """Path heads whose second part names an instance (region, provider, help type, …)."""
+
+OWN_TABLES = ("help_types", "municipalities")
+"""Path heads with a table of their own (8.2, 8.3), not in table 8.1."""
 
 DESCRIPTIONS: dict[str, str] = {
     # run
@@ -63,6 +71,10 @@ DESCRIPTIONS: dict[str, str] = {
     ),
     "regions.*.unemployment_share": "Arbeitslosenquote (nur Sozialraumindex)",
     "regions.*.direct_contact_share": "Anteil direkten Kontakts an einer abgerechneten FLS",
+    "regions.*.indirect_hours_per_fls": (
+        "Stunden für Fahrt und Dokumentation je abgerechneter FLS (Arbeitszeit je FLS = "
+        "direkter Kontakt + dieser Wert)"
+    ),
     # population
     "population.under21_share": "Anteil der Einwohner unter 21",
     "population.children_distribution": "P(1, 2, 3, 4 Kinder) je Familie",
@@ -163,6 +175,25 @@ DESCRIPTIONS: dict[str, str] = {
     "providers.*.lead_regions": (
         "Regionen, die ein kreisweit tätiger Sozialraumträger leitet (leer: seine Einsatzregion)"
     ),
+    # Sozialraumbüros and the quota of the sozialraum funds
+    "offices.*.provider": "Sozialraumträger, der das Sozialraumbüro betreibt",
+    "offices.*.budget_before": (
+        "Budget des Büros vor der neuen Quote (2025); seine Anteile sind die alte Quote"
+    ),
+    "offices.*.rent": "Miete des Büros je Jahr (Preise des ersten Jahres)",
+    "offices.*.travel": "Fahrtkosten des Büros je Jahr (Preise des ersten Jahres)",
+    "offices.*.overhead": "Leitung, Verwaltung, Sach- und Gemeinkosten des Büros je Jahr",
+    "sozialraeume.*.sgb2_share": "Anteil der Kinder in SGB-II-Bedarfsgemeinschaften (Quote)",
+    "sozialraeume.*.single_parent_share": "Anteil Alleinerziehender an den Familien (Quote)",
+    "sozialraeume.*.migration_share": "Anteil junger Menschen mit Migrationsgeschichte (Quote)",
+    "sozialraeume.*.unemployment_share": "Arbeitslosenquote (Quote)",
+    "sozialraum_quota.start_year": "Erstes Jahr der Verteilungsquote der Sozialraummittel",
+    "sozialraum_quota.index_weights.*": "Gewicht des Belastungsindikators in der Quote",
+    "sozialraum_quota.compensated": "Sozialräume, deren Defizit unter der Quote ausgeglichen wird",
+    "sozialraum_quota.compensation_path": (
+        "Ausgeglichener Anteil des Defizits im ersten Quotenjahr, im zweiten, … (der Rest geht "
+        "in das regionale Budget 1 der Region)"
+    ),
     # projects
     "projects.proposals_per_region": "Mittlere Zahl der Projektvorschläge je Region und Jahr",
     "projects.cost_mean": "Mittlere Jahreskosten eines Projekts",
@@ -205,24 +236,24 @@ DESCRIPTIONS: dict[str, str] = {
     "budget.regional2_help_types": (
         "Hilfearten des regionalen Budgets 2 (– = die mit `regional2_eligible` der Hilfearten)"
     ),
+    "budget.regional2_scope": (
+        "Welche Hilfen das regionale Budget 2 trägt (alle laufenden mit Übergabe am "
+        "Stichtag, nur neue Bewilligungen, nur die des Sozialraumträgers)"
+    ),
+    "budget.regional2_payment": (
+        "Wie das regionale Budget 2 zahlt (seinen Anteil jeder Rechnung, oder ganze "
+        "Rechnungen, bis das Geld aufgebraucht ist)"
+    ),
+    "budget.regional2_exhaustion": (
+        "Wenn das regionale Budget 2 aufgebraucht ist: zentrales Budget zahlt, oder die "
+        "Überschreitung mindert das Budget des Folgejahres"
+    ),
+    "budget.incentive_recipients": (
+        "Wer Bonus und Malus erhält (Träger nach Anteil an den Hilfen, nur der "
+        "Sozialraumträger, oder die Region für Projekte)"
+    ),
     "budget.burn_in_rules": (
         "Regeln der Einschwingzeit (`pre_reform`: vor der Reform, `scenario`: die des Szenarios)"
-    ),
-    # incentive
-    "incentive.scheme": "Anreizsystem (`none`, `retention`, `bonus_malus`, `flat`, `balancing`)",
-    "incentive.retention_share": (
-        "Rückbehalt: Anteil des nicht verbrauchten regionalen Budgets 2, der ins regionale "
-        "Budget 1 des Folgejahres geht"
-    ),
-    "incentive.corridor": "Bonus/Malus: halbe Breite des Zielkorridors (relativ zum Budget)",
-    "incentive.bonus_share": (
-        "Bonus/Malus: Anteil der Einsparung unter dem Korridor, der ausgezahlt wird"
-    ),
-    "incentive.malus_share": (
-        "Bonus/Malus: Anteil der Überschreitung über dem Korridor, der belastet wird"
-    ),
-    "incentive.balancing_pots": (
-        "Ausgleich: Töpfe, deren regionale Salden zum Jahresende ausgeglichen werden"
     ),
     # help types
     "help_types.*.label": "Bezeichnung",
@@ -263,6 +294,7 @@ UNITS: dict[str, str] = {
     "families/FLS": "Familien je FLS",
     "hours/year": "Std./Jahr",
     "km2": "km²",
+    "name": "Name",
     "months": "Monate",
     "need": "Bedarf",
     "need/month": "Bedarf/Monat",
@@ -279,8 +311,12 @@ UNITS: dict[str, str] = {
 }
 """German spelling of the units used in the scenario files (others are shown as is)."""
 
-MAPPINGS = ("index_weights", "coordination_hours")
-"""Budget fields that map names to values (``budget.<field>.<name>``)."""
+MAPPINGS = (
+    ("budget", "index_weights"),
+    ("budget", "coordination_hours"),
+    ("sozialraum_quota", "index_weights"),
+)
+"""Fields that map names to values (``<section>.<field>.<name>``)."""
 
 STRUCTURE_FIELDS = ("setting", "billing", "trait", "escalates_to", "regional2_eligible")
 """Help-type fields without a numeric value, shown in table 8.4."""
@@ -305,6 +341,11 @@ def parameter_value(params: ModelParams, path: str) -> object:
     head, *rest = path.split(".")
     if head in GROUPED:
         name, field = ".".join(rest[:-1]), rest[-1]
+        if head == "sozialraeume":
+            quota = params.sozialraum_quota
+            if quota is None or field not in quota.indicators.get(name, {}):
+                raise KeyError(path)
+            return quota.indicators[name][field]
         if head == "municipalities":
             items: Iterable[object] = (m for r in params.regions for m in r.municipalities)
         else:
@@ -314,9 +355,10 @@ def parameter_value(params: ModelParams, path: str) -> object:
             if getattr(item, key) == name:
                 return getattr(item, field)
         raise KeyError(path)
-    for mapping in MAPPINGS:
-        if path.startswith(f"budget.{mapping}."):
-            return getattr(params.budget, mapping)[path.removeprefix(f"budget.{mapping}.")]
+    for section, mapping in MAPPINGS:
+        if path.startswith(f"{section}.{mapping}."):
+            values = getattr(getattr(params, section), mapping)
+            return values[path.removeprefix(f"{section}.{mapping}.")]
     obj: object = params
     for part in path.split("."):
         if not hasattr(obj, part):
@@ -337,7 +379,7 @@ def leaves(params: ModelParams) -> dict[str, object]:
         if f.name in ("name", "provenance"):
             continue
         value = getattr(params, f.name)
-        if f.name in ("regions", "providers", "help_types"):
+        if f.name in ("regions", "providers", "help_types", "offices"):
             for item in value:
                 key = item.code if f.name == "help_types" else item.name
                 for g in dataclasses.fields(item):
@@ -347,9 +389,15 @@ def leaves(params: ModelParams) -> dict[str, object]:
                     if g.name == "municipalities":
                         v = tuple(m.name for m in v)
                     out[f"{f.name}.{key}.{g.name}"] = v
+        elif isinstance(value, IncentiveParams):
+            out[f"{f.name}.scheme"] = value.scheme
+            for k, w in value.values.items():
+                out[f"{f.name}.{k}"] = w
         elif dataclasses.is_dataclass(value):
             for g in dataclasses.fields(value):
                 v = getattr(value, g.name)
+                if (f.name, g.name) == ("sozialraum_quota", "indicators"):
+                    continue  # the indicator file's values: ``sozialraeume.<Sozialraum>.*``
                 if isinstance(v, Mapping):
                     for k, w in v.items():
                         out[f"{f.name}.{g.name}.{k}"] = w
@@ -365,10 +413,26 @@ def pattern(path: str) -> str:
     head = path.split(".", 1)[0]
     if head in GROUPED:
         return f"{head}.*.{path.rsplit('.', 1)[1]}"
-    for mapping in MAPPINGS:
-        if path.startswith(f"budget.{mapping}."):
-            return f"budget.{mapping}.*"
+    for section, mapping in MAPPINGS:
+        if path.startswith(f"{section}.{mapping}."):
+            return f"{section}.{mapping}.*"
     return path
+
+
+def incentive_description(path: str) -> str | None:
+    """German meaning of an ``incentive.…`` path, from the registry of schemes (or None).
+
+    >>> incentive_description("incentive.corridor")
+    'Bonus/Malus: halbe Breite des Zielkorridors (relativ zum Budget)'
+    """
+    name = path.removeprefix("incentive.")
+    if name == "scheme":
+        return "Anreizsystem (" + ", ".join(f"`{n}`" for n in scheme_names()) + ")"
+    parameter = parameters_by_name().get(name)
+    if parameter is None:
+        return None
+    owners = [c.label for c in SCHEMES.values() if name in {p.name for p in c.parameters}]
+    return f"{' / '.join(owners)}: {parameter.description}"
 
 
 def describe(path: str) -> str:
@@ -377,6 +441,10 @@ def describe(path: str) -> str:
     Raises:
         KeyError: If :data:`DESCRIPTIONS` has no entry for the path (add one).
     """
+    if path.startswith("incentive."):
+        text = incentive_description(path)
+        if text is not None:
+            return text
     try:
         return DESCRIPTIONS[pattern(path)]
     except KeyError:
@@ -518,6 +586,48 @@ def _settings_table(scenario: Scenario) -> list[str]:
     return lines
 
 
+def scheme_tables() -> list[str]:
+    """Every registered incentive scheme and its parameters (part of table 8.4)."""
+    lines = [
+        row("Anreizsystem", "Bezeichnung", "Wirkung und Herkunft", "Parameter"),
+        row("---", "---", "---", "---"),
+    ]
+    for name, cls in SCHEMES.items():
+        params = ", ".join(f"`{p.name}`" for p in cls.parameters) or "–"
+        text = f"{cls.description} {cls.legal_note}".strip()
+        lines.append(row(f"`{name}`", cell(cls.label), cell(text), params))
+    lines += [
+        "",
+        row(
+            "Pfad",
+            "Bedeutung",
+            "Einheit",
+            "Bereich",
+            "Ohne Angabe",
+            "Was-wäre-wenn",
+            "Annahme (Was-wäre-wenn)",
+        ),
+        row("---", "---", "---", "---", "---", "---", "---"),
+    ]
+    for path, p in ((f"incentive.{n}", p) for n, p in parameters_by_name().items()):
+        if p.kind == "pots":
+            unit, span = "Töpfe", ", ".join(f"`{pot}`" for pot in POTS)
+        else:
+            unit, span = UNITS.get(p.unit, p.unit), f"{fmt(p.low)} bis {fmt(p.high)}"
+        lines.append(
+            row(
+                f"`{path}`",
+                cell(describe(path)),
+                cell(unit),
+                span,
+                "Pflichtangabe" if p.required else fmt(p.default),
+                fmt(p.whatif),
+                cell(p.whatif_assumption),
+            )
+        )
+    return lines
+
+
 def _variant_table(base: Scenario, variants: list[Scenario]) -> list[str]:
     """Table 8.5: every value in which a variant differs from the base scenario."""
     base_values = leaves(base.params)
@@ -565,7 +675,7 @@ def render_tables(base: Scenario | None = None, variants: list[Scenario] | None 
             if s.path.parent == base.path.parent
         ]
     prov = list(base.params.provenance)
-    scenario_rows = [(p, t) for p, t in prov if p.split(".", 1)[0] not in GROUPED[2:]]
+    scenario_rows = [(p, t) for p, t in prov if p.split(".", 1)[0] not in OWN_TABLES]
     help_rows = [(p, t) for p, t in prov if p.startswith("help_types.")]
     mun_rows = [(p, t) for p, t in prov if p.startswith("municipalities.")]
     parts = [
@@ -587,6 +697,12 @@ def render_tables(base: Scenario | None = None, variants: list[Scenario] | None 
         f"Szenario `{base.name}` nicht als Größe mit Quelle oder Annahme stehen.",
         "",
         *_settings_table(base),
+        "",
+        "Die Anreizsysteme: je System eine Klasse in `model/incentives.py`; Szenariodateien, "
+        "Dashboard, Vorlage und diese Tabellen lesen Namen, Bezeichnung, Beschreibung und "
+        "Parameter von dort.",
+        "",
+        *scheme_tables(),
         "",
         "### 8.5 Hebel der Reformvarianten",
         "",

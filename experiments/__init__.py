@@ -24,7 +24,15 @@ from experiments.execution import (
     execute_group,
     execute_tasks,
 )
-from experiments.plan import BatchPlan, PlannedRun, plan_batch
+from experiments.plan import (
+    BatchPlan,
+    Member,
+    PlannedRun,
+    StoredBatches,
+    plan_batch,
+    plan_recipe,
+    stored_members,
+)
 from experiments.recipe import (
     BASE,
     CALIBRATION_MODES,
@@ -55,6 +63,7 @@ __all__ = [
     "BatchInterrupted",
     "BatchPlan",
     "BatchReport",
+    "Member",
     "Outcome",
     "PlannedRun",
     "Point",
@@ -62,6 +71,7 @@ __all__ = [
     "RunOptions",
     "RunSpec",
     "RunTask",
+    "StoredBatches",
     "Sweep",
     "code_version",
     "execute",
@@ -72,8 +82,10 @@ __all__ = [
     "load_sweep",
     "params_json",
     "plan_batch",
+    "plan_recipe",
     "results_frame",
     "run_batch",
     "run_spec",
     "sample_value",
+    "stored_members",
 ]

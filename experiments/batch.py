@@ -88,10 +88,10 @@ def run_batch(
         plan.batch_id,
         plan.label,
         plan.plan,
-        [(r.task.run_id, r.record.scenario, r.record.point_id, r.replicate) for r in plan.runs],
+        [r.member for r in plan.runs],
     )
     done = store.done_run_ids(plan.run_ids)
-    todo = [r for r in plan.runs if r.task.run_id not in done]
+    todo = [r for r in plan.runs if r.run_id not in done]  # stored runs are never built
     report = BatchReport(plan.batch_id, len(plan.runs), len(plan.runs) - len(todo))
     if on_start is not None:
         on_start(len(todo), report.already_done)

@@ -14,9 +14,15 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from model.allocation import allocation_weights, split_cents
+from model.allocation import (
+    allocation_weights,
+    office_split,
+    quota_deficits,
+    quota_shares,
+    split_cents,
+)
 from model.incentives import Closing
-from model.params import POTS, ProviderSpec
+from model.params import POTS, OfficeSpec, ProviderSpec
 
 if TYPE_CHECKING:
     from model.model import SozialraumModel
@@ -58,6 +64,9 @@ class Provider(mesa.Agent):
         """FLS per month asked for by families waiting for this provider's kind of help."""
         self.last_month = (0.0, 0.0, 0.0)
         """(revenue, transfers, cost) of the last month booked, EUR."""
+        self.office_cost = 0.0
+        """Monthly cost of the Sozialraumbüros this Träger runs, EUR (set each
+        January; their money arrives as transfers)."""
 
     @property
     def ambulant(self) -> bool:
@@ -71,9 +80,11 @@ class Provider(mesa.Agent):
     def step(self) -> None:
         """Book the month's economics, decide on staff, and leave if reserves run out.
 
-        Revenue is what the month's helps billed (plus transfers); cost is staff times
-        ``cost_per_fte_month``. The provider aims at ``target_utilisation`` of its
-        capacity for the demand it sees (active plus waiting helps); a change is
+        Revenue is what the month's helps billed (plus transfers, among them the
+        instalments of the Sozialraumbüros it runs); cost is staff times
+        ``cost_per_fte_month`` plus the offices' monthly cost. The provider aims at
+        ``target_utilisation`` of its capacity for the demand it sees (active plus
+        waiting helps); a change is
         decided now, limited to ``max_staff_change`` of the staff, and takes effect
         after ``hiring_lag_months``. With reserves below zero for
         ``exit_after_months`` months in a row the provider leaves the market (not
@@ -93,7 +104,7 @@ class Provider(mesa.Agent):
             self.last_month = (self.revenue, self.transfers, self.revenue)
             self.revenue = self.transfers = 0.0
             return
-        cost = self.staff * p.cost_per_fte_month
+        cost = self.staff * p.cost_per_fte_month + self.office_cost
         self.reserves += self.revenue + self.transfers - cost
         self.last_month = (self.revenue, self.transfers, cost)
         self.revenue = self.transfers = 0.0
@@ -115,6 +126,64 @@ class Provider(mesa.Agent):
             self.active = False
             self.model.provider_exits[self.model.month_abs] += 1
             self.model.on_provider_exit(self)
+
+
+class SozialraumOffice(mesa.Agent):
+    """A Sozialraumbüro: fixed costs first, counselling positions from the rest.
+
+    Each January it receives its bound budget for the year
+    (:meth:`Jugendamt.allocate`), pays rent, travel and overhead (grown like the
+    budgets, scaled like everything) and staffs ``(budget − fixed costs) /
+    cost_per_fte_year`` counselling positions (none if the fixed costs take it all);
+    its capacity is positions × ``appointments_per_fte_month``. Its money is booked
+    to its Träger, whose books carry the office's instalments and costs: the office
+    costs ``max(budget, fixed costs)`` a year, so the Träger breaks even on it unless
+    the budget does not cover the fixed costs. Reading: a Träger that leaves the
+    market for fallspezifische help keeps running its office.
+
+    Args:
+        model: The model.
+        index: Position in ``ModelParams.offices``.
+        region: Region index of the office's Sozialraum.
+        provider: Index of its Träger in the model's provider list.
+    """
+
+    def __init__(self, model: SozialraumModel, index: int, region: int, provider: int) -> None:
+        super().__init__(model)
+        self.index = index
+        self.region = region
+        self.provider = provider
+        self.budget = 0.0
+        """This year's bound budget, EUR."""
+        self.fixed = 0.0
+        """This year's rent, travel and overhead, EUR."""
+        self.staff = 0.0
+        """Counselling positions this year, FTE."""
+        self.capacity = 0.0
+        """Counselling appointments per month."""
+
+    @property
+    def spec(self) -> OfficeSpec:
+        """The office's parameters (read from the model's current parameters)."""
+        return self.model.params.offices[self.index]
+
+    def open_year(self, budget_cents: int, growth: float) -> None:
+        """January: the year's budget, fixed costs, positions and capacity.
+
+        Args:
+            budget_cents: The office's bound budget for the year (cents).
+            growth: Growth factor of the budgets since the first year (prices).
+        """
+        c = self.model.params.counselling
+        self.budget = budget_cents / 100.0
+        self.fixed = self.spec.fixed_costs * growth * self.model.params.scale
+        self.staff = max(self.budget - self.fixed, 0.0) / c.cost_per_fte_year
+        self.capacity = self.staff * c.appointments_per_fte_month
+
+    @property
+    def cost_month(self) -> float:
+        """What the office costs its Träger per month, EUR."""
+        return max(self.budget, self.fixed) / 12.0
 
 
 @dataclass
@@ -215,6 +284,14 @@ class Jugendamt(mesa.Agent):
         self.carry_in = np.zeros((n, len(POTS)), dtype=np.int64)
         self.coordination = np.zeros(n, dtype=np.int64)
         """Per region: the year's Sozialraumkosten in cents (part of the bound budget)."""
+        n_off = len(model.params.offices)
+        self.office_budget = np.zeros(n_off, dtype=np.int64)
+        """Per Sozialraumbüro: the year's bound budget in cents (compensation included)."""
+        self.office_compensation = np.zeros(n_off, dtype=np.int64)
+        """Per Sozialraumbüro: the year's compensation of its deficit in cents."""
+        self.office_freed = np.zeros(n_off, dtype=np.int64)
+        """Per Sozialraumbüro: the part of its deficit not compensated this year, in
+        cents; it goes to regional budget 1 of its region."""
         self.last_spent: np.ndarray | None = None
         self.pressure = np.zeros(n)
         """Savings pressure per region from quarterly controlling (0..1)."""
@@ -274,15 +351,99 @@ class Jugendamt(mesa.Agent):
         """
         totals = np.rint(self.keyed_totals(year_index) * 100).astype(np.int64)
         regions = self.model.params.regions
+        by_office = bool(self.model.params.offices)
         for k in range(len(POTS)):
+            if by_office and k in (BOUND, R1):
+                continue
             last = None if self.last_spent is None else self.last_spent[:, k]
             if k == BOUND and last is not None:
                 last = last - self.coordination
             w = allocation_weights(self.model.budget, regions, under21, last)
             self.allocation[:, k] = split_cents(int(totals[k]), w)
+        if by_office:
+            self._allocate_offices(year_index)
         self.coordination = self.coordination_cents(year_index)
         self.allocation[:, BOUND] += self.coordination
         self.pressure[:] = 0.0
+
+    def quota_active(self, year_index: int) -> bool:
+        """Whether the scenario's quota splits the sozialraum funds of a budget year.
+
+        From the quota's first calendar year on, never under the pre-reform rules
+        of the burn-in (the quota is a reform decision).
+        """
+        quota = self.model.params.sozialraum_quota
+        year = self.model.params.budget.start_year + year_index
+        return quota is not None and self.model.policy_on and year >= quota.start_year
+
+    def office_deficits(self) -> np.ndarray:
+        """Per office: the deficit of its Sozialraum in the quota's first year, cents.
+
+        The old budgets (``OfficeSpec.budget_before``, scaled) against the quota's
+        split of that year's sozialraum funds (:func:`model.allocation.quota_deficits`);
+        zero for Sozialräume that are not compensated or do not lose.
+        """
+        p = self.model.params
+        quota = p.sozialraum_quota
+        n = len(p.offices)
+        if quota is None or not quota.compensated:
+            return np.zeros(n, dtype=np.int64)
+        b = p.budget
+        first = quota.start_year - b.start_year
+        growth = (1.0 + b.yearly_increase) ** max(first, 0)
+        total = round(b.sozialraum_funds * growth * p.scale * 100)
+        before = np.array([round(o.budget_before * p.scale * 100) for o in p.offices])
+        comp = np.array([o.sozialraum in quota.compensated for o in p.offices])
+        return quota_deficits(total, self.office_shares(new=True), before, comp)
+
+    def office_shares(self, new: bool) -> np.ndarray:
+        """Per office: its share of the sozialraum funds under the new or the old quota."""
+        p = self.model.params
+        if new and p.sozialraum_quota is not None:
+            pop = self.model.office_population
+            ind = [p.sozialraum_quota.indicators[o.sozialraum] for o in p.offices]
+            return quota_shares(pop, ind, p.sozialraum_quota.index_weights)
+        before = np.array([o.budget_before for o in p.offices], dtype=float)
+        if before.sum() <= 0:
+            before = self.model.office_population.astype(float)
+        return before / max(float(before.sum()), 1e-12)
+
+    def _allocate_offices(self, year_index: int) -> None:
+        """The sozialraum funds by office: bound budgets and regional budgets 1.
+
+        Before the quota (and in a pre-reform burn-in) the old quota splits them
+        (``OfficeSpec.budget_before`` shares); from the quota's first year the new
+        quota with the deficits of the compensated Sozialräume off the top, their
+        compensation paid at the year's share of ``QuotaParams.compensation_path``
+        and the rest of each deficit in regional budget 1 of its region
+        (:func:`model.allocation.office_split`). A region's bound budget is the sum of
+        its offices' budgets, its regional budget 1 the sum of its Sozialräume's parts.
+        """
+        p = self.model.params
+        b = self.model.budget
+        growth = (1.0 + b.yearly_increase) ** max(year_index, 0)
+        total = round(b.sozialraum_funds * growth * p.scale * 100)
+        n = len(p.offices)
+        if self.quota_active(year_index):
+            quota = p.sozialraum_quota
+            assert quota is not None
+            year = p.budget.start_year + year_index
+            path = quota.compensation_path
+            share = path[min(year - quota.start_year, len(path) - 1)] if path else 0.0
+            bound, r1, comp, freed = office_split(
+                total, self.office_shares(new=True), self.office_deficits(), share, b.bound_share
+            )
+        else:
+            zero = np.zeros(n, dtype=np.int64)
+            bound, r1, comp, freed = office_split(
+                total, self.office_shares(new=False), zero, 0.0, b.bound_share
+            )
+        self.office_budget, self.office_compensation, self.office_freed = bound, comp, freed
+        region = self.model.office_region
+        for k, parts in ((BOUND, bound), (R1, r1)):
+            col = np.zeros(len(p.regions), dtype=np.int64)
+            np.add.at(col, region, parts)
+            self.allocation[:, k] = col
 
     def controlling(self, months_elapsed: int, spent: np.ndarray) -> None:
         """Quarterly controlling: forecast the year-end and set savings pressure.

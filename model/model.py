@@ -20,7 +20,18 @@ import mesa
 import numpy as np
 
 from model import reporters
-from model.agents import BOUND, CENTRAL, R1, R2, Jugendamt, Project, Provider, RegionalBody
+from model.agents import (
+    BOUND,
+    CENTRAL,
+    R1,
+    R2,
+    Jugendamt,
+    Project,
+    Provider,
+    RegionalBody,
+    SozialraumOffice,
+)
+from model.allocation import split_cents
 from model.families import (
     END_ESCALATION,
     END_EXIT,
@@ -75,6 +86,9 @@ class SozialraumModel(mesa.Model):
         )
         self.h_stationary = np.array([h.setting == "stationaer" for h in ht])
         self.h_placed = np.array([h.setting in ("teilstationaer", "stationaer") for h in ht])
+        self.staff_hours_per_fls = np.array([r.staff_hours_per_fls for r in params.regions])
+        """Per region: staff hours one billed FLS takes (direct contact plus travel and
+        documentation); a provider's capacity is counted in staff hours."""
         self.crisis_type = next((i for i, h in enumerate(ht) if h.trait == "crisis"), None)
 
         # population
@@ -102,9 +116,15 @@ class SozialraumModel(mesa.Model):
         self.bodies = [RegionalBody(self, r) for r in range(self.n_regions)]
         names = params.region_names
         self.providers: list[Provider] = []
+        self._served: list[frozenset[int] | None] = []
+        """Per provider: the regions it serves when it serves some but not all
+        (``ProviderSpec.regions``); None: its ``region`` decides (-1: every region)."""
         for i, spec in enumerate(params.providers):
             region = names.index(spec.region) if spec.region is not None else -1
             self.providers.append(Provider(self, spec, i, region))
+            self._served.append(
+                frozenset(names.index(n) for n in spec.regions) if spec.regions else None
+            )
         self.lead_provider = np.full(self.n_regions, -1, dtype=np.int64)
         """Per region: index of the Sozialraumträger that leads it (-1: none); the
         first listed provider wins."""
@@ -113,17 +133,26 @@ class SozialraumModel(mesa.Model):
                 continue
             if spec.lead_regions:
                 led = [names.index(n) for n in spec.lead_regions]
+            elif spec.regions:
+                led = [names.index(n) for n in spec.regions]
             else:
                 led = [p.region] if p.region >= 0 else []
             for r in led:
                 if self.lead_provider[r] < 0:
                     self.lead_provider[r] = p.index
+        self.offices = self._make_offices()
         self.ledger = Ledger(names, [p.name for p in self.providers])
         self.item_of_type = np.array([self.ledger.item_id(h.code) for h in ht])
         self.office_item = self.ledger.item_id("sozialraumbuero")
         self.flat_item = self.ledger.item_id("pauschalbudget")
         self.incentive_item = self.ledger.item_id("anreiz")
 
+        self._r2_delivered = np.zeros((self.n_regions, len(self.providers)), dtype=np.int64)
+        """Per region and provider: cents billed this year for helps carried by
+        regional budget 2 (the delivered shares of :meth:`incentive_shares`)."""
+        self._r2_overflow = np.zeros(self.n_regions, dtype=np.int64)
+        """Per region: cents of regional budget 2's part the central budget paid this
+        year because the region's money was used up."""
         self.provider_exits = np.zeros(self.total_months, dtype=np.int64)
         self.recorder = reporters.Recorder(self)
         self._policy_on = False
@@ -153,6 +182,43 @@ class SozialraumModel(mesa.Model):
                 self.params.budget, bound_share=1.0, regional2_share=0.0
             )
             self.scheme = make_scheme(IncentiveParams(scheme="none"))
+
+    def _make_offices(self) -> list[SozialraumOffice]:
+        """The Sozialraumbüros, each in its Sozialraum's region, run by its Träger.
+
+        Sets :attr:`office_region`, :attr:`office_provider` and
+        :attr:`office_population` (inhabitants of each office's Sozialraum).
+
+        Raises:
+            ValueError: For a Sozialraum that is no municipality of a region or a
+                Träger that is not a provider (the scenario files check both first).
+        """
+        p = self.params
+        where = {
+            m.name: (r, m.population) for r, reg in enumerate(p.regions) for m in reg.municipalities
+        }
+        by_name = {prov.name: prov.index for prov in self.providers}
+        offices: list[SozialraumOffice] = []
+        for i, spec in enumerate(p.offices):
+            if spec.sozialraum not in where:
+                raise ValueError(f"office {spec.name!r}: unknown Sozialraum {spec.sozialraum!r}")
+            if spec.provider not in by_name:
+                raise ValueError(f"office {spec.name!r}: unknown provider {spec.provider!r}")
+            offices.append(
+                SozialraumOffice(self, i, where[spec.sozialraum][0], by_name[spec.provider])
+            )
+        self.office_region = np.array([o.region for o in offices], dtype=np.int64)
+        """Per office: its region index."""
+        self.office_provider = np.array([o.provider for o in offices], dtype=np.int64)
+        """Per office: the index of its Träger."""
+        self.office_population = np.array([where[s.sozialraum][1] for s in p.offices], dtype=float)
+        """Per office: inhabitants of its Sozialraum (municipality file)."""
+        return offices
+
+    @property
+    def policy_on(self) -> bool:
+        """Whether the scenario's rules apply (False under the pre-reform burn-in rules)."""
+        return self._policy_on
 
     def next_project_id(self) -> int:
         """A new project number."""
@@ -188,6 +254,7 @@ class SozialraumModel(mesa.Model):
         if self.month_abs == self.params.burn_in_months > 0:
             if not self._policy_on:
                 self._set_policy(active=True)
+                self._hand_over()
             self.jugendamt.carry_in[:] = 0
             for p in self.providers:
                 p.reserves = p.start_reserves
@@ -235,19 +302,40 @@ class SozialraumModel(mesa.Model):
         u21 = self.under21_by_region()
         ja.allocate(self.year_index, u21)
         self.ledger.reset_running()
+        self._r2_delivered[:] = 0
+        self._r2_overflow[:] = 0
         self.recorder.open_year()
-        # counselling capacity from the bound budget (staff share of it), without
-        # the Sozialraumkosten of the Sozialraumträger
-        c = self.params.counselling
-        bound_eur = (ja.allocation[:, BOUND] - ja.coordination) / 100.0
-        fte = bound_eur * (1.0 - c.fixed_share) / c.cost_per_fte_year
-        self.counselling_capacity = fte * c.appointments_per_fte_month
+        if self.offices:
+            self._open_offices()
+        else:
+            # counselling capacity from the bound budget (staff share of it), without
+            # the Sozialraumkosten of the Sozialraumträger
+            c = self.params.counselling
+            bound_eur = (ja.allocation[:, BOUND] - ja.coordination) / 100.0
+            fte = bound_eur * (1.0 - c.fixed_share) / c.cost_per_fte_year
+            self.counselling_capacity = fte * c.appointments_per_fte_month
         # projects: regional bodies vote on this year's proposals
         available = ja.allocation[:, R1] + ja.carry_in[:, R1]
         proposals = self._draw_proposals()
         self._reach_keys = self.streams.projects.random(self.families.capacity)
         for body in self.bodies:
             body.approve(int(available[body.region]), proposals[body.region], self.month_abs)
+
+    def _open_offices(self) -> None:
+        """January: every Sozialraumbüro's budget, positions and capacity.
+
+        A region's counselling capacity is the sum of its offices' capacities; each
+        Träger's monthly office cost is the sum of its offices' (:class:`SozialraumOffice`).
+        """
+        growth = (1.0 + self.budget.yearly_increase) ** max(self.year_index, 0)
+        capacity = np.zeros(self.n_regions)
+        for p in self.providers:
+            p.office_cost = 0.0
+        for o in self.offices:
+            o.open_year(int(self.jugendamt.office_budget[o.index]), growth)
+            capacity[o.region] += o.capacity
+            self.providers[o.provider].office_cost += o.cost_month
+        self.counselling_capacity = capacity
 
     def _draw_proposals(self) -> list[list[dict]]:
         """Project proposals of the year per region (fixed amount of draws)."""
@@ -268,7 +356,7 @@ class SozialraumModel(mesa.Model):
             effect = rng.normal(pp.effect_mean, pp.effect_sd, n_max)
             duration = rng.choice(np.asarray(pp.duration_months), n_max)
             prov_u = rng.random(n_max)
-            local = [i for i in candidates if self.providers[i].region in (r, -1)]
+            local = [i for i in candidates if self.serves(self.providers[i], r)]
             out.append(
                 [
                     {
@@ -331,6 +419,7 @@ class SozialraumModel(mesa.Model):
         if leaving.size:
             active = leaving[f.active[leaving]]
             self.recorder.count_ends(active, np.full(active.size, END_EXIT))
+            self.recorder.count_withdrawn(leaving[f.waiting[leaving]])
             f.end(active)
             f.remove(leaving)
         growth = (1.0 + self.params.population.growth_per_year) ** ((self.month_abs + 1) / 12.0)
@@ -390,6 +479,9 @@ class SozialraumModel(mesa.Model):
         due = on & ((f.case_months + 1) % self.params.review_interval_months == 0)
         self.recorder.count_reviews(np.flatnonzero(due))
         rows, reason = f.review()
+        continuing = due.copy()
+        continuing[rows] = False
+        self._provider_proposals(continuing)
         if rows.size == 0:
             return
         self.recorder.count_ends(rows, reason)
@@ -397,6 +489,50 @@ class SozialraumModel(mesa.Model):
         targets = f.h_escalates[f.case_type[esc]]
         f.end(rows)
         self._grant(esc, targets.astype(np.int16), escalated=True)
+
+    def _provider_proposals(self, reviewed: np.ndarray) -> None:
+        """At a help's first Hilfeplan review the provider proposes the rest of it.
+
+        The Jugendamt sets type, planned duration and intensity at the grant (§36);
+        the provider influences them only through its proposal at the first review
+        (after ``review_interval_months``), which the ASD accepts. With
+        responsiveness r and savings signal s (at the time of the review, with the
+        controlling's pressure), an FLS-billed help that continues gets
+
+        ``remaining duration × (1 − r·cut·s)(1 + r·ext·(1 − s))`` (at least a month) and
+        ``FLS per week × (1 − r·icut·s)``
+
+        (``provider.savings_duration_cut``, ``per_hour_extension``,
+        ``savings_intensity_cut``). Helps shorter than the review interval, and
+        day-rate helps, keep their Hilfeplan.
+
+        Args:
+            reviewed: Mask of the families whose help was reviewed this month and
+                continues.
+        """
+        f = self.families
+        first = reviewed & (f.case_months == self.params.review_interval_months)
+        rows = np.flatnonzero(first)
+        if rows.size == 0:
+            return
+        rows = rows[self.h_is_fls[f.case_type[rows]]]
+        pp = self.params.provider
+        r = pp.responsiveness
+        if rows.size == 0 or r == 0:
+            return
+        pot = f.case_pot[rows].astype(np.int64)
+        s = self.savings_signal(pot, f.region[rows])
+        if self.budget.incentive_recipients == "lead_provider":
+            # only a recipient has a reason to save: the Sozialraumträger's helps
+            lead = f.case_provider[rows] == self.lead_provider[f.region[rows]]
+            s = np.where((pot == R2) & ~lead, 0.0, s)
+        shorter = 1.0 - r * pp.savings_duration_cut * s
+        factor = shorter * (1.0 + r * pp.per_hour_extension * (1.0 - s))
+        months = f.case_months[rows].astype(np.int64)
+        remaining = np.maximum(f.case_planned[rows].astype(np.int64) - months, 0)
+        proposed = np.where(remaining > 0, np.maximum(1, np.ceil(remaining * factor)), 0)
+        f.case_planned[rows] = np.minimum(months + proposed, np.iinfo(np.int16).max)
+        f.case_fls[rows] = f.case_fls[rows] * (1.0 - r * pp.savings_intensity_cut * s)
 
     def _recognition(self) -> None:
         f = self.families
@@ -408,6 +544,7 @@ class SozialraumModel(mesa.Model):
             self.recorder.count_ends(interrupted, np.full(interrupted.size, END_ESCALATION))
             self.recorder.count_escalations(interrupted)
             f.end(interrupted)
+            self.recorder.count_withdrawn(crisis[f.waiting[crisis]])
             f.clear_wait(crisis)
             self._grant(
                 crisis, np.full(crisis.size, self.crisis_type, dtype=np.int16), escalated=False
@@ -416,56 +553,87 @@ class SozialraumModel(mesa.Model):
             types = f.choose_help(known, u_type)
             self._grant(known, types, escalated=False)
 
+    def regional2_stake(self) -> float:
+        """Share of a carried help's bill that regional budget 2 pays.
+
+        ``pro_rata``: the share of the ambulatory funds given to the regions; so a
+        region keeps (or loses) that share of every euro its helps cost less (or
+        more). ``first_come``: the whole bill, while the money lasts.
+        """
+        if self.budget.regional2_payment == "first_come":
+            return 1.0
+        return float(self.budget.regional2_share)
+
     def savings_signal(self, pot: np.ndarray, region: np.ndarray) -> np.ndarray:
-        """Per case: how strongly its providers are rewarded for saving (0..1)."""
+        """Per case: how strongly its providers are rewarded for saving (0..1).
+
+        The scheme's reward for a euro saved in a pot, times the share of a help's
+        bill that the pot pays (:meth:`regional2_stake` for regional budget 2), raised
+        by the quarterly controlling's pressure.
+        """
         base = np.array([self.scheme.savings_signal(k) for k in range(len(POTS))])
+        base[R2] *= self.regional2_stake()
         s = base[pot] * (1.0 + self.jugendamt.pressure[region])
         return np.clip(s, 0.0, 1.0)
+
+    def _hand_over(self) -> None:
+        """The reform date: regional budget 2 takes over the helps it carries.
+
+        With scope ``running`` (and ``lead_provider``: those of the region's
+        Sozialraumträger) every help of a regional-budget-2 type that is running or
+        granted and waiting moves to regional budget 2, so the first reform year
+        carries the same helps as the second. With ``new_grants`` nothing moves.
+        """
+        b = self.budget
+        if b.regional2_share <= 0 or b.regional2_scope == "new_grants":
+            return
+        f = self.families
+        run = np.flatnonzero(f.active)
+        run = run[self.h_r2[f.case_type[run]]]
+        if b.regional2_scope == "lead_provider":
+            run = run[f.case_provider[run] == self.lead_provider[f.region[run]]]
+        f.case_pot[run] = R2
+        wait = np.flatnonzero(f.waiting)
+        f.wait_pot[wait[self.h_r2[f.wait_type[wait]]]] = R2
 
     def _grant(self, rows: np.ndarray, types: np.ndarray, escalated: bool) -> None:
         """The Jugendamt grants a help to every family in ``rows`` (never refused).
 
-        Funding pot: a help of a regionalisable type goes to regional budget 2 with
-        probability ``regional2_share`` (the share of the ambulatory funds given to the
-        regions), else to the central budget. Planned duration: exponential with the
-        type's mean; FLS per week: uniform within ± ``intensity_spread`` of the type's
-        mean. Provider
-        behaviour: with responsiveness r and savings signal s, FLS-billed helps get
-        duration × (1 - r·cut·s)(1 + r·ext·(1 - s)) and intensity × (1 - r·icut·s).
+        Funding pot: once there is a regional budget 2 (``regional2_share`` > 0), every
+        help of a regional-budget-2 type is carried by the region's regional budget 2
+        (which pays its part of the bills, see :meth:`_billing`), every other help by
+        the central budget; with scope ``lead_provider`` a carried help that does not
+        start with the region's Sozialraumträger returns to the central budget
+        (:meth:`_assign_providers`). The Hilfeplan: planned duration exponential with
+        the type's mean, FLS per week uniform within ± ``intensity_spread`` of the
+        type's mean. Providers influence the rest of a help only at its first review
+        (:meth:`_provider_proposals`).
         """
         if rows.size == 0:
             return
         f = self.families
         u = self._u_cases
-        share = self.budget.regional2_share
-        pot = np.where(self.h_r2[types] & (u[0][rows] < share), R2, CENTRAL).astype(np.int8)
-        region = f.region[rows]
+        carried = self.h_r2[types] & (self.budget.regional2_share > 0)
+        pot = np.where(carried, R2, CENTRAL).astype(np.int8)
         pp = self.params.provider
-        r = pp.responsiveness
-        s = self.savings_signal(pot, region)
         fls_case = self.h_is_fls[types]
-        dur_factor = np.where(
-            fls_case,
-            (1.0 - r * pp.savings_duration_cut * s) * (1.0 + r * pp.per_hour_extension * (1.0 - s)),
-            1.0,
-        )
         base = -np.log1p(-np.minimum(u[1][rows], 1 - 1e-12)) * self.h_duration[types]
-        planned = np.maximum(1, np.ceil(base * dur_factor)).astype(np.int16)
-        fls = (
-            self.h_fls[types]
-            * (1.0 + pp.intensity_spread * (2.0 * u[2][rows] - 1.0))
-            * (1.0 - r * pp.savings_intensity_cut * s)
-        )
+        planned = np.maximum(1, np.ceil(base)).astype(np.int16)
+        fls = self.h_fls[types] * (1.0 + pp.intensity_spread * (2.0 * u[2][rows] - 1.0))
         f.grant(
             rows, types, pot, planned, np.where(fls_case, fls, 0.0), np.full(rows.size, escalated)
         )
         self.recorder.count_grants(rows, types, escalated)
 
     def _case_fls_month(self, rows: np.ndarray) -> np.ndarray:
-        """FLS per month a case takes of its provider's capacity."""
+        """Staff hours per month a case takes of its provider's capacity.
+
+        Its billed FLS times the region's staff hours per FLS.
+        """
         f = self.families
         t = f.case_type[rows]
-        return f.case_fls[rows] * WEEKS_PER_MONTH / self.h_group[t]
+        hours = self.staff_hours_per_fls[f.region[rows]]
+        return f.case_fls[rows] * WEEKS_PER_MONTH * hours / self.h_group[t]
 
     def _assign_providers(self) -> None:
         """Waiting families get a provider with free capacity (Wunsch- und Wahlrecht).
@@ -495,7 +663,8 @@ class SozialraumModel(mesa.Model):
             return
         waiting = waiting[np.lexsort((u[0][waiting], -f.wait_months[waiting]))]
         types = f.wait_type[waiting]
-        fls_need = f.wait_fls[waiting] * WEEKS_PER_MONTH / self.h_group[types]
+        hours = self.staff_hours_per_fls[f.region[waiting]]
+        fls_need = f.wait_fls[waiting] * WEEKS_PER_MONTH * hours / self.h_group[types]
         chosen = np.full(waiting.size, -1, dtype=np.int64)
 
         amb, serves, attract = self._ambulant_market()
@@ -548,6 +717,10 @@ class SozialraumModel(mesa.Model):
             rows = waiting[started]
             self.recorder.count_starts(rows)
             f.start(rows, chosen[started].astype(np.int16))
+            if self.budget.regional2_scope == "lead_provider":
+                other = f.case_provider[rows] != self.lead_provider[f.region[rows]]
+                back = rows[other & (f.case_pot[rows] == R2)]
+                f.case_pot[back] = CENTRAL
         f.tick_waiting()
 
     def _ambulant_market(self) -> tuple[list[Provider], np.ndarray, np.ndarray]:
@@ -559,12 +732,19 @@ class SozialraumModel(mesa.Model):
         if self._market_key != key:
             amb = [p for p in self.providers if p.ambulant and p.active]
             serves = np.array(
-                [[p.region in (r, -1) for p in amb] for r in range(self.n_regions)], dtype=bool
+                [[self.serves(p, r) for p in amb] for r in range(self.n_regions)], dtype=bool
             ).reshape(self.n_regions, len(amb))
             attract = np.array([p.attractiveness for p in amb], dtype=float)
             self._market = (amb, serves, attract)
             self._market_key = key
         return self._market
+
+    def serves(self, provider: Provider, region: int) -> bool:
+        """Whether a provider is active in a region (index)."""
+        served = self._served[provider.index]
+        if served is None:
+            return provider.region in (region, -1)
+        return region in served
 
     def on_provider_exit(self, provider: Provider) -> None:
         """A provider leaves the market; its running helps move on.
@@ -579,19 +759,26 @@ class SozialraumModel(mesa.Model):
             cands = [
                 p
                 for p in self.providers
-                if p.active and p.ambulant == provider.ambulant and p.region in (region, -1)
+                if p.active and p.ambulant == provider.ambulant and self.serves(p, region)
             ]
             if not cands:
                 cands = [p for p in self.providers if p.active]
             best = max(cands, key=lambda p: p.capacity_fls() - p.used_fls)
             f.case_provider[row] = best.index
+            if (
+                self.budget.regional2_scope == "lead_provider"
+                and f.case_pot[row] == R2
+                and best.index != self.lead_provider[region]
+            ):
+                f.case_pot[row] = CENTRAL  # regional budget 2 carries only its helps
             best.used_fls += float(self._case_fls_month(np.array([row]))[0])
 
     # ------------------------------------------------------------------ money
     def _billing(self) -> None:
         """Book the month's payments: helps, Sozialraumbüros, projects, flat budgets.
 
-        The bound budget pays the Sozialraumbüros in twelve monthly instalments and
+        The bound budget pays the Sozialraumbüros in twelve monthly instalments (to
+        each office's Träger, which books them as transfers) and
         the Sozialraumkosten (``budget.coordination_hours``) in four instalments at
         the end of each quarter (Ulm §10(3)), both to the region's Sozialraumträger.
         """
@@ -611,37 +798,63 @@ class SozialraumModel(mesa.Model):
         pot = f.case_pot[active].astype(np.int64)
         region = f.region[active].astype(np.int64)
         prov = f.case_provider[active].astype(np.int64)
-        flat = np.isin(pot, self.scheme.flat_pots())
-        self.ledger.book(
-            m,
-            region[~flat],
-            pot[~flat],
-            self.item_of_type[t[~flat]],
-            prov[~flat],
-            "case",
-            cents[~flat],
-        )
+        item = self.item_of_type[t]
+        carried = pot == R2
+        regional = self._regional2_part(cents, region, carried)
+        np.add.at(self._r2_delivered, (region[carried], prov[carried]), cents[carried])
+        central = cents - regional
+        flat = R2 in self.scheme.flat_pots()
+        if carried.any():
+            keep = ~carried
+            r_c, i_c, p_c = region[carried], item[carried], prov[carried]
+            lines = [
+                (region[keep], pot[keep], item[keep], prov[keep], cents[keep]),
+                (r_c, np.full(r_c.size, CENTRAL), i_c, p_c, central[carried]),
+            ]
+            if not flat:
+                lines.append((r_c, np.full(r_c.size, R2), i_c, p_c, regional[carried]))
+            cols = [np.concatenate(c) for c in zip(*lines, strict=True)]
+            self.ledger.book(m, cols[0], cols[1], cols[2], cols[3], "case", cols[4])
+        else:
+            self.ledger.book(m, region, pot, item, prov, "case", cents)
         revenue = np.bincount(prov, weights=cents, minlength=len(self.providers)) / 100.0
         for p in self.providers:
             p.revenue += revenue[p.index]
-        if flat.any():  # the Sozialraumträger pays the helps out of its flat budget
-            lead = self.lead_provider[region[flat]]
+        if flat and carried.any():  # the Sozialraumträger pays its part out of the flat budget
+            lead = self.lead_provider[region[carried]]
             owed = np.bincount(
-                lead[lead >= 0], weights=cents[flat][lead >= 0], minlength=len(self.providers)
+                lead[lead >= 0],
+                weights=regional[carried][lead >= 0],
+                minlength=len(self.providers),
             )
             for p in self.providers:
                 p.transfers -= owed[p.index] / 100.0
-        # bound budget: Sozialraumbüro funding in twelve exact instalments
-        office = _instalment(ja.allocation[:, BOUND] - ja.coordination, moy, 12)
-        self.ledger.book(
-            m,
-            np.arange(self.n_regions),
-            BOUND,
-            self.office_item,
-            self.lead_provider,
-            "office",
-            office,
-        )
+        # bound budget: Sozialraumbüro funding in twelve exact instalments, to the
+        # office's Träger (without offices: to the region's Sozialraumträger)
+        if self.offices:
+            office = _instalment(ja.office_budget, moy, 12)
+            self.ledger.book(
+                m,
+                self.office_region,
+                BOUND,
+                self.office_item,
+                self.office_provider,
+                "office",
+                office,
+            )
+            for o in self.offices:
+                self.providers[o.provider].transfers += office[o.index] / 100.0
+        else:
+            office = _instalment(ja.allocation[:, BOUND] - ja.coordination, moy, 12)
+            self.ledger.book(
+                m,
+                np.arange(self.n_regions),
+                BOUND,
+                self.office_item,
+                self.lead_provider,
+                "office",
+                office,
+            )
         # bound budget: Sozialraumkosten, billed at the end of each quarter
         if moy % 3 == 0 and ja.coordination.any():
             self.ledger.book(
@@ -678,6 +891,40 @@ class SozialraumModel(mesa.Model):
                 item = self.ledger.item_id(f"projekt_{proj.ident}")
                 self.ledger.book(m, body.region, R1, item, proj.provider, "project", c)
 
+    def _regional2_part(
+        self, cents: np.ndarray, region: np.ndarray, carried: np.ndarray
+    ) -> np.ndarray:
+        """Per bill: the cents regional budget 2 pays this month (0 if not carried).
+
+        ``pro_rata``: the stake (:meth:`regional2_stake`) of each carried bill,
+        ``first_come``: the whole bill. With exhaustion ``central`` (and no flat
+        budget) a region pays only while its money lasts: bills in row order until
+        the region's remaining regional budget 2 is used up, the bill that crosses
+        the line in part; the central budget pays the rest. With ``next_year`` (or a
+        flat budget, whose Sozialraumträger carries the risk) it always pays its part.
+        """
+        part = np.zeros_like(cents)
+        if not carried.any():
+            return part
+        want = np.rint(cents[carried] * self.regional2_stake()).astype(np.int64)
+        if self.budget.regional2_exhaustion == "central" and R2 not in self.scheme.flat_pots():
+            ja = self.jugendamt
+            left = ja.allocation[:, R2] + ja.carry_in[:, R2] - self.ledger.running[:, R2]
+            left = np.maximum(left, 0)
+            reg = region[carried]
+            order = np.argsort(reg, kind="stable")
+            w, r = want[order], reg[order]
+            cum = np.cumsum(w)
+            start = np.searchsorted(r, np.arange(self.n_regions))
+            before_group = np.concatenate(([0], cum))[start]
+            before = cum - w - before_group[r]
+            paid = np.clip(left[r] - before, 0, w)
+            np.add.at(self._r2_overflow, r, w - paid)
+            want = np.empty_like(want)
+            want[order] = paid
+        part[carried] = want
+        return part
+
     def _q1_review(self) -> None:
         """Regional bodies review their projects; observations are noisy."""
         pp = self.params.projects
@@ -688,6 +935,49 @@ class SozialraumModel(mesa.Model):
             noise = self.streams.projects.normal(0.0, pp.effect_sd, n_max * (years + 1))
             body.review(self.month_abs, noise)
 
+    def incentive_shares(self) -> np.ndarray:
+        """Per region and provider: the share of incentive money each receives (rows sum to 1).
+
+        ``budget.incentive_recipients``: ``lead_provider``: the region's
+        Sozialraumträger; ``delivered_share``: every provider in proportion to what it
+        billed this year for the helps regional budget 2 carries in the region (the
+        Sozialraumträger if none); ``regional_body``: no provider (the money goes to
+        the region's regional budget 1, see :meth:`_close_year`).
+        """
+        n_prov = len(self.providers)
+        shares = np.zeros((self.n_regions, n_prov))
+        rule = self.budget.incentive_recipients
+        if rule == "regional_body":
+            return shares
+        for r in range(self.n_regions):
+            delivered = self._r2_delivered[r].astype(float)
+            if rule == "delivered_share" and delivered.sum() > 0:
+                shares[r] = delivered / delivered.sum()
+            elif self.lead_provider[r] >= 0:
+                shares[r, self.lead_provider[r]] = 1.0
+        return shares
+
+    def _pay_incentive(self, cents: np.ndarray, kind: str) -> None:
+        """Book a bonus (paid) or malus (charged) per region to its recipients.
+
+        Each region's amount is split in whole cents by :meth:`incentive_shares`
+        (largest remainder); a region without a recipient pays nothing.
+        """
+        if not cents.any():
+            return
+        shares = self.incentive_shares()
+        sign = 1 if kind == "bonus" else -1
+        for r in np.flatnonzero(cents):
+            if shares[r].sum() <= 0:
+                continue
+            parts = split_cents(int(cents[r]), shares[r])
+            who = np.flatnonzero(parts)
+            self.ledger.book(
+                self.month_abs, r, R2, self.incentive_item, who, kind, sign * parts[who]
+            )
+            for i in who:
+                self.providers[i].reserves += sign * parts[i] / 100.0
+
     def _close_year(self) -> None:
         """December: bonus/malus, then the scheme settles every balance."""
         ja = self.jugendamt
@@ -695,25 +985,29 @@ class SozialraumModel(mesa.Model):
             allocation=ja.allocation.copy(),
             carry_in=ja.carry_in.copy(),
             spent=self.ledger.running.copy(),
+            regional2_overflow=self._r2_overflow.copy(),
         )
         bonus, malus = self.scheme.incentive_payments(closing)
-        m = self.month_abs
-        regions = np.arange(self.n_regions)
-        if bonus.any():
-            self.ledger.book(
-                m, regions, R2, self.incentive_item, self.lead_provider, "bonus", bonus
-            )
-        if malus.any():
-            self.ledger.book(
-                m, regions, R2, self.incentive_item, self.lead_provider, "malus", -malus
-            )
-        for r in range(self.n_regions):
-            lead = self.lead_provider[r]
-            if lead >= 0:
-                self.providers[lead].reserves += (bonus[r] - malus[r]) / 100.0
+        to_body = self.budget.incentive_recipients == "regional_body"
+        if not to_body:
+            self._pay_incentive(bonus, "bonus")
+            self._pay_incentive(malus, "malus")
         closing.spent = self.ledger.running.copy()
         closing.bonus, closing.malus = bonus, malus
         self.scheme.settle(closing)
+        if to_body:
+            # the region's regional body gets the bonus (and bears the malus) in
+            # next year's regional budget 1; the Kreis' result changes accordingly
+            net = bonus - malus
+            closing.result[:, R2] -= net
+            closing.carry_out[:, R2] += net
+            closing.next_carry_in[:, R1] += net
+        if self.budget.regional2_exhaustion == "next_year":
+            # the overrun of regional budget 2 is deducted from next year's
+            deficit = np.minimum(closing.result[:, R2], 0)
+            closing.result[:, R2] -= deficit
+            closing.carry_out[:, R2] += deficit
+            closing.next_carry_in[:, R2] += deficit
         ja.carry_in = closing.next_carry_in.copy()
         ja.last_spent = closing.spent.copy()
         ja.closings.append((self.year_index, closing))

@@ -17,16 +17,20 @@ References:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, NoReturn
 
 Setting = Literal["ambulant", "teilstationaer", "stationaer", "krise"]
 Billing = Literal["fls", "daily"]
 Trait = Literal["none", "disability", "young_adult", "crisis"]
 Role = Literal["sozialraumtraeger", "ambulant", "stationaer"]
 AllocationKey = Literal["population", "sozialraumindex", "history"]
-SchemeName = Literal["none", "retention", "bonus_malus", "flat", "balancing"]
 BurnInRules = Literal["pre_reform", "scenario"]
+Regional2Scope = Literal["running", "new_grants", "lead_provider"]
+Regional2Payment = Literal["pro_rata", "first_come"]
+Regional2Exhaustion = Literal["central", "next_year"]
+IncentiveRecipients = Literal["delivered_share", "lead_provider", "regional_body"]
 
 POTS: tuple[str, ...] = ("bound", "regional_1", "regional_2", "central")
 """The four budget pots, in ledger order: gebundenes Budget, regionales Budget 1,
@@ -104,6 +108,18 @@ class Region:
     direct_contact_share: float = 0.75
     """Share of a billed FLS that is direct contact; the rest is travel and
     documentation (Hilden seed; Friesland: 45 of 60 minutes). Lower in sparse regions."""
+    indirect_hours_per_fls: float = 0.25
+    """Hours of travel and documentation that one billed FLS needs in the region
+    besides its direct contact. A billed FLS takes ``direct_contact_share +
+    indirect_hours_per_fls`` staff hours: requiring more direct contact per FLS (at an
+    equal FLS rate) costs the provider more staff time per billed hour, so its cost
+    per billed FLS rises and its capacity in FLS falls. Default: Friesland's 15
+    minutes per hour."""
+
+    @property
+    def staff_hours_per_fls(self) -> float:
+        """Staff hours one billed FLS takes in the region."""
+        return self.direct_contact_share + self.indirect_hours_per_fls
 
     @property
     def population(self) -> int:
@@ -199,7 +215,8 @@ class CounsellingParams:
     cost_per_fte_year: float
     """EUR per full-time counsellor and year, including overhead."""
     fixed_share: float
-    """Share of the bound budget for rent and material (not staff)."""
+    """Share of the bound budget for rent and material (not staff); only without
+    offices (``ModelParams.offices``), whose fixed costs are in euros."""
     appointments_per_fte_month: float
     """Counselling appointments one full-time counsellor provides per month."""
     appointments_per_family_month: float
@@ -208,6 +225,71 @@ class CounsellingParams:
     """Monthly probability that a family above the counselling threshold seeks counselling."""
     months: int
     """Months a counselling episode lasts."""
+
+
+@dataclass(frozen=True)
+class OfficeSpec:
+    """A Sozialraumbüro: one office in one Sozialraum, run by a Sozialraumträger.
+
+    Paid from the bound budget. Each January the office pays its fixed costs first
+    (rent, travel, overhead) and staffs counselling positions with the rest
+    (``CounsellingParams.cost_per_fte_year``); its counselling capacity is its
+    positions times ``CounsellingParams.appointments_per_fte_month``. Money moved
+    from the bound budget to regional budget 1 therefore costs positions and
+    appointments, never fixed costs. The office's money and costs are booked to its
+    Träger (ledger and the provider's books).
+    """
+
+    name: str
+    """Name, e.g. ``"Sozialraumbüro Scharnebeck"``."""
+    sozialraum: str
+    """The Sozialraum it serves: the name of a municipality of one region (the
+    office belongs to that municipality's region)."""
+    provider: str
+    """Name of the Sozialraumträger (a :class:`ProviderSpec`) that runs it."""
+    budget_before: float
+    """EUR per year the office received under the distribution before the quota
+    (Lüneburg: 2025). Their shares are the old quota: the split of the sozialraum
+    funds before :attr:`QuotaParams.start_year` and the base of the deficits."""
+    rent: float
+    """EUR per year for rooms (in ``BudgetParams.start_year`` prices)."""
+    travel: float
+    """EUR per year for travel (home visits, outreach), same prices."""
+    overhead: float
+    """EUR per year for management, administration and material, same prices."""
+
+    @property
+    def fixed_costs(self) -> float:
+        """Rent, travel and overhead, EUR per year."""
+        return self.rent + self.travel + self.overhead
+
+
+@dataclass(frozen=True)
+class QuotaParams:
+    """A distribution quota of the sozialraum funds by Sozialraum (Lüneburg, Vorlage 2025/124).
+
+    From :attr:`start_year` the sozialraum funds (bound budget and regional budget 1
+    together, the "Gesamtbudget") are split between the offices' Sozialräume by
+    their under-21 population weighted by an index of social burden indicators
+    (:func:`model.allocation.quota_shares`). Sozialräume in :attr:`compensated` that
+    receive less than before (``OfficeSpec.budget_before``) are compensated: their
+    deficit of the first quota year is taken off the top, paid to them at the share
+    :attr:`compensation_path` gives for the year, and the rest of it goes to
+    regional budget 1 of their region (:func:`model.allocation.office_split`).
+    """
+
+    start_year: int
+    """First calendar year of the quota."""
+    indicators: dict[str, dict[str, float]]
+    """Per Sozialraum (municipality name): indicator name → value (shares 0..1), for
+    the indicators of ``model.allocation.INDICATORS``."""
+    index_weights: dict[str, float]
+    """Weight per indicator in the index (sum 1)."""
+    compensated: tuple[str, ...] = ()
+    """Sozialräume whose deficit under the quota is compensated."""
+    compensation_path: tuple[float, ...] = ()
+    """Share of the deficit compensated in ``start_year``, the year after, …; years
+    after the last entry keep the last entry (0: phased out)."""
 
 
 @dataclass(frozen=True)
@@ -228,8 +310,12 @@ class ProviderSpec:
     lead_regions: tuple[str, ...] = ()
     """Regions this Sozialraumträger leads although it is active in every region
     (``region`` None): it receives their office and flat budgets and their bonus or
-    malus. Empty: a Sozialraumträger leads its own ``region``. Lets one provider lead
-    several regions (Celle: four providers, six Sozialbezirke)."""
+    malus. Empty: a Sozialraumträger leads its own ``region`` (or all its
+    ``regions``). Lets one provider lead several regions (Celle: four providers, six
+    Sozialbezirke)."""
+    regions: tuple[str, ...] = ()
+    """Regions served by a provider active in some but not all regions (``region``
+    None). Empty: ``region`` decides (one region, or every region when None)."""
 
 
 @dataclass(frozen=True)
@@ -340,6 +426,30 @@ class BudgetParams:
     ``regional2_share`` goes to regional budget 2; None: the help types marked
     ``regional2_eligible`` (EB, SPFH, flexible Hilfen). Celle: ambulatory helps and
     day groups (§32) in the flat budget; Ulm: every help in the Sozialraum budget."""
+    regional2_scope: Regional2Scope = "running"
+    """Which helps a region's regional budget 2 carries. ``running``: every help of a
+    regional-budget-2 type of the region's families, including those running at the
+    reform date (handed over in its first month); ``new_grants``: only helps granted
+    from the reform date, running ones stay central until they end; ``lead_provider``:
+    only helps delivered by the region's Sozialraumträger (decided when the help
+    starts)."""
+    regional2_payment: Regional2Payment = "pro_rata"
+    """How regional budget 2 pays a help it carries. ``pro_rata``: the share
+    ``regional2_share`` of every monthly bill (the rest from the central budget), so a
+    region spends its budget at the pace of its helps; ``first_come``: whole bills, in
+    the order of the helps' rows, until the money is used up."""
+    regional2_exhaustion: Regional2Exhaustion = "central"
+    """What happens when a region's regional budget 2 is used up. ``central``: the
+    central budget pays the rest of the year (booked, never refused); ``next_year``:
+    regional budget 2 keeps paying and the overrun is deducted from the region's
+    regional budget 2 of the next year."""
+    incentive_recipients: IncentiveRecipients = "delivered_share"
+    """Who receives a region's bonus (and bears its malus). ``delivered_share``: every
+    provider in proportion to what it billed in the year for the helps regional
+    budget 2 carries in the region; ``lead_provider``: the region's Sozialraumträger
+    alone; ``regional_body``: the region's regional budget 1 of the next year (for
+    projects), no provider. Only a recipient has a reason to save: with
+    ``lead_provider`` only the Sozialraumträger's helps get the savings signal."""
     burn_in_rules: BurnInRules = "pre_reform"
     """Rules during the burn-in. ``pre_reform``: all sozialraum funds in the bound
     budget, no regional budget 2, no incentive (Lüneburg before its reform, the same
@@ -348,22 +458,63 @@ class BudgetParams:
     since 2003, Celle since 2001, Potsdam-Mittelmark since 2012)."""
 
 
-@dataclass(frozen=True)
-class IncentiveParams:
-    """Which incentive scheme applies, with its parameters."""
+class SchemeValues(dict[str, Any]):
+    """A frozen mapping of parameter name → value (hashable, picklable, JSON-able as a dict)."""
 
-    scheme: SchemeName
-    """none, retention, bonus_malus, flat or balancing."""
-    retention_share: float = 0.0
-    """Retention: share of unspent regional budget 2 moved to next year's regional budget 1."""
-    corridor: float = 0.05
-    """Bonus/malus: half-width of the target corridor around the budget (relative)."""
-    bonus_share: float = 0.0
-    """Bonus/malus: share of the saving below the corridor paid to providers."""
-    malus_share: float = 0.0
-    """Bonus/malus: share of the overrun above the corridor charged to providers."""
-    balancing_pots: tuple[str, ...] = ("regional_2",)
-    """Balancing: pots whose regional balances are evened out at year end (Ulm §7.2)."""
+    def _frozen(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("scheme parameter values cannot be changed")
+
+    __setitem__ = __delitem__ = __ior__ = _frozen
+    clear = pop = popitem = setdefault = update = _frozen
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(self.items()))
+
+    def __reduce__(self) -> tuple[type[SchemeValues], tuple[dict[str, Any]]]:
+        return (SchemeValues, (dict(self),))
+
+
+@dataclass(frozen=True, init=False)
+class IncentiveParams:
+    """Which incentive scheme applies, with its parameters.
+
+    The schemes and their parameters are registered in :mod:`model.incentives`; the
+    values are checked against the scheme's parameters when the object is made and
+    completed with the defaults of the parameters not given. A parameter reads as an
+    attribute (``params.retention_share``)::
+
+        IncentiveParams("retention", retention_share=0.5)
+        IncentiveParams(scheme="balancing", values={"balancing_pots": ("regional_2",)})
+    """
+
+    scheme: str
+    """Name of a registered scheme (:data:`model.incentives.SCHEMES`)."""
+    values: SchemeValues
+    """Every parameter of the scheme by name: a number, or a tuple of pot names."""
+
+    def __init__(self, scheme: str, values: Mapping[str, Any] | None = None, **named: Any) -> None:
+        """Check the values against the scheme's parameters and fill in the defaults.
+
+        Raises:
+            ValueError: For an unknown scheme, a parameter of another scheme or a value
+                that does not fit the parameter.
+        """
+        from model.incentives import scheme_values  # the registry imports this module
+
+        given = dict(values or {})
+        twice = set(given) & set(named)
+        if twice:
+            raise ValueError(f"parameter given twice: {sorted(twice)[0]!r}")
+        object.__setattr__(self, "scheme", scheme)
+        object.__setattr__(self, "values", SchemeValues(scheme_values(scheme, given | named)))
+
+    def __getattr__(self, name: str) -> Any:
+        values = self.__dict__.get("values")
+        if name.startswith("_") or values is None or name not in values:
+            raise AttributeError(
+                f"incentive scheme {self.__dict__.get('scheme')!r} has no parameter {name!r}"
+            )
+        return values[name]
 
 
 @dataclass(frozen=True)
@@ -396,6 +547,12 @@ class ModelParams:
     a comparison with the same seed."""
     provenance: tuple[tuple[str, str], ...] = ()
     """(parameter path, source or 'assumption: ...') pairs from the scenario file."""
+    offices: tuple[OfficeSpec, ...] = ()
+    """The Sozialraumbüros; empty: the bound budget funds counselling per region
+    (``CounsellingParams.fixed_share`` of it for rent and material)."""
+    sozialraum_quota: QuotaParams | None = None
+    """The distribution quota of the sozialraum funds by Sozialraum (needs offices);
+    None: the offices keep the old quota (their ``budget_before`` shares)."""
 
     @property
     def region_names(self) -> tuple[str, ...]:

@@ -10,10 +10,20 @@ figures and 0 for yearly figures; ``region`` ``"Gesamt"`` is the whole Kreis.
 Yearly figures per region and for "Gesamt": budget, spending, carry-over and result
 per pot; bonus and malus; new and counted cases per help type, absolute and per
 10,000 under-21; share of stationary help; escalations; waiting families and waiting
-time; unmet need; helps that ended while the family's need was still at or above the
+time; unmet (latent) need; helps that ended while the family's need was still at or above the
 entitlement threshold (``ended_with_need``, the direct price of shortened helps);
 counselling; project reach; providers' staff, reserves, exits and market
 concentration (HHI); Jugendeinwohnerwert and cost per Jugendeinwohnerwert.
+
+Outcomes a Jugendamt can count in its own files (docs/ODD.md, 4.11): families waiting
+on 1 January and 31 December, follow-on helps, re-referrals within 12 months, helps
+ended against the Hilfeplan; and the stock bookkeeping per help type: stock on
+31 December and helps started, with the granted helps that never started
+(``grants_withdrawn``), so that per region and type
+
+* stock 1 Jan (``cases − new_cases``) + ``started_cases`` − ``ended_cases`` = ``stock_dec``,
+* ``waiting_families_jan`` + ``new_cases`` − ``started_cases`` − ``grants_withdrawn``
+  = ``waiting_families_dec``.
 """
 
 from __future__ import annotations
@@ -24,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from model.allocation import jugendeinwohnerwert
-from model.families import END_ESCALATION, END_REASONS
+from model.families import END_ESCALATION, END_REASONS, END_SUCCESS
 from model.params import POTS
 
 if TYPE_CHECKING:
@@ -32,6 +42,19 @@ if TYPE_CHECKING:
     from model.model import SozialraumModel
 
 TOTAL = "Gesamt"
+
+FOLLOW_ON_WINDOW_MONTHS = 1
+"""A help granted at most this many months after the family's previous help ended (in
+the same or the next month) is a follow-on help (``follow_on_helps``): decided at or
+right after the closing Hilfeplan meeting. A definition of the metric (docs/ODD.md,
+4.11), not an assumption about families."""
+
+REREFERRAL_WINDOW_MONTHS = 12
+"""A help granted later than a follow-on help but at most this many months after the
+family's previous help ended is a re-referral (``rereferrals_12m``)."""
+
+_NEVER = np.iinfo(np.int32).min // 2
+"""Month of the last ended help of a family that has had none."""
 
 
 KREIS_METRICS: tuple[str, ...] = (
@@ -48,9 +71,13 @@ KREIS_METRICS: tuple[str, ...] = (
     "ended_family_exit",
     "ended_planned",
     "ended_success",
+    "ended_against_plan",
+    "ended_against_plan_share",
     "ended_with_need",
     "escalations",
     "families",
+    "follow_on_helps",
+    "grants_withdrawn",
     "hhi",
     "hilfeplan_reviews",
     "jugendeinwohnerwert",
@@ -65,12 +92,16 @@ KREIS_METRICS: tuple[str, ...] = (
     "provider_reserves",
     "provider_staff",
     "providers_active",
+    "rereferral_share",
+    "rereferrals_12m",
     "stationary_share",
     "total_budget",
     "total_spent",
     "under21",
     "unmet_need_families",
     "waiting_families",
+    "waiting_families_dec",
+    "waiting_families_jan",
 )
 """Metrics that are neither per help type nor per pot."""
 
@@ -81,6 +112,8 @@ PER_TYPE_METRICS: tuple[str, ...] = (
     "new_cases",
     "new_cases_per_10k",
     "spent_help",
+    "started_cases",
+    "stock_dec",
 )
 """Metric stems reported per help type as ``{stem}_{code}``."""
 
@@ -114,6 +147,15 @@ def waiting_families(model: SozialraumModel) -> np.ndarray:
     """Families with a granted help still waiting for a provider, per region."""
     f = model.families
     return np.bincount(f.region[f.waiting], minlength=model.n_regions).astype(float)
+
+
+def waiting_by_type(model: SozialraumModel) -> np.ndarray:
+    """Granted helps still waiting for a provider, per region and help type."""
+    f = model.families
+    on = f.waiting
+    out = np.zeros((model.n_regions, model.n_types))
+    np.add.at(out, (f.region[on], f.wait_type[on]), 1)
+    return out
 
 
 def unmet_need_families(model: SozialraumModel) -> np.ndarray:
@@ -206,6 +248,13 @@ class Recorder:
         self.ended_with_need = np.zeros((n_months, r))
         self.escalations = np.zeros((n_months, r))
         self.starts = np.zeros((n_months, r))
+        self.started = np.zeros((n_months, r, t))
+        self.withdrawn = np.zeros((n_months, r, t))
+        self.waiting = np.zeros((n_months, r, t))
+        self.follow_on = np.zeros((n_months, r))
+        self.rereferrals = np.zeros((n_months, r))
+        self.against_plan = np.zeros((n_months, r))
+        self.ended_hze = np.zeros((n_months, r))
         self.wait_sum = np.zeros((n_months, r))
         self.counsel_new = np.zeros((n_months, r))
         self.reviews = np.zeros((n_months, r))
@@ -230,6 +279,17 @@ class Recorder:
             )
         }
         self.active_at_year_start = np.zeros((model.params.years, r, t))
+        self.waiting_at_year_start = np.zeros((model.params.years, r, t))
+        capacity = model.families.capacity
+        self.last_end_month = np.full(capacity, _NEVER, dtype=np.int32)
+        """Per family row: the month (``month_abs``) its last help ended, burn-in
+        included; valid only while ``last_end_generation`` equals the row's generation."""
+        self.last_end_generation = np.full(capacity, -1, dtype=np.int32)
+        """Per family row: the row's generation when its last help ended (a row reused
+        by a new family has a new generation, so the new family has no earlier help)."""
+        self.h_hze = np.array([h.trait != "crisis" for h in model.params.help_types])
+        """Help types of the Hilfen zur Erziehung in the wide sense of the statistics
+        (§§27–35, §35a, §41): all but the Inobhutnahme (§42)."""
         self.closings: list[Closing] = []
         self.jew = np.zeros((model.params.years, r))
 
@@ -239,14 +299,27 @@ class Recorder:
         return m if m >= 0 else None
 
     def count_grants(self, rows: np.ndarray, types: np.ndarray, escalated: bool) -> None:
-        """Granted helps (new cases); escalations counted separately."""
+        """Granted helps (new cases); escalations counted separately.
+
+        A grant is a follow-on help if the family's previous help ended at most
+        :data:`FOLLOW_ON_WINDOW_MONTHS` months before (every escalation is one), a
+        re-referral if it ended later but at most :data:`REREFERRAL_WINDOW_MONTHS`
+        months before.
+        """
         s = self._slot()
         if s is None or rows.size == 0:
             return
-        reg = self.model.families.region[rows]
+        f = self.model.families
+        reg = f.region[rows]
         np.add.at(self.new[s], (reg, types), 1)
         if escalated:
             np.add.at(self.escalations[s], reg, 1)
+        earlier = self.last_end_generation[rows] == f.generation[rows]
+        gap = self.model.month_abs - self.last_end_month[rows].astype(np.int64)
+        follow = earlier & (gap <= FOLLOW_ON_WINDOW_MONTHS)
+        again = earlier & ~follow & (gap <= REREFERRAL_WINDOW_MONTHS)
+        np.add.at(self.follow_on[s], reg[follow], 1)
+        np.add.at(self.rereferrals[s], reg[again], 1)
 
     def count_starts(self, rows: np.ndarray) -> None:
         """Helps starting with a provider, with the months they waited."""
@@ -256,21 +329,50 @@ class Recorder:
         f = self.model.families
         reg = f.region[rows]
         np.add.at(self.starts[s], reg, 1)
+        np.add.at(self.started[s], (reg, f.wait_type[rows]), 1)
         np.add.at(self.wait_sum[s], reg, f.wait_months[rows])
 
-    def count_ends(self, rows: np.ndarray, reasons: np.ndarray) -> None:
-        """Ending helps by type and reason (escalations by crisis included)."""
+    def count_withdrawn(self, rows: np.ndarray) -> None:
+        """Granted helps that will never start: their grant is dropped before a start.
+
+        Call before the grant is cleared: the family leaves the model while it waits,
+        or a crisis replaces the waiting grant by an Inobhutnahme.
+        """
         s = self._slot()
         if s is None or rows.size == 0:
             return
         f = self.model.families
+        np.add.at(self.withdrawn[s], (f.region[rows], f.wait_type[rows]), 1)
+
+    def count_ends(self, rows: np.ndarray, reasons: np.ndarray) -> None:
+        """Ending helps by type and reason (escalations by crisis included).
+
+        Call before the helps are cleared. Remembers the month of each family's last
+        ended help, in the burn-in too. A help of the Hilfen zur Erziehung (not §42)
+        ends against the plan if it ends before its planned duration
+        (``case_months < case_planned``, the Hilfeplan as last updated) for a reason
+        other than success.
+        """
+        if rows.size == 0:
+            return
+        f = self.model.families
+        self.last_end_month[rows] = self.model.month_abs
+        self.last_end_generation[rows] = f.generation[rows]
+        s = self._slot()
+        if s is None:
+            return
         reg = f.region[rows]
-        np.add.at(self.ended[s], (reg, f.case_type[rows]), 1)
+        types = f.case_type[rows]
+        np.add.at(self.ended[s], (reg, types), 1)
         np.add.at(self.ended_reason[s], (reg, reasons), 1)
         still = (reasons != END_ESCALATION) & (
             f.need[rows] >= self.model.params.need.threshold_help
         )
         np.add.at(self.ended_with_need[s], reg[still], 1)
+        hze = self.h_hze[types]
+        early = hze & (reasons != END_SUCCESS) & (f.case_months[rows] < f.case_planned[rows])
+        np.add.at(self.ended_hze[s], reg[hze], 1)
+        np.add.at(self.against_plan[s], reg[early], 1)
 
     def count_escalations(self, rows: np.ndarray) -> None:
         """Helps interrupted by a crisis (escalation to §42)."""
@@ -300,6 +402,7 @@ class Recorder:
         if y < 0:
             return
         self.active_at_year_start[y] = active_cases(self.model)
+        self.waiting_at_year_start[y] = waiting_by_type(self.model)
         m = self.model
         self.jew[y] = jugendeinwohnerwert(
             m.params.regions, m.under21_by_region(), m.params.budget.index_weights
@@ -314,6 +417,7 @@ class Recorder:
         for name, (fn, _) in MONTHLY_REGION_REPORTERS.items():
             self.monthly[name][s] = fn(m)
         self.active[s] = active_cases(m)
+        self.waiting[s] = waiting_by_type(m)
         self.spent[s] = (m.ledger.running - m._month_spent_start) / 100.0
         for k, v in provider_totals(m).items():
             self.kreis[k][s] = v
@@ -443,7 +547,9 @@ class Recorder:
         per10k = 10_000.0 / np.maximum(u21, 1.0)
         new_y = yearly(self.new, "sum")
         ended_y = yearly(self.ended, "sum")
-        counted = self.active_at_year_start + new_y  # stock on 1 Jan + begun in the year
+        counted = self.active_at_year_start + new_y  # stock on 1 Jan + granted in the year
+        started_y = yearly(self.started, "sum")
+        stock_dec = self.active.reshape(years, 12, *self.active.shape[1:])[:, -1]
         for j, code in enumerate(codes):
             add(f"new_cases_{code}", "Fälle", with_total(new_y[:, :, j]), False)
             add(f"cases_{code}", "Fälle", with_total(counted[:, :, j]), False)
@@ -460,6 +566,8 @@ class Recorder:
                 False,
             )
             add(f"ended_cases_{code}", "Fälle", with_total(ended_y[:, :, j]), False)
+            add(f"started_cases_{code}", "Fälle", with_total(started_y[:, :, j]), False)
+            add(f"stock_dec_{code}", "Fälle", with_total(stock_dec[:, :, j]), False)
         all_counted = with_total(counted.sum(axis=2))
         add("cases_total", "Fälle", all_counted, False)
         add("cases_per_10k_total", "je 10.000 u21", all_counted * per10k, False)
@@ -476,6 +584,29 @@ class Recorder:
             False,
         )
         add("escalations", "Fälle", with_total(yearly(self.escalations, "sum")), False)
+        ended_hze = with_total(yearly(self.ended_hze, "sum"))
+        against = with_total(yearly(self.against_plan, "sum"))
+        add("ended_against_plan", "Fälle", against, False)
+        add("ended_against_plan_share", "Anteil", against / np.maximum(ended_hze, 1.0), False)
+        new_total = with_total(new_y.sum(axis=2))
+        rereferrals = with_total(yearly(self.rereferrals, "sum"))
+        add("follow_on_helps", "Fälle", with_total(yearly(self.follow_on, "sum")), False)
+        add("rereferrals_12m", "Fälle", rereferrals, False)
+        add("rereferral_share", "Anteil", rereferrals / np.maximum(new_total, 1.0), False)
+        waiting_dec = self.waiting.reshape(years, 12, *self.waiting.shape[1:])[:, -1]
+        add(
+            "waiting_families_jan",
+            "Familien",
+            with_total(self.waiting_at_year_start.sum(axis=2)),
+            False,
+        )
+        add("waiting_families_dec", "Familien", with_total(waiting_dec.sum(axis=2)), False)
+        add(
+            "grants_withdrawn",
+            "Fälle",
+            with_total(yearly(self.withdrawn, "sum").sum(axis=2)),
+            False,
+        )
         add("hilfeplan_reviews", "Fälle", with_total(yearly(self.reviews, "sum")), False)
         by_type = self._spending_by_type()
         for j, code in enumerate(codes):

@@ -153,7 +153,15 @@ def burn_in_key(params: ModelParams) -> ModelParams | None:
         params,
         name="",
         provenance=(),
-        budget=dataclasses.replace(params.budget, bound_share=1.0, regional2_share=0.0),
+        budget=dataclasses.replace(
+            params.budget,
+            bound_share=1.0,
+            regional2_share=0.0,
+            regional2_scope="running",
+            regional2_payment="pro_rata",
+            regional2_exhaustion="central",
+            incentive_recipients="delivered_share",
+        ),
         incentive=IncentiveParams(scheme="none"),
     )
 

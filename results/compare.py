@@ -15,7 +15,9 @@ Everything that pairs runs or summarises runs lives here, and the command line
 * :func:`run_quantiles`: quantiles over runs (no pairing),
 * :func:`paired_differences`: for every declared outcome and year, the medians of
   both scenarios and the median and 90 % interval (5th to 95th percentile) of the
-  paired difference, with a verdict given the outcome's better direction.
+  paired difference, with a verdict given the outcome's better direction,
+* :func:`paired_by_region`: the same per region (Sozialraum) for any metrics the
+  results hold per region (cases per help type, spending per pot), over all years.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from results.queries import yearly_sql
 from results.store import ResultsStore
 
 INTERVAL = (0.05, 0.95)
@@ -226,10 +229,8 @@ def paired_differences(
         ValueError: If the two scenarios have no run with a common seed and point.
     """
     metrics = [o.metric for o in outcomes]
-    frame = store.yearly([a, b], metrics, region=region)
-    if run_ids is not None:
-        frame = frame[frame["run_id"].isin(set(run_ids))]
-    pairs = pair_runs(frame[frame["scenario"].isin([a, b])], a)
+    frame = _yearly(store, a, b, metrics, [region], run_ids)
+    pairs = pair_runs(frame, a)
     pairs = pairs[pairs["scenario"] == b]
     if pairs.empty:
         raise ValueError("no paired runs")
@@ -263,6 +264,90 @@ def paired_differences(
     return Comparison(a, b, pd.DataFrame(rows))
 
 
+def _yearly(
+    store: ResultsStore,
+    a: str,
+    b: str,
+    metrics: Sequence[str],
+    regions: Sequence[str] | None,
+    run_ids: Sequence[str] | None,
+) -> pd.DataFrame:
+    """Yearly values of two scenarios, only the given runs (selected in the query)."""
+    sql, params = yearly_sql(scenarios=[a, b], metrics=metrics, regions=regions, run_ids=run_ids)
+    return store.query(sql, params)
+
+
+REGION_COLUMNS = (
+    "region",
+    "metric",
+    "unit",
+    "n_pairs",
+    "median_a",
+    "median_b",
+    "diff_median",
+    "diff_low",
+    "diff_high",
+)
+"""Columns of :func:`paired_by_region`."""
+
+
+def paired_by_region(
+    store: ResultsStore,
+    a: str,
+    b: str,
+    metrics: Mapping[str, str],
+    *,
+    run_ids: Sequence[str] | None = None,
+    regions: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Paired differences ``B − A`` per region and metric, over all years of a run.
+
+    Each run's yearly values are first made one figure (``metrics`` says how:
+    :data:`OVER_YEARS`), then paired with the baseline's run of the same point and
+    seed, as in :func:`paired_differences`.
+
+    Args:
+        store: The results store.
+        a: Baseline scenario name.
+        b: Scenario compared with the baseline.
+        metrics: Metric → aggregation over years (``sum`` for money and counts of
+            events, ``mean`` for yearly counts such as ``cases_31``).
+        run_ids: Only these runs (e.g. one batch); default: all stored runs.
+        regions: Only these regions (``Gesamt`` is the whole Kreis); default: all.
+
+    Returns:
+        :data:`REGION_COLUMNS`, one row per region and metric that both scenarios
+        have; empty if there is no pair. The 90 % interval is ``diff_low`` to
+        ``diff_high``.
+    """
+    frame = _yearly(store, a, b, list(metrics), regions, run_ids)
+    if frame.empty:
+        return pd.DataFrame(columns=list(REGION_COLUMNS))
+    per_run = over_years(frame, dict(metrics))
+    pairs = pair_runs(per_run, a)
+    pairs = pairs[pairs["scenario"] == b]
+    if pairs.empty:
+        return pd.DataFrame(columns=list(REGION_COLUMNS))
+    rows = []
+    for (region, metric), g in pairs.groupby(["region", "metric"], sort=False):
+        d = g["value"].to_numpy() - g["base"].to_numpy()
+        lo, hi = np.quantile(d, INTERVAL)
+        rows.append(
+            {
+                "region": region,
+                "metric": metric,
+                "unit": g["unit"].iloc[0] if "unit" in g.columns else "",
+                "n_pairs": int(d.size),
+                "median_a": float(np.median(g["base"])),
+                "median_b": float(np.median(g["value"])),
+                "diff_median": float(np.median(d)),
+                "diff_low": float(lo),
+                "diff_high": float(hi),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(REGION_COLUMNS))
+
+
 def _verdict(lo: float, hi: float, better: str) -> str:
     """``besser`` if the whole 90 % interval lies on the better side of 0."""
     if lo == hi == 0.0:
@@ -277,11 +362,13 @@ __all__ = [
     "OVER_YEARS",
     "PAIR_KEYS",
     "QUANTILES",
+    "REGION_COLUMNS",
     "RUN_KEYS",
     "Comparison",
     "Outcome",
     "over_years",
     "pair_runs",
+    "paired_by_region",
     "paired_differences",
     "paired_quantiles",
     "run_quantiles",

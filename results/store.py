@@ -546,6 +546,47 @@ class ResultsStore:
         """
         return self._guard(lambda: self._con.execute(sql, params or []).df())
 
+    def query_chunks(
+        self, sql: str, params: Sequence[Any] | None = None, rows: int = 100_000
+    ) -> Iterator[pd.DataFrame]:
+        """Run a SQL query and yield its result in frames of about ``rows`` rows (exports).
+
+        Raises:
+            StoreError: If the file cannot be read (truncated, checksum wrong).
+        """
+        vectors = max(1, rows // 2048)  # DuckDB hands out rows in vectors of 2,048
+        cursor = self._guard(lambda: self._con.cursor().execute(sql, params or []))
+        try:
+            while len(chunk := self._guard(lambda: cursor.fetch_df_chunk(vectors))):
+                yield chunk
+        finally:
+            cursor.close()
+
+    def query_arrow(
+        self, sql: str, params: Sequence[Any] | None = None, rows: int = 100_000
+    ) -> Iterator[Any]:
+        """Run a SQL query and yield its result as Arrow record batches of ``rows`` rows.
+
+        A text column arrives as one buffer of all its texts (the workbook writer
+        passes it on without making a Python string of every row).
+
+        Raises:
+            StoreError: If the file cannot be read (truncated, checksum wrong).
+        """
+        cursor = self._guard(lambda: self._con.cursor())
+        try:
+            reader = self._guard(
+                lambda: cursor.sql(sql, params=list(params or [])).to_arrow_reader(rows)
+            )
+            while True:
+                try:
+                    batch = self._guard(reader.read_next_batch)
+                except StopIteration:
+                    return
+                yield batch
+        finally:
+            cursor.close()
+
     def runs(self, batch_id: str | None = None) -> pd.DataFrame:
         """The runs manifest (of one batch, or all)."""
         if batch_id is None:

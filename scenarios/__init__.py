@@ -100,7 +100,6 @@ from scenarios.safe_yaml import (
     read_limited,
     read_yaml,
 )
-from scenarios.sections import SCHEME_PARAMS
 
 __all__ = [
     "CALIBRATION_FORMAT",
@@ -125,7 +124,6 @@ __all__ = [
     "MUNICIPALITY_COLUMNS",
     "NOT_UNCERTAIN",
     "REPLICATES_WHY",
-    "SCHEME_PARAMS",
     "SEED_WHY",
     "WORKERS_WHY",
     "YEARS_WHY",

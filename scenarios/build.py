@@ -34,10 +34,12 @@ from model.params import (
     ModelParams,
     Municipality,
     NeedParams,
+    OfficeSpec,
     PopulationParams,
     ProjectParams,
     ProviderParams,
     ProviderSpec,
+    QuotaParams,
     RecognitionParams,
     Region,
 )
@@ -55,6 +57,7 @@ from scenarios.limits import check_scenario_size
 from scenarios.paths import copy_tree, value_at
 from scenarios.quantities import Quantity, walk_quantities
 from scenarios.safe_yaml import MAX_YAML_BYTES, path_problem, read_limited
+from scenarios.sozialraeume import load_indicators
 
 
 @dataclass(frozen=True)
@@ -248,22 +251,25 @@ def _adjust_help_types(
 
 
 def _check_references(res: Resolved, m: ScenarioDoc, help_types: tuple[HelpType, ...]) -> None:
-    """Check names the schema cannot check alone.
+    """Check names the schema cannot check alone, reporting every problem at once.
 
     The help-type codes of regional budget 2 must exist; the regions a
     Sozialraumträger leads must exist, each led by at most one.
 
     Raises:
-        ScenarioError: Naming the field and, where known, its line.
+        ScenarioError: Naming the field and, where known, its line, one line per problem.
     """
+    problems: list[ScenarioError] = []
     codes = [h.code for h in help_types]
     for j, code in enumerate(m.budget.regional2_help_types or ()):
         if code not in codes:
-            raise ScenarioError(
-                res.path,
-                "budget.regional2_help_types",
-                f"unbekannte Hilfeart „{code}“ (vorhanden: {', '.join(codes)})",
-                res.line_lookup(("budget", "regional2_help_types", j)),
+            problems.append(
+                ScenarioError(
+                    res.path,
+                    "budget.regional2_help_types",
+                    f"unbekannte Hilfeart „{code}“ (vorhanden: {', '.join(codes)})",
+                    res.line_lookup(("budget", "regional2_help_types", j)),
+                )
             )
     region_names = [r.name for r in m.regions]
     leader: dict[str, tuple[str, bool]] = {}
@@ -271,26 +277,198 @@ def _check_references(res: Resolved, m: ScenarioDoc, help_types: tuple[HelpType,
         if spec.role != "sozialraumtraeger":
             continue
         explicit = spec.lead_regions is not None
-        led = spec.lead_regions or ([spec.region] if spec.region is not None else [])
+        if explicit:
+            led, field_name = list(spec.lead_regions or ()), "lead_regions"
+        elif spec.region is not None:
+            led, field_name = [spec.region], "region"
+        else:
+            led, field_name = list(spec.regions or ()), "regions"
         for j, name in enumerate(led):
-            loc = ("providers", i, "lead_regions", j) if explicit else ("providers", i)
-            if name not in region_names:
-                raise ScenarioError(
-                    res.path,
-                    f"providers.{spec.name}.lead_regions",
-                    f"unbekannte Region „{name}“ (vorhanden: {', '.join(region_names)})",
-                    res.line_lookup(loc),
+            loc: Loc = (
+                ("providers", i, field_name, j)
+                if field_name != "region"
+                else (
+                    "providers",
+                    i,
+                    "region",
                 )
+            )
+            if name not in region_names:
+                problems.append(
+                    ScenarioError(
+                        res.path,
+                        f"providers.{spec.name}.lead_regions",
+                        f"unbekannte Region „{name}“ (vorhanden: {', '.join(region_names)})",
+                        res.line_lookup(loc),
+                    )
+                )
+                continue
             # two Sozialraumträger with the same region: the first leads (engine rule);
             # a region named in lead_regions must have no other leader
             if name in leader and (explicit or leader[name][1]):
-                raise ScenarioError(
-                    res.path,
-                    f"providers.{spec.name}.{'lead_regions' if explicit else 'region'}",
-                    f"Region „{name}“ wird schon von „{leader[name][0]}“ geleitet",
-                    res.line_lookup(loc),
+                problems.append(
+                    ScenarioError(
+                        res.path,
+                        f"providers.{spec.name}.{field_name}",
+                        f"Region „{name}“ wird schon von „{leader[name][0]}“ geleitet",
+                        res.line_lookup(loc),
+                    )
                 )
             leader.setdefault(name, (spec.name, explicit))
+    if problems:
+        raise ScenarioError.several(problems)
+
+
+def _offices(
+    res: Resolved, m: ScenarioDoc
+) -> tuple[tuple[OfficeSpec, ...], QuotaParams | None, list[tuple[str, str]], dict[str, str]]:
+    """The Sozialraumbüros and the quota, with the indicator file's provenance.
+
+    Checks what the schema cannot check alone, every problem at once: an office's
+    Sozialraum is a municipality of a region with no other office, its Träger a
+    provider with role ``sozialraumtraeger``; a quota needs offices and the indicator
+    file, whose values cover every weighted indicator of every office's Sozialraum;
+    the compensated Sozialräume have offices.
+
+    Returns:
+        ``(offices, quota, provenance, units)`` (the provenance and units of the
+        indicator values, ``sozialraeume.<Sozialraum>.<indicator>``).
+
+    Raises:
+        ScenarioError: Naming the field and, where known, its line, one line per problem.
+    """
+    problems: list[ScenarioError] = []
+    municipalities = {n for r in m.regions for n in r.municipalities}
+    roles = {p.name: p.role for p in m.providers}
+    seen: dict[str, str] = {}
+    for i, o in enumerate(m.offices):
+        if o.sozialraum not in municipalities:
+            problems.append(
+                ScenarioError(
+                    res.path,
+                    f"offices.{o.name}.sozialraum",
+                    f"„{o.sozialraum}“ ist keine Gemeinde einer Region",
+                    res.line_lookup(("offices", i, "sozialraum")),
+                )
+            )
+        elif o.sozialraum in seen:
+            problems.append(
+                ScenarioError(
+                    res.path,
+                    f"offices.{o.name}.sozialraum",
+                    f"„{o.sozialraum}“ hat schon ein Büro („{seen[o.sozialraum]}“)",
+                    res.line_lookup(("offices", i, "sozialraum")),
+                )
+            )
+        seen.setdefault(o.sozialraum, o.name)
+        if roles.get(o.provider) != "sozialraumtraeger":
+            what = (
+                "ist kein Träger unter providers"
+                if o.provider not in roles
+                else ("hat nicht die Rolle sozialraumtraeger")
+            )
+            problems.append(
+                ScenarioError(
+                    res.path,
+                    f"offices.{o.name}.provider",
+                    f"„{o.provider}“ {what}",
+                    res.line_lookup(("offices", i, "provider")),
+                )
+            )
+    if len({o.name for o in m.offices}) != len(m.offices):
+        problems.append(ScenarioError(res.path, "offices", "ein Büroname ist doppelt"))
+    if m.offices:
+        for i, r in enumerate(m.regions):
+            if not any(n in seen for n in r.municipalities):
+                problems.append(
+                    ScenarioError(
+                        res.path,
+                        "offices",
+                        f"Region „{r.name}“ hat kein Sozialraumbüro (ihre Familien hätten "
+                        "keine Beratung und die Quote gäbe ihr kein Geld)",
+                        res.line_lookup(("regions", i, "name")),
+                    )
+                )
+    quota_section = m.sozialraum_quota
+    prov: list[tuple[str, str]] = []
+    units: dict[str, str] = {}
+    quota: QuotaParams | None = None
+    if quota_section is not None:
+        line = res.line_lookup(("sozialraum_quota",))
+        if not m.offices:
+            problems.append(
+                ScenarioError(
+                    res.path, "sozialraum_quota", "eine Quote braucht Büros (offices)", line
+                )
+            )
+        if m.sozialraeume_file is None:
+            problems.append(
+                ScenarioError(
+                    res.path,
+                    "sozialraum_quota",
+                    "eine Quote braucht die Indikatordatei (sozialraeume_file)",
+                    line,
+                )
+            )
+        for j, name in enumerate(quota_section.compensated):
+            if name not in seen:
+                problems.append(
+                    ScenarioError(
+                        res.path,
+                        "sozialraum_quota.compensated",
+                        f"„{name}“ ist kein Sozialraum mit Büro",
+                        res.line_lookup(("sozialraum_quota", "compensated", j)),
+                    )
+                )
+    if problems:
+        raise ScenarioError.several(problems)
+    if quota_section is not None and m.sozialraeume_file is not None:
+        ind_path = _data_path(res, "sozialraeume_file")
+        records = load_indicators(ind_path)
+        weights = {k: w.value for k, w in quota_section.index_weights.items()}
+        missing = [
+            ScenarioError(
+                ind_path,
+                "indicator",
+                f"Wert „{k}“ für „{o.sozialraum}“ fehlt (gewichtet in "
+                "sozialraum_quota.index_weights)",
+            )
+            for o in m.offices
+            for k in weights
+            if k not in records.get(o.sozialraum, {})
+        ]
+        if missing:
+            raise ScenarioError.several(missing)
+        for o in m.offices:
+            for k, rec in records[o.sozialraum].items():
+                prov.append((f"sozialraeume.{o.sozialraum}.{k}", rec.provenance))
+                units[f"sozialraeume.{o.sozialraum}.{k}"] = "share"
+        path = quota_section.compensation_path
+        quota = QuotaParams(
+            start_year=quota_section.start_year.value,
+            indicators={
+                o.sozialraum: {k: r.value for k, r in records[o.sozialraum].items()}
+                for o in m.offices
+            },
+            index_weights=weights,
+            compensated=tuple(quota_section.compensated),
+            compensation_path=tuple(path.value) if path is not None else (),
+        )
+    offices = tuple(
+        OfficeSpec(
+            name=o.name,
+            sozialraum=o.sozialraum,
+            provider=o.provider,
+            budget_before=o.budget_before.value,
+            rent=o.rent.value,
+            travel=o.travel.value,
+            overhead=o.overhead.value,
+        )
+        for o in m.offices
+    )
+    prov.extend((f"offices.{o.name}.provider", o.provenance) for o in m.offices)
+    units.update({f"offices.{o.name}.provider": "name" for o in m.offices})
+    return offices, quota, prov, units
 
 
 def build(res: Resolved) -> Scenario:
@@ -311,15 +489,19 @@ def build(res: Resolved) -> Scenario:
     mun_path = _data_path(res, "municipalities_file")
     help_path = _data_path(res, "help_types_file")
     records = _municipalities(mun_path)
-    for i, region in enumerate(m.regions):
-        for j, mun in enumerate(region.municipalities):
-            if mun not in records:
-                raise ScenarioError(
-                    res.path,
-                    f"regions.{region.name}.municipalities",
-                    f"Gemeinde „{mun}“ fehlt in der Gemeindedatei {display_path(mun_path)}",
-                    res.line_lookup(("regions", i, "municipalities", j)),
-                )
+    missing = [
+        ScenarioError(
+            res.path,
+            f"regions.{region.name}.municipalities",
+            f"Gemeinde „{mun}“ fehlt in der Gemeindedatei {display_path(mun_path)}",
+            res.line_lookup(("regions", i, "municipalities", j)),
+        )
+        for i, region in enumerate(m.regions)
+        for j, mun in enumerate(region.municipalities)
+        if mun not in records
+    ]
+    if missing:
+        raise ScenarioError.several(missing)
     help_types, help_prov, help_units = _help_types(help_path)
     help_types, help_prov = _adjust_help_types(res, m, help_types, help_prov)
     _check_references(res, m, help_types)
@@ -336,6 +518,7 @@ def build(res: Resolved) -> Scenario:
             migration_share=r.migration_share.value,
             unemployment_share=r.unemployment_share.value,
             direct_contact_share=r.direct_contact_share.value,
+            indirect_hours_per_fls=r.indirect_hours_per_fls.value,
         )
         for r in m.regions
     )
@@ -354,7 +537,9 @@ def build(res: Resolved) -> Scenario:
                 mun_prov.append((f"municipalities.{n}.area_km2", text))
                 units[f"municipalities.{n}.area_km2"] = "km2"
     units.update(help_units)
-    provenance = (*prov, *help_prov, *mun_prov)
+    offices, quota, office_prov, office_units = _offices(res, m)
+    units.update(office_units)
+    provenance = (*prov, *help_prov, *mun_prov, *office_prov)
 
     budget = m.budget
     params = ModelParams(
@@ -374,6 +559,8 @@ def build(res: Resolved) -> Scenario:
         scale=m.scale.value,
         review_interval_months=m.review_interval_months.value,
         provenance=provenance,
+        offices=offices,
+        sozialraum_quota=quota,
         **({"burn_in_months": m.burn_in_months.value} if m.burn_in_months is not None else {}),
     )
 
@@ -388,6 +575,15 @@ def build(res: Resolved) -> Scenario:
             "scenario": content_doc,
             "municipalities_sha256": _file_sha(mun_path, MAX_CSV_BYTES),
             "help_types_sha256": _file_sha(help_path, MAX_YAML_BYTES),
+            **(
+                {
+                    "sozialraeume_sha256": _file_sha(
+                        _data_path(res, "sozialraeume_file"), MAX_CSV_BYTES
+                    )
+                }
+                if m.sozialraeume_file is not None
+                else {}
+            ),
         },
         sort_keys=True,
         ensure_ascii=False,

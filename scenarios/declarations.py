@@ -28,7 +28,7 @@ from scenarios.errors import FieldIssue, Loc, ScenarioError
 from scenarios.limits import MAX_LABEL_CHARS, MAX_NAME_CHARS, MAX_PROVENANCE_CHARS
 from scenarios.paths import PathError, annotation_at, expand_path, value_at
 from scenarios.quantities import NumberQuantity, declared_unit, strip_annotation
-from scenarios.sections import Name, Section
+from scenarios.sections import Name, Section, allowed_values, choice_text
 
 # =========================================================================== declarations
 
@@ -40,6 +40,10 @@ LEVER_PATHS: tuple[str, ...] = (
     "budget.central_funds",
     "budget.yearly_increase",
     "budget.allocation_key",
+    "budget.regional2_scope",
+    "budget.regional2_payment",
+    "budget.regional2_exhaustion",
+    "budget.incentive_recipients",
     "budget.index_weights.*",
     "incentive.*",
     "provider.fls_rate",
@@ -95,7 +99,8 @@ class LeverSection(Section):
     high: float | None = None
     """Largest sensible value (numeric levers)."""
     choices: list[Name] | None = Field(default=None, min_length=2)
-    """Possible values (levers that are a choice, e.g. the incentive scheme)."""
+    """Possible values of a lever that is a choice, each one the parameter allows; omit
+    for every allowed value (for ``incentive.scheme``: every registered scheme)."""
 
     @model_validator(mode="after")
     def _range(self) -> "LeverSection":
@@ -191,6 +196,19 @@ def _check_parameter_path(
     return tp
 
 
+def _check_choices(choices: Sequence[str], tp: Any, loc: tuple[str | int, ...], path: str) -> None:
+    """A lever's choices must be values its parameter allows (a scheme: a registered one)."""
+    allowed = allowed_values(tp)
+    if allowed is None:
+        raise FieldIssue(loc, f"„{path}“ ist keine Auswahl; choices nur für Auswahl-Hebel")
+    for k, choice in enumerate(choices):
+        if choice not in allowed:
+            raise FieldIssue(
+                (*loc, k),
+                f"Wert „{choice}“ ist nicht erlaubt; erlaubt: {choice_text(allowed)}",
+            )
+
+
 def check_declared_paths(
     levers: Sequence[LeverSection],
     uncertainties: Sequence[UncertaintySection],
@@ -222,7 +240,9 @@ def check_declared_paths(
                 ("levers", i, "parameter"),
                 f"„{path}“ ist kein Hebel; Hebel sind {', '.join(LEVER_PATHS)}",
             )
-        _check_parameter_path(path, ("levers", i, "parameter"), region_names, root)
+        tp = _check_parameter_path(path, ("levers", i, "parameter"), region_names, root)
+        if lever.choices is not None:
+            _check_choices(lever.choices, tp, ("levers", i, "choices"), path)
         if path in seen:
             raise FieldIssue(("levers", i, "parameter"), f"„{path}“ ist doppelt aufgeführt")
         seen[path] = "Hebel"

@@ -9,9 +9,9 @@ file, and the declarations of :mod:`scenarios.declarations`) or a *variant*
 help-type file is a :class:`HelpTypesDoc`.
 
 :func:`read_mapping` reads such a file with the bounded YAML reader;
-:func:`validate_document` validates it and turns the first problem into one German
-:class:`~scenarios.errors.ScenarioError` with file, field, line and the allowed
-fields.
+:func:`validate_document` validates it and turns every problem into one German
+line of a :class:`~scenarios.errors.ScenarioError` with file, field, line and the
+allowed fields.
 
 References:
     PolicyEngine's ``Reform.from_dict`` (validate before apply), as described in the
@@ -30,7 +30,7 @@ from scenarios.declarations import (
     UncertaintySection,
     check_declared_paths,
 )
-from scenarios.errors import FieldIssue, Loc, ScenarioError, from_validation_error
+from scenarios.errors import FieldIssue, FieldIssues, Loc, ScenarioError, from_validation_error
 from scenarios.limits import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
 from scenarios.paths import model_at
 from scenarios.quantities import Months, PosMonths, PosYears, ScaleShare
@@ -44,17 +44,19 @@ from scenarios.sections import (
     IncentiveSection,
     Name,
     NeedSection,
+    OfficeSection,
     PopulationSection,
     ProjectSection,
     ProviderSection,
     ProviderSpecSection,
+    QuotaSection,
     RecognitionSection,
     RegionSection,
     Section,
     code_to_str,
 )
 
-FILE_FIELDS = ("municipalities_file", "help_types_file")
+FILE_FIELDS = ("municipalities_file", "help_types_file", "sozialraeume_file")
 """Fields of a scenario file that name data files (relative to the file naming them)."""
 
 
@@ -81,6 +83,9 @@ class ScenarioDoc(Section):
     """CSV with region,municipality,population,area_km2,year,source (relative path)."""
     help_types_file: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     """YAML with the help types (relative path)."""
+    sozialraeume_file: str | None = Field(default=None, min_length=1, max_length=MAX_NAME_CHARS)
+    """CSV with the social burden indicators per Sozialraum (relative path; needed by
+    ``sozialraum_quota``, see :mod:`scenarios.sozialraeume`)."""
     regions: list[RegionSection] = Field(min_length=1)
     population: PopulationSection
     need: NeedSection
@@ -91,6 +96,10 @@ class ScenarioDoc(Section):
     projects: ProjectSection
     budget: BudgetSection
     incentive: IncentiveSection
+    offices: list[OfficeSection] = Field(default_factory=list)
+    """The Sozialraumbüros (paid from the bound budget); none: counselling per region."""
+    sozialraum_quota: QuotaSection | None = None
+    """The distribution quota of the sozialraum funds by Sozialraum (needs offices)."""
     levers: list[LeverSection] = Field(default_factory=list)
     """What the Kreis decides (split, incentive, allocation key, FLS rate and content)."""
     uncertainties: list[UncertaintySection] = Field(default_factory=list)
@@ -112,29 +121,48 @@ class ScenarioDoc(Section):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "ScenarioDoc":
+        issues: list[FieldIssue] = []
         region_names: list[str] = []
         owner: dict[str, str] = {}
         for i, region in enumerate(self.regions):
             if region.name in region_names:
-                raise FieldIssue(("regions", i, "name"), f"Regionsname „{region.name}“ ist doppelt")
+                issues.append(
+                    FieldIssue(("regions", i, "name"), f"Regionsname „{region.name}“ ist doppelt")
+                )
             region_names.append(region.name)
             for m in region.municipalities:
                 if m in owner:
-                    raise FieldIssue(
-                        ("regions", i, "municipalities"),
-                        f"Gemeinde „{m}“ gehört schon zu Region „{owner[m]}“",
+                    issues.append(
+                        FieldIssue(
+                            ("regions", i, "municipalities"),
+                            f"Gemeinde „{m}“ gehört schon zu Region „{owner[m]}“",
+                        )
                     )
-                owner[m] = region.name
+                owner.setdefault(m, region.name)
         provider_names: set[str] = set()
+        known = ", ".join(dict.fromkeys(region_names))
         for i, spec in enumerate(self.providers):
             if spec.name in provider_names:
-                raise FieldIssue(("providers", i, "name"), f"Trägername „{spec.name}“ ist doppelt")
+                issues.append(
+                    FieldIssue(("providers", i, "name"), f"Trägername „{spec.name}“ ist doppelt")
+                )
             provider_names.add(spec.name)
             if spec.region is not None and spec.region not in region_names:
-                raise FieldIssue(
-                    ("providers", i, "region"),
-                    f"unbekannte Region „{spec.region}“ (vorhanden: {', '.join(region_names)})",
+                issues.append(
+                    FieldIssue(
+                        ("providers", i, "region"),
+                        f"unbekannte Region „{spec.region}“ (vorhanden: {known})",
+                    )
                 )
+            for j, name in enumerate(spec.regions or ()):
+                if name not in region_names:
+                    issues.append(
+                        FieldIssue(
+                            ("providers", i, "regions", j),
+                            f"unbekannte Region „{name}“ (vorhanden: {known})",
+                        )
+                    )
+        FieldIssues.raise_if_any(issues)
         check_declared_paths(
             self.levers, self.uncertainties, self.outcomes, region_names, type(self)
         )
@@ -223,7 +251,7 @@ def validate_document(
     file: Path,
     line_lookup: Callable[[Loc], int | None],
 ) -> Any:
-    """Validate data against a document model; the first problem as one German error.
+    """Validate data against a document model; every problem as one German line.
 
     Args:
         model_cls: The document model (:class:`ScenarioDoc`, :class:`VariantDoc`,

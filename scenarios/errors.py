@@ -2,10 +2,13 @@
 
 :class:`ScenarioError` names the file, the line where one is known and the field
 (as a dotted path, the same syntax as ``overrides``), and prints as one German line
-(shown wrapped here)::
+per problem (shown wrapped here)::
 
     Fehler in scenarios/library/x.yaml, Zeile 12, Feld budget.bound_share:
     Wert 1,3 liegt nicht zwischen 0 und 1
+
+A file with several problems gives them all at once, one line each (at most
+:data:`MAX_ERROR_LINES`, then a count of the rest).
 
 Pydantic validation errors and YAML syntax errors are translated here.
 """
@@ -44,14 +47,30 @@ def display_path(path: str | os.PathLike[str]) -> str:
     return p.as_posix()
 
 
+MAX_ERROR_LINES = 50
+"""Most problems of one input shown one per line; more are counted in a last line.
+
+Fifty lines fit a terminal page scrolled once and cover every realistic file (a
+broken file usually has a handful of faults); a file with hundreds of faults (e.g.
+the wrong file entirely) is better answered by a count than by a wall of text.
+"""
+
+
 class ScenarioError(Exception):
-    """A problem in a scenario, data or help-type file, described in one German line.
+    """Problems in a scenario, data or help-type file, each described in one German line.
+
+    The error itself is the first problem (:attr:`file`, :attr:`field`,
+    :attr:`message`, :attr:`line`); :attr:`more` holds the further problems found in
+    the same input, so that a user sees every fault of a file at once
+    (:meth:`several`, :meth:`cli_lines`).
 
     Attributes:
         file: The file as shown to users.
         field: Dotted path of the field, or None.
         message: What is wrong, in German.
         line: 1-based line number in ``file``, or None.
+        more: Further problems of the same input (each with its own file, line, field).
+        hidden: Problems beyond :data:`MAX_ERROR_LINES`, counted but not shown.
     """
 
     def __init__(
@@ -60,12 +79,58 @@ class ScenarioError(Exception):
         field: str | None,
         message: str,
         line: int | None = None,
+        *,
+        more: Sequence[ScenarioError] = (),
+        hidden: int = 0,
     ) -> None:
         self.file = display_path(file)
         self.field = field or None
         self.message = " ".join(str(message).split())
         self.line = line
+        self.more: tuple[ScenarioError, ...] = tuple(more)
+        self.hidden = hidden
         super().__init__(str(self))
+
+    @classmethod
+    def several(cls, errors: Sequence[ScenarioError]) -> ScenarioError:
+        """One error holding several problems, at most :data:`MAX_ERROR_LINES` shown.
+
+        Problems with the same file, line, field and message are given once.
+
+        Args:
+            errors: The problems, in the order found (at least one).
+
+        Returns:
+            The first problem, with the others in :attr:`more`.
+
+        >>> e = ScenarioError.several([ScenarioError("x.yaml", "a", "falsch", 2),
+        ...                            ScenarioError("x.yaml", "b", "fehlt", 5)])
+        >>> print(e.cli_line())
+        Fehler: Datei x.yaml, Zeile 2, Feld a: falsch
+        Fehler: Datei x.yaml, Zeile 5, Feld b: fehlt
+        """
+        unique: list[ScenarioError] = []
+        seen: set[tuple[str, int | None, str | None, str]] = set()
+        for err in errors:
+            for one in err.problems():
+                key = (one.file, one.line, one.field, one.message)
+                if key not in seen:
+                    seen.add(key)
+                    unique.append(one)
+        hidden = max(len(unique) - MAX_ERROR_LINES, 0) + sum(e.hidden for e in errors)
+        first, *rest = unique[:MAX_ERROR_LINES]
+        return cls(first.file, first.field, first.message, first.line, more=rest, hidden=hidden)
+
+    def problems(self) -> tuple[ScenarioError, ...]:
+        """Every shown problem as an error of its own (the first is this one's)."""
+        own = (
+            self if not self.more else ScenarioError(self.file, self.field, self.message, self.line)
+        )
+        return (own, *(p for e in self.more for p in e.problems()))
+
+    def _entries(self) -> list[tuple[str, str]]:
+        """(location, message) of every shown problem."""
+        return [(self.location(), self.message), *(x for e in self.more for x in e._entries())]
 
     def location(self) -> str:
         """File, line and field, e.g. ``x.yaml, Zeile 3, Feld budget.bound_share``."""
@@ -76,12 +141,28 @@ class ScenarioError(Exception):
             parts.append(f"Feld {self.field}")
         return ", ".join(parts)
 
+    def _hidden_text(self) -> str:
+        return (
+            f"{fmt_num(self.hidden)} weitere Fehler nicht gezeigt "
+            f"(höchstens {MAX_ERROR_LINES} Zeilen)"
+        )
+
+    def cli_lines(self) -> list[str]:
+        """The lines the command line prints, one per problem: ``Fehler: Datei …: …``."""
+        lines = [f"Fehler: Datei {where}: {message}" for where, message in self._entries()]
+        if self.hidden:
+            lines.append(f"Fehler: Datei {self.file}: {self._hidden_text()}")
+        return lines
+
     def cli_line(self) -> str:
-        """The line the command line prints: ``Fehler: Datei …, Feld …: …``."""
-        return f"Fehler: Datei {self.location()}: {self.message}"
+        """:meth:`cli_lines` as text (one line for one problem)."""
+        return "\n".join(self.cli_lines())
 
     def __str__(self) -> str:
-        return f"Fehler in {self.location()}: {self.message}"
+        lines = [f"Fehler in {where}: {message}" for where, message in self._entries()]
+        if self.hidden:
+            lines.append(f"Fehler in {self.file}: {self._hidden_text()}")
+        return "\n".join(lines)
 
 
 class FieldIssue(ValueError):
@@ -95,6 +176,27 @@ class FieldIssue(ValueError):
         self.path = tuple(path)
         self.message = message
         super().__init__(message)
+
+
+class FieldIssues(ValueError):
+    """Several :class:`FieldIssue` of one validator, raised together (each its own line)."""
+
+    def __init__(self, issues: Sequence[FieldIssue]) -> None:
+        self.issues = tuple(issues)
+        super().__init__("; ".join(i.message for i in self.issues))
+
+    @staticmethod
+    def raise_if_any(issues: Sequence[FieldIssue]) -> None:
+        """Raise the one issue, or all of them, if there are any.
+
+        Raises:
+            FieldIssue: For exactly one issue.
+            FieldIssues: For several.
+        """
+        if len(issues) == 1:
+            raise issues[0]
+        if issues:
+            raise FieldIssues(issues)
 
 
 # --------------------------------------------------------------------------- paths
@@ -288,22 +390,41 @@ def from_validation_error(
         hint: Optional function adding a hint for a location (e.g. allowed fields).
 
     Returns:
-        The error; when there are several, the message says how many more there are.
+        The error with every problem, one per line (see :meth:`ScenarioError.several`):
+        unknown fields first, then in the order pydantic found them.
     """
-    errors = exc.errors()
-    # An unknown key usually explains a "missing" one next to it (a typo): report it first.
+    errors: list[dict[str, Any]] = []
+    for err in exc.errors():
+        inner = (err.get("ctx") or {}).get("error")
+        if isinstance(inner, FieldIssues):  # several issues of one validator
+            for issue in inner.issues:
+                errors.append({**err, "ctx": {**err["ctx"], "error": issue}})
+        else:
+            errors.append(dict(err))
+    # a list whose items are all wrong is also "too short": its items' errors say why
+    item_locs = [error_loc(e) for e in errors]
+    errors = [
+        e
+        for e in errors
+        if e.get("type") not in ("too_short", "too_long")
+        or not any(
+            len(other) > len(error_loc(e)) and other[: len(error_loc(e))] == error_loc(e)
+            for other in item_locs
+        )
+    ]
+    # an unknown key usually explains a "missing" one next to it (a typo): unknown first
     errors.sort(key=lambda e: e.get("type") != "extra_forbidden")
-    first = errors[0]
-    loc = prefix + error_loc(first)
-    message = german_message(first)
-    if first.get("type") == "extra_forbidden" and hint is not None:
-        extra = hint(loc)
-        if extra:
-            message = f"{message}; {extra}"
-    if len(errors) > 1:
-        message = f"{message} (und {fmt_num(len(errors) - 1)} weitere(r) Fehler)"
-    line = line_lookup(loc) if line_lookup is not None else line_for(loc, lines)
-    return ScenarioError(file, render_path(loc, doc) or None, message, line)
+    problems: list[ScenarioError] = []
+    for err in errors:
+        loc = prefix + error_loc(err)
+        message = german_message(err)
+        if err.get("type") == "extra_forbidden" and hint is not None:
+            extra = hint(loc)
+            if extra:
+                message = f"{message}; {extra}"
+        line = line_lookup(loc) if line_lookup is not None else line_for(loc, lines)
+        problems.append(ScenarioError(file, render_path(loc, doc) or None, message, line))
+    return ScenarioError.several(problems)
 
 
 # --------------------------------------------------------------------------- YAML

@@ -76,6 +76,36 @@ def list_scenarios() -> list[str]:
     return sorted({_stem(p) for p in LIBRARY_DIR.rglob("*.yaml")})
 
 
+def find_scenarios(name: str) -> list[Path]:
+    """Every library file ``**/<name>.yaml`` (empty: none; several: ambiguous)."""
+    if not name or "/" in name or os.sep in name or name.startswith("."):
+        return []
+    return sorted(LIBRARY_DIR.rglob(f"{name}.yaml"))
+
+
+def _base_not_found(ref: str, file: Path) -> str:
+    """German message for an ``extends`` that names no scenario: names or a path.
+
+    Lists the library's names and says that a path relative to ``file`` works too,
+    with an example path from ``file``'s folder to the Lüneburg status quo.
+    """
+    example = find_scenarios("lueneburg-status-quo")
+    hint = ""
+    if example:
+        rel = Path(os.path.relpath(example[0], file.parent)).as_posix()
+        hint = f", z. B. extends: {rel}"
+    if _looks_like_path(ref):
+        target = Path(ref) if Path(ref).is_absolute() else file.parent / ref
+        what = f"Datei „{display_path(os.path.normpath(target))}“ nicht gefunden"
+    else:
+        what = f"Szenario „{ref}“ nicht gefunden"
+    known = ", ".join(list_scenarios()) or "keine"
+    return (
+        f"Basisszenario: {what}. extends nennt ein Szenario der Bibliothek ({known}) oder "
+        f"den Pfad einer Szenariodatei, relativ zu {file.name}{hint}"
+    )
+
+
 def find_scenario(name: str) -> Path:
     """Path of a library scenario by name.
 
@@ -88,7 +118,7 @@ def find_scenario(name: str) -> Path:
     Raises:
         ScenarioError: If there is no such scenario or more than one.
     """
-    matches = sorted(LIBRARY_DIR.rglob(f"{name}.yaml"))
+    matches = find_scenarios(name)
     if not matches:
         known = ", ".join(list_scenarios()) or "keine"
         raise ScenarioError(
@@ -148,7 +178,11 @@ def _resolve(path: Path, chain: tuple[Path, ...], calibrated: bool = True) -> Re
     try:
         base_path = _scenario_path(variant.extends, relative_to=path.parent)
     except ScenarioError as exc:
-        raise ScenarioError(path, "extends", exc.message, ext_line) from None
+        if len(find_scenarios(variant.extends)) > 1:  # ambiguous: the library's message
+            raise ScenarioError(path, "extends", exc.message, ext_line) from None
+        raise ScenarioError(
+            path, "extends", _base_not_found(variant.extends, path), ext_line
+        ) from None
     if base_path in (*chain, path):
         loop = (
             [*chain[chain.index(base_path) :], path, base_path]
@@ -158,6 +192,8 @@ def _resolve(path: Path, chain: tuple[Path, ...], calibrated: bool = True) -> Re
         shown = " → ".join(p.name for p in loop)
         raise ScenarioError(path, "extends", f"Zyklus in extends: {shown}", ext_line)
     problem = path_problem(base_path)
+    if problem == NOT_FOUND:
+        raise ScenarioError(path, "extends", _base_not_found(variant.extends, path), ext_line)
     if problem is not None:
         raise ScenarioError(
             path, "extends", f"Basisszenario „{display_path(base_path)}“ {problem}", ext_line

@@ -32,9 +32,28 @@ class PathError(Exception):
         super().__init__(message)
 
 
+def document_fields(model: type[BaseModel]) -> dict[str, tuple[Any, bool]]:
+    """Annotation and removability of each key a file may write in a section.
+
+    The model's fields, unless the model says otherwise with a ``document_fields``
+    class method (the incentive section: ``scheme`` and the registered schemes'
+    parameters, which a file writes beside it).
+    """
+    own = getattr(model, "document_fields", None)
+    if callable(own):
+        return dict(own())
+    return {
+        name: (
+            Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation,
+            not info.is_required(),
+        )
+        for name, info in model.model_fields.items()
+    }
+
+
 def allowed_fields(model: type[BaseModel]) -> list[str]:
-    """Field names of a section, in declaration order."""
-    return list(model.model_fields)
+    """Keys a file may write in a section, in declaration order."""
+    return list(document_fields(model))
 
 
 def annotation_at(path: Sequence[str], root: type[BaseModel]) -> tuple[Any, bool]:
@@ -62,15 +81,13 @@ def annotation_at(path: Sequence[str], root: type[BaseModel]) -> tuple[Any, bool
         if isinstance(bare, type) and issubclass(bare, Quantity):
             raise PathError(depth, "Pfad führt in eine Größe hinein; die ganze Größe überschreiben")
         if isinstance(bare, type) and issubclass(bare, BaseModel):
-            fields = bare.model_fields
+            fields = document_fields(bare)
             if seg not in fields:
                 raise PathError(
                     depth,
                     f"unbekanntes Feld „{seg}“ (erlaubt: {', '.join(fields)})",
                 )
-            info = fields[seg]
-            tp = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
-            removable = not info.is_required()
+            tp, removable = fields[seg]
             continue
         if origin is list:
             (tp,) = get_args(bare)
@@ -219,6 +236,7 @@ __all__ = [
     "allowed_fields",
     "annotation_at",
     "copy_tree",
+    "document_fields",
     "expand_path",
     "item_position",
     "model_at",

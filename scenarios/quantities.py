@@ -527,6 +527,18 @@ def is_quantity_node(node: Any) -> bool:
     return isinstance(node, Mapping) and "value" in node and isinstance(node.get("unit"), str)
 
 
+def document_items(model: BaseModel) -> list[tuple[str, Any]]:
+    """A validated section's keys and values as its file writes them.
+
+    Its fields, unless the model says otherwise with a ``document_items`` method
+    (the incentive section writes its scheme's parameters beside ``scheme``).
+    """
+    own = getattr(model, "document_items", None)
+    if callable(own):
+        return list(own())
+    return [(name, getattr(model, name)) for name in type(model).model_fields]
+
+
 def walk_quantities(
     model: BaseModel, prefix: str = ""
 ) -> tuple[list[tuple[str, str]], dict[str, str]]:
@@ -551,8 +563,8 @@ def walk_quantities(
             prov.append((path, obj.provenance))
             units[path] = obj.unit
         elif isinstance(obj, BaseModel):
-            for fname in type(obj).model_fields:
-                visit(getattr(obj, fname), f"{path}.{fname}" if path else fname)
+            for key, value in document_items(obj):
+                visit(value, f"{path}.{key}" if path else key)
         elif isinstance(obj, list):
             for i, item in enumerate(obj):
                 label = getattr(item, "name", None) or getattr(item, "code", None) or str(i)
@@ -573,6 +585,7 @@ __all__ = [
     "Unit",
     "capped",
     "declared_unit",
+    "document_items",
     "is_quantity_node",
     "is_quantity_type",
     "q",

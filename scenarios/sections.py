@@ -7,20 +7,35 @@ help types); each field is a quantity with the unit it requires
 reference to a calibration file and the scenario's adjustments of help types.
 
 Every section forbids unknown keys and checks what it can check alone (thresholds in
-order, shares summing to 1, an incentive scheme with exactly its own parameters);
+order, shares summing to 1, an incentive scheme with exactly its own parameters: the
+schemes, their parameters and the parameters' types come from the registry in
+:mod:`model.incentives`);
 checks across sections live in :mod:`scenarios.documents`, checks that need files in
 :mod:`scenarios.build`.
 """
 
+import functools
 import math
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from model.allocation import INDICATORS
-from scenarios.errors import FieldIssue
+from model.incentives import SchemeParameter, parameters_by_name, scheme_class, scheme_names
+from model.params import POTS
+from scenarios.errors import FieldIssue, FieldIssues, error_loc, german_message
 from scenarios.formatting import fmt_value
-from scenarios.limits import MAX_LABEL_CHARS, MAX_NAME_CHARS
+from scenarios.limits import MAX_LABEL_CHARS, MAX_NAME_CHARS, MAX_PROVENANCE_CHARS
 from scenarios.quantities import (
     SHARE_SUM_TOLERANCE,
     STRICT,
@@ -47,6 +62,7 @@ from scenarios.quantities import (
     NeedPerMonth,
     NeedPerYear,
     NeedWeight,
+    NumberQuantity,
     PlacesPer1000,
     PosEurDay,
     PosEurFls,
@@ -58,26 +74,20 @@ from scenarios.quantities import (
     PosMonthsFloat,
     ProbMonth,
     ProposalsYear,
+    Quantity,
     RelChange,
     ScaleShare,
     Share,
     ShareMonth,
+    ShareQuantity,
     SignedNeedPerMonth,
     q,
+    strip_annotation,
     sum_text,
 )
 
 INDEX_INDICATORS = INDICATORS
 """Indicators a Sozialraumindex may weight (Ulm Anlage 3; HzE case numbers excluded)."""
-
-SCHEME_PARAMS: dict[str, tuple[str, ...]] = {
-    "none": (),
-    "retention": ("retention_share",),
-    "bonus_malus": ("corridor", "bonus_share", "malus_share"),
-    "flat": (),
-    "balancing": ("balancing_pots",),
-}
-"""Parameters that belong to each incentive scheme (required unless they have a default)."""
 
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
 """A name or code (region, municipality, provider, help type, path): 1 to
@@ -199,36 +209,74 @@ class ProviderSection(Section):
 
 
 class ProviderSpecSection(Section):
-    """:class:`model.params.ProviderSpec` (one provider at the start)."""
+    """:class:`model.params.ProviderSpec` (one provider at the start).
+
+    Where a provider is active: ``region`` for one region, ``regions`` for some of
+    them, neither for every region. A Sozialraumträger leads its ``region`` or all
+    its ``regions``; ``lead_regions`` names the regions it leads instead (for a
+    provider active in every region, or a subset of its ``regions``).
+    """
 
     name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     region: Name | None = None
     """Region served; omit (or null) for providers active in every region."""
+    regions: list[Name] | None = Field(default=None, min_length=1)
+    """Regions served by a provider active in some but not all regions (instead of
+    ``region``); omit both for a provider active in every region."""
     role: Literal["sozialraumtraeger", "ambulant", "stationaer"]
     staff_fte: Fte
     reserves: Eur
     attractiveness: PosFactor | None = None
     lead_regions: list[Name] | None = Field(default=None, min_length=1)
-    """Regions a Sozialraumträger active in every region leads (receives their
-    office and flat budgets); omit to lead its own ``region``."""
+    """Regions a Sozialraumträger without ``region`` leads (receives their office and
+    flat budgets): any regions for one active in every region, a subset of its
+    ``regions`` otherwise; omit to lead its own ``region`` or all its ``regions``."""
 
     @model_validator(mode="after")
-    def _lead_regions(self) -> "ProviderSpecSection":
-        if self.lead_regions is None:
-            return self
-        if self.role != "sozialraumtraeger":
-            raise FieldIssue(
-                ("lead_regions",),
-                "nur ein Sozialraumträger (role sozialraumtraeger) leitet Regionen",
-            )
-        if self.region is not None:
-            raise FieldIssue(
-                ("lead_regions",),
-                "lead_regions nur für Träger, die in allen Regionen tätig sind (ohne region); "
-                "ein Träger mit region leitet seine Region",
-            )
-        if len(set(self.lead_regions)) != len(self.lead_regions):
-            raise FieldIssue(("lead_regions",), "eine Region ist doppelt aufgeführt")
+    def _where(self) -> "ProviderSpecSection":
+        issues: list[FieldIssue] = []
+        if self.regions is not None:
+            if self.region is not None:
+                issues.append(
+                    FieldIssue(
+                        ("regions",),
+                        "region und regions schließen sich aus: region für eine Region, "
+                        "regions für mehrere",
+                    )
+                )
+            if len(set(self.regions)) != len(self.regions):
+                issues.append(FieldIssue(("regions",), "eine Region ist doppelt aufgeführt"))
+        if self.lead_regions is not None:
+            if self.role != "sozialraumtraeger":
+                issues.append(
+                    FieldIssue(
+                        ("lead_regions",),
+                        "nur ein Sozialraumträger (role sozialraumtraeger) leitet Regionen",
+                    )
+                )
+            if self.region is not None:
+                issues.append(
+                    FieldIssue(
+                        ("lead_regions",),
+                        "lead_regions nur für Träger ohne region (in allen Regionen oder in "
+                        "den Regionen unter regions tätig); ein Träger mit region leitet "
+                        "seine Region",
+                    )
+                )
+            if len(set(self.lead_regions)) != len(self.lead_regions):
+                issues.append(FieldIssue(("lead_regions",), "eine Region ist doppelt aufgeführt"))
+            if self.regions is not None:
+                outside = [n for n in self.lead_regions if n not in self.regions]
+                if outside:
+                    issues.append(
+                        FieldIssue(
+                            ("lead_regions",),
+                            f"Region „{outside[0]}“ steht nicht unter regions; ein Träger "
+                            f"leitet nur Regionen, in denen er tätig ist "
+                            f"({', '.join(self.regions)})",
+                        )
+                    )
+        FieldIssues.raise_if_any(issues)
         return self
 
 
@@ -277,6 +325,20 @@ class BudgetSection(Section):
     regional2_help_types: list[Name] | None = Field(default=None, min_length=1)
     """Codes of the help types regional budget 2 covers; omit for the help-type
     file's ``regional2_eligible``."""
+    regional2_scope: Literal["running", "new_grants", "lead_provider"] = "running"
+    """Which helps regional budget 2 carries: all running ones (handed over at the
+    reform date), only new grants, or only those of the region's Sozialraumträger."""
+    regional2_payment: Literal["pro_rata", "first_come"] = "pro_rata"
+    """How regional budget 2 pays its helps: its share of every bill, or whole bills
+    until the money is used up."""
+    regional2_exhaustion: Literal["central", "next_year"] = "central"
+    """When regional budget 2 is used up: the central budget pays, or the overrun is
+    deducted from next year's regional budget 2."""
+    incentive_recipients: Literal["delivered_share", "lead_provider", "regional_body"] = (
+        "delivered_share"
+    )
+    """Who receives bonus and malus: the providers by their delivered share, the
+    Sozialraumträger alone, or the region's regional budget 1."""
     burn_in_rules: Literal["pre_reform", "scenario"] = "pre_reform"
     """Rules during the burn-in: before the reform, or the scenario's own."""
 
@@ -302,32 +364,147 @@ class BudgetSection(Section):
         return self
 
 
+@dataclass(frozen=True)
+class Choices:
+    """Annotation metadata of a text field whose allowed values are known only at run time.
+
+    ``allowed`` returns them (the incentive schemes registered in
+    :mod:`model.incentives`); a lever's ``choices`` must be among them.
+    """
+
+    allowed: Callable[[], tuple[str, ...]]
+
+
+SchemeName = Annotated[str, Choices(scheme_names)]
+"""The name of a registered incentive scheme (checked by :class:`IncentiveSection`)."""
+
+
+def allowed_values(annotation: Any) -> tuple[str, ...] | None:
+    """The values a choice field allows (a ``Literal`` or :class:`Choices`), else None.
+
+    >>> allowed_values(Literal["a", "b"]), allowed_values(int)
+    (('a', 'b'), None)
+    """
+    bare, meta, _ = strip_annotation(annotation)
+    for m in meta:
+        if isinstance(m, Choices):
+            return m.allowed()
+    if get_origin(bare) is Literal:
+        return tuple(str(a) for a in get_args(bare))
+    return None
+
+
+def choice_text(names: Sequence[str]) -> str:
+    """``„a“, „b“ oder „c“``: allowed values in a message.
+
+    >>> choice_text(["none", "flat"])
+    '„none“ oder „flat“'
+    """
+    quoted = [f"„{n}“" for n in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} oder {quoted[-1]}"
+
+
+class _RangeQuantity(NumberQuantity):
+    """A number in ``[low, high]`` (a subclass per range: :func:`_ranged`)."""
+
+    low: ClassVar[float] = 0.0
+    high: ClassVar[float] = 1.0
+
+    @classmethod
+    def problem(cls, v: float) -> str | None:
+        if cls.low <= v <= cls.high:
+            return None
+        lo, hi = (f"{x:g}".replace(".", ",") for x in (cls.low, cls.high))
+        return f"Wert {fmt_value(v)} liegt nicht zwischen {lo} und {hi}"
+
+
+@functools.cache
+def _ranged(low: float, high: float) -> type[NumberQuantity]:
+    if (low, high) == (0.0, 1.0):
+        return ShareQuantity
+    return type("RangeQuantity", (_RangeQuantity,), {"low": low, "high": high})
+
+
+@functools.cache
+def parameter_annotation(p: SchemeParameter) -> Any:
+    """The field type of a scheme parameter in a scenario file (from its metadata)."""
+    if p.kind == "pots":
+        return Annotated[list[Literal[POTS]], Field(min_length=1)]  # type: ignore[valid-type]
+    return q(_ranged(p.low, p.high), p.unit)
+
+
+@functools.cache
+def _adapter(p: SchemeParameter) -> TypeAdapter[Any]:
+    """A strict validator of one parameter (a quantity model is strict by its own config)."""
+    annotation = parameter_annotation(p)
+    if p.kind == "pots":
+        return TypeAdapter(annotation, config=ConfigDict(strict=True))
+    return TypeAdapter(annotation)
+
+
 class IncentiveSection(Section):
-    """:class:`model.params.IncentiveParams`: the scheme and only its own parameters."""
+    """:class:`model.params.IncentiveParams`: a registered scheme and only its own parameters.
 
-    scheme: Literal["none", "retention", "bonus_malus", "flat", "balancing"]
-    retention_share: Share | None = None
-    corridor: Share | None = None
-    bonus_share: Share | None = None
-    malus_share: Share | None = None
-    balancing_pots: list[Literal["bound", "regional_1", "regional_2", "central"]] | None = Field(
-        default=None, min_length=1
-    )
+    In a file the parameters stand beside ``scheme`` (``incentive.retention_share``);
+    which names and values are allowed comes from the scheme's class in
+    :mod:`model.incentives`. Validated, they are :attr:`values`, as in the engine.
+    """
 
-    @model_validator(mode="after")
-    def _scheme_params(self) -> "IncentiveSection":
-        own = SCHEME_PARAMS[self.scheme]
-        for name in ("retention_share", "corridor", "bonus_share", "malus_share", "balancing_pots"):
-            given = getattr(self, name) is not None
-            if given and name not in own:
+    scheme: SchemeName
+    values: dict[str, Any] = Field(default_factory=dict)
+    """The scheme's parameters as given in the file (quantities or pot lists)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scheme_params(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        scheme = data.get("scheme")
+        given = {k: v for k, v in data.items() if k != "scheme"}
+        out: dict[str, Any] = {"scheme": scheme} if "scheme" in data else {}
+        if not isinstance(scheme, str):
+            return out  # pydantic reports the missing or mistyped scheme
+        names = scheme_names()
+        if scheme not in names:
+            raise FieldIssue(
+                ("scheme",),
+                f"Wert {fmt_value(scheme)} ist nicht erlaubt; erlaubt: {choice_text(names)}",
+            )
+        own = {p.name: p for p in scheme_class(scheme).parameters}
+        for name in given:
+            if name not in own:
                 raise FieldIssue(
-                    (name,),
-                    f"Parameter gehört nicht zum Anreizsystem „{self.scheme}“ "
+                    (str(name),),
+                    f"Parameter gehört nicht zum Anreizsystem „{scheme}“ "
                     f"(erlaubt: {', '.join(own) or 'keine Parameter'})",
                 )
-            if not given and name in own and name != "balancing_pots":
-                raise FieldIssue((name,), f"Anreizsystem „{self.scheme}“ braucht diesen Parameter")
-        return self
+        for name, p in own.items():
+            if p.required and name not in given:
+                raise FieldIssue((name,), f"Anreizsystem „{scheme}“ braucht diesen Parameter")
+        values = {}
+        for name in (n for n in own if n in given):  # the scheme's order, as in the engine
+            try:
+                values[name] = _adapter(own[name]).validate_python(given[name])
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                raise FieldIssue((name, *error_loc(first)), german_message(first)) from None
+        out["values"] = values
+        return out
+
+    @classmethod
+    def document_fields(cls) -> dict[str, tuple[Any, bool]]:
+        """Field type and removability of each key a file may write (for dotted paths).
+
+        ``scheme`` and every parameter of every registered scheme, not ``values``.
+        """
+        fields: dict[str, tuple[Any, bool]] = {"scheme": (SchemeName, False)}
+        for name, p in parameters_by_name().items():
+            fields[name] = (parameter_annotation(p), True)
+        return fields
+
+    def document_items(self) -> list[tuple[str, Any]]:
+        """The section's keys and validated values as the file writes them."""
+        return [("scheme", self.scheme), *self.values.items()]
 
 
 class RegionSection(Section):
@@ -340,6 +517,8 @@ class RegionSection(Section):
     migration_share: Share
     unemployment_share: Share
     direct_contact_share: ScaleShare
+    indirect_hours_per_fls: Share
+    """Hours of travel and documentation one billed FLS needs besides direct contact."""
 
     @field_validator("municipalities")
     @classmethod
@@ -350,6 +529,103 @@ class RegionSection(Section):
                 raise ValueError(f"Gemeinde „{name}“ ist doppelt aufgeführt")
             seen.add(name)
         return v
+
+
+# =========================================================================== offices, quota
+
+
+class SharePathQuantity(Quantity):
+    """A non-empty list of shares (0..1), one per year (a phase-out path)."""
+
+    value: list[float] = Field(min_length=1, max_length=100)
+
+    @field_validator("value")
+    @classmethod
+    def _check(cls, v: list[float]) -> list[float]:
+        for i, x in enumerate(v):
+            if not math.isfinite(x) or not 0.0 <= x <= 1.0:
+                raise ValueError(
+                    f"Eintrag {i + 1}: Wert {fmt_value(x)} liegt nicht zwischen 0 und 1"
+                )
+        return v
+
+
+SharePath = q(SharePathQuantity, "share")
+"""Shares per year, e.g. the compensation path of Vorlage 2025/124."""
+
+
+class OfficeSection(Section):
+    """:class:`model.params.OfficeSpec`: one Sozialraumbüro.
+
+    ``source`` or ``assumption`` (exactly one) says who runs it: where the Träger is
+    named publicly, or why a name is assumed.
+    """
+
+    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
+    sozialraum: Name
+    """The municipality (Sozialraum) it serves; its region is the municipality's."""
+    provider: Name
+    """The Sozialraumträger that runs it (a provider with role sozialraumtraeger)."""
+    source: str | None = Field(default=None, min_length=1, max_length=MAX_PROVENANCE_CHARS)
+    """Where the Träger of the office is named (publication, year, address)."""
+    assumption: str | None = Field(default=None, min_length=1, max_length=MAX_PROVENANCE_CHARS)
+    """Why the Träger is assumed where no publication names it."""
+    budget_before: EurYear
+    """EUR per year before the quota (its share is the old quota)."""
+    rent: EurYear
+    travel: EurYear
+    overhead: EurYear
+
+    @model_validator(mode="after")
+    def _one_provenance(self) -> "OfficeSection":
+        if (self.source is None) == (self.assumption is None):
+            raise FieldIssue(
+                ("source",),
+                "Träger des Büros: entweder source (Quelle) oder assumption (Annahme) angeben",
+            )
+        return self
+
+    @property
+    def provenance(self) -> str:
+        """``Quelle: …`` or ``Annahme: …`` of the office's Träger."""
+        if self.source is not None:
+            return f"Quelle: {' '.join(self.source.split())}"
+        return f"Annahme: {' '.join(str(self.assumption).split())}"
+
+
+class QuotaSection(Section):
+    """:class:`model.params.QuotaParams` (the indicators come from ``sozialraeume_file``)."""
+
+    start_year: CalendarYear
+    index_weights: dict[
+        Literal[
+            "sgb2_share",
+            "single_parent_share",
+            "migration_share",
+            "unemployment_share",
+        ],
+        Share,
+    ] = Field(min_length=1)
+    compensated: list[Name] = Field(default_factory=list)
+    """Sozialräume (municipalities with an office) whose deficit is compensated."""
+    compensation_path: SharePath | None = None
+    """Share of the deficit compensated in the first quota year, the next, …"""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "QuotaSection":
+        total = math.fsum(w.value for w in self.index_weights.values())
+        if abs(total - 1.0) > SHARE_SUM_TOLERANCE:
+            raise FieldIssue(
+                ("index_weights",), f"Anteile ergeben nicht 100 % (Summe {sum_text(total)})"
+            )
+        if len(set(self.compensated)) != len(self.compensated):
+            raise FieldIssue(("compensated",), "ein Sozialraum ist doppelt aufgeführt")
+        if self.compensated and self.compensation_path is None:
+            raise FieldIssue(
+                ("compensation_path",),
+                "ausgeglichene Sozialräume (compensated) brauchen einen Ausgleichspfad",
+            )
+        return self
 
 
 # =========================================================================== file sections
@@ -450,21 +726,29 @@ class HelpTypeSection(Section):
 
 __all__ = [
     "INDEX_INDICATORS",
-    "SCHEME_PARAMS",
     "BudgetSection",
     "CalibrationRefSection",
+    "Choices",
     "CounsellingSection",
     "HelpTypeAdjustmentSection",
     "HelpTypeSection",
     "IncentiveSection",
     "Name",
     "NeedSection",
+    "OfficeSection",
     "PopulationSection",
     "ProjectSection",
     "ProviderSection",
     "ProviderSpecSection",
+    "QuotaSection",
     "RecognitionSection",
     "RegionSection",
+    "SchemeName",
     "Section",
+    "SharePath",
+    "SharePathQuantity",
+    "allowed_values",
+    "choice_text",
     "code_to_str",
+    "parameter_annotation",
 ]

@@ -11,11 +11,15 @@ German format of :mod:`scenarios.formatting` (``1.234.567 €``, ``12,5 %``): ho
 texts are formatted in Python with ``fmt_eur``/``fmt_pct``/``fmt_num``, axis ticks
 by plotly with ``layout.separators = ",."``.
 
-Colours: every scenario keeps one colour in every figure. The colour follows the
-position of the scenario in the ``names`` mapping (scenario name → display title)
-that each figure receives; the first entry is the baseline and is drawn dark grey,
-the others take the calm, colour-blind-friendly :data:`PALETTE` in order. Pass the
-same ``names`` (baseline first) to every figure of a page.
+Styles: every scenario keeps one colour, line dash and marker in every figure
+(:class:`ScenarioStyle`). Pages and the briefing pass ``styles`` fixed once per
+results store (:func:`fixed_styles`: the reference scenario dark grey and solid, the
+others by their position in the store's sorted scenario list, from the calm,
+colour-blind-friendly :data:`PALETTE`), so colours do not follow the selection or its
+order. Without ``styles`` a figure numbers the scenarios of its ``names`` mapping
+(scenario name → display title, baseline first) in order. Dashes and markers keep the
+lines apart in black and white; ``labels`` write a short label at each line's end
+(the briefing's charts have no legend).
 
 Bands: the frames of :mod:`dashboard.data` carry the quantiles ``q05 … q95`` over
 runs; the 50 % band is ``q25``–``q75``, the 90 % band ``q05``–``q95``.
@@ -35,14 +39,24 @@ from dashboard.figures.sankey import (
 )
 from dashboard.figures.style import (
     BASELINE_COLOUR,
+    DASHES,
+    LABEL_ANNOTATION,
     NO_DATA,
     PALETTE,
     POT_COLOURS,
+    REFERENCE_STYLE,
     SEPARATORS,
+    SYMBOLS,
+    TEXT_COLOUR,
+    ScenarioStyle,
     UnitScale,
     empty_figure,
+    fixed_styles,
     format_value,
+    label_line_ends,
     scenario_colours,
+    scenario_styles,
+    spread_apart,
     style_figure,
     unit_scale,
 )
@@ -56,15 +70,21 @@ from dashboard.figures.years import (
 
 __all__ = [
     "BASELINE_COLOUR",
+    "DASHES",
+    "LABEL_ANNOTATION",
     "MALUS_LABEL",
     "MALUS_SURPLUS_LABEL",
     "NO_DATA",
     "PALETTE",
     "POT_COLOURS",
+    "REFERENCE_STYLE",
     "ROOT_LABEL",
     "SEPARATORS",
+    "SYMBOLS",
+    "TEXT_COLOUR",
     "ExportError",
     "SankeyData",
+    "ScenarioStyle",
     "UnitScale",
     "band_figure",
     "cases_by_type_figure",
@@ -74,7 +94,9 @@ __all__ = [
     "equity_table",
     "figure_png",
     "figure_svg",
+    "fixed_styles",
     "format_value",
+    "label_line_ends",
     "overspend_figure",
     "pots_figure",
     "region_schematic",
@@ -83,6 +105,8 @@ __all__ = [
     "sankey_data",
     "sankey_figure",
     "scenario_colours",
+    "scenario_styles",
+    "spread_apart",
     "style_figure",
     "unit_scale",
 ]

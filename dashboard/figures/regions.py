@@ -18,11 +18,12 @@ from dashboard.figures.style import (
     MUTED_COLOUR,
     TEXT_COLOUR,
     TOTAL,
+    ScenarioStyle,
     _axis_title,
-    _colours_for,
     _decimals,
     _last_year,
     _ordered,
+    _styles_for,
     _title_of,
     _wrap,
     empty_figure,
@@ -41,6 +42,8 @@ def regions_figure(
     unit: str,
     names: Mapping[str, str],
     year: int | None = None,
+    *,
+    styles: Mapping[str, ScenarioStyle] | None = None,
 ) -> go.Figure:
     """One metric per region (median, 90 % interval) per scenario, for one year.
 
@@ -50,6 +53,7 @@ def regions_figure(
         unit: Unit as stored (``EUR je JEW``, ``je 10.000 u21`` …).
         names: Scenario name → title, baseline first.
         year: The year shown (default: the last year in ``q``).
+        styles: Fixed style per scenario (default: numbered in the order of ``names``).
 
     Returns:
         Grouped bars with regions on the x axis, one trace per scenario (``meta``
@@ -62,7 +66,7 @@ def regions_figure(
     if q.empty:
         return empty_figure(title=title)
     scale = unit_scale(unit, q[["q05", "q95"]].to_numpy().ravel())
-    colours = _colours_for(q["scenario"], names)
+    colours = {k: v.colour for k, v in _styles_for(q["scenario"], names, styles).items()}
     regions = sorted(q["region"].unique())
     fig = go.Figure()
     for s in _ordered(q["scenario"], names):
@@ -183,6 +187,7 @@ def region_schematic(
     title: str = "Regionen im Überblick",
     unit: str = "",
     year: int | None = None,
+    styles: Mapping[str, ScenarioStyle] | None = None,
 ) -> go.Figure:
     """A schematic tile "map" of the regions, coloured by a value, one row per scenario.
 
@@ -197,6 +202,7 @@ def region_schematic(
         title: German title (name of the value).
         unit: Unit of the value as stored (colour-bar title).
         year: The year (default: the last in ``values``).
+        styles: Fixed style per scenario (panel titles in its colour).
 
     Returns:
         One heatmap trace per scenario on a shared colour scale (``meta`` role
@@ -211,7 +217,7 @@ def region_schematic(
     ncols = min(3, len(regions))
     nrows = math.ceil(len(regions) / ncols)
     order = _ordered(values["scenario"], names)
-    colours = _colours_for(values["scenario"], names)
+    colours = {k: v.colour for k, v in _styles_for(values["scenario"], names, styles).items()}
     scale = unit_scale(unit, values["median"])
     digits = _decimals(values["median"])
     lo, hi = float(values["median"].min()), float(values["median"].max())

@@ -1,15 +1,20 @@
 """Style of every figure: colours, fonts, German number format, units and empty charts.
 
-Every scenario keeps one colour in every figure (the baseline dark grey, the others
-from :data:`PALETTE` in the order of ``names``); axis titles carry the unit, scaled to
-thousands or millions where the values need it (:func:`unit_scale`).
+Every scenario keeps one :class:`ScenarioStyle` (colour, line dash, marker symbol) in
+every figure. The dashboard and the briefing fix the styles once per results store
+(:func:`fixed_styles`: the reference scenario dark grey and solid, the others by their
+position in the store's sorted list), so a scenario's colour does not depend on which
+scenarios are selected or in which order; a figure given no styles numbers the
+scenarios of its ``names`` in order (:func:`scenario_styles`). Line dashes and markers
+keep the scenarios apart when a chart is printed in black and white. Axis titles carry
+the unit, scaled to thousands or millions where the values need it (:func:`unit_scale`).
 """
 
 from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -41,7 +46,23 @@ PALETTE: tuple[str, ...] = (
     "#7d8a2e",  # olive
     "#6c5b9e",  # violet
 )
-"""Colours of the other scenarios, in the order of ``names`` (repeats after eight)."""
+"""Colours of the other scenarios (repeat after eight; dashes and markers still differ)."""
+
+DASHES: tuple[str, ...] = ("dash", "dot", "dashdot", "longdash", "longdashdot")
+"""Line dashes of the other scenarios (the reference scenario is drawn solid)."""
+
+SYMBOLS: tuple[str, ...] = (
+    "square",
+    "diamond",
+    "triangle-up",
+    "x",
+    "triangle-down",
+    "cross",
+    "star",
+    "pentagon",
+    "hexagon",
+)
+"""Marker symbols of the other scenarios (the reference scenario has circles)."""
 
 POT_COLOURS: dict[str, str] = {
     "bound": "#8da0b3",
@@ -53,24 +74,116 @@ POT_COLOURS: dict[str, str] = {
 
 NO_DATA = "Keine Daten für diese Auswahl"
 
+LABEL_ANNOTATION = "beschriftung"
+"""``name`` of the annotations that label a scenario's line or marker directly."""
+
+
+@dataclass(frozen=True)
+class ScenarioStyle:
+    """How one scenario is drawn in every figure.
+
+    Attributes:
+        colour: Hex colour of its lines, markers and bars.
+        dash: Plotly line dash (``solid``, ``dash`` …).
+        symbol: Plotly marker symbol (``circle``, ``square`` …).
+    """
+
+    colour: str
+    dash: str
+    symbol: str
+
+
+REFERENCE_STYLE = ScenarioStyle(BASELINE_COLOUR, "solid", "circle")
+"""The style of the reference scenario (the status quo): dark grey, solid, circles."""
+
 
 # =========================================================================== style
 
 
-def scenario_colours(names: Mapping[str, str] | Iterable[str]) -> dict[str, str]:
-    """Colour of every scenario: the first (baseline) dark grey, the others from the palette.
+def style_at(position: int) -> ScenarioStyle:
+    """The style of the scenario at ``position`` among the non-reference scenarios.
+
+    Colours repeat after 8, dashes after 5 and markers after 9 positions, so two
+    scenarios share all three only 360 positions apart.
+
+    >>> style_at(0)
+    ScenarioStyle(colour='#1f77b4', dash='dash', symbol='square')
+    """
+    return ScenarioStyle(
+        PALETTE[position % len(PALETTE)],
+        DASHES[position % len(DASHES)],
+        SYMBOLS[position % len(SYMBOLS)],
+    )
+
+
+def scenario_styles(names: Mapping[str, str] | Iterable[str]) -> dict[str, ScenarioStyle]:
+    """Styles by position: the first scenario (the reference) grey and solid, then in order.
 
     Args:
-        names: Scenario names in display order, baseline first (a mapping name →
-            title or any iterable of names).
+        names: Scenario names, reference first (a mapping name → title or any
+            iterable of names).
+
+    Returns:
+        Scenario name → style.
+    """
+    return {name: REFERENCE_STYLE if i == 0 else style_at(i - 1) for i, name in enumerate(names)}
+
+
+def fixed_styles(scenarios: Collection[str], reference: str | None) -> dict[str, ScenarioStyle]:
+    """One style per scenario of a store, independent of any selection and its order.
+
+    The reference scenario (the dashboard's default baseline, usually the status quo)
+    gets :data:`REFERENCE_STYLE`; every other scenario the style of its position in the
+    sorted list of the others. More runs of the same scenarios never change a style;
+    styles change only when the store gets another scenario.
+
+    Args:
+        scenarios: The scenarios of the store.
+        reference: The reference scenario (None or not in ``scenarios``: none).
+
+    Returns:
+        Scenario name → style, the reference first.
+    """
+    others = sorted(s for s in set(scenarios) if s != reference)
+    styles = (
+        {reference: REFERENCE_STYLE} if reference is not None and reference in scenarios else {}
+    )
+    styles.update({s: style_at(i) for i, s in enumerate(others)})
+    return styles
+
+
+def scenario_colours(
+    names: Mapping[str, str] | Iterable[str],
+    styles: Mapping[str, ScenarioStyle] | None = None,
+) -> dict[str, str]:
+    """Colour of every scenario: from ``styles`` where given, else by position in ``names``.
+
+    Args:
+        names: Scenario names in display order, reference first.
+        styles: Fixed styles (:func:`fixed_styles`); scenarios missing there are
+            numbered after them.
 
     Returns:
         Scenario name → hex colour.
     """
-    colours: dict[str, str] = {}
-    for i, name in enumerate(names):
-        colours[name] = BASELINE_COLOUR if i == 0 else PALETTE[(i - 1) % len(PALETTE)]
-    return colours
+    return {s: st.colour for s, st in _styles_for((), names, styles).items()}
+
+
+def _styles_for(
+    present: Iterable[str],
+    names: Mapping[str, str] | Iterable[str],
+    styles: Mapping[str, ScenarioStyle] | None = None,
+) -> dict[str, ScenarioStyle]:
+    """Styles of the scenarios of ``names`` and ``present`` (fixed ones where given)."""
+    keys = list(dict.fromkeys([*names, *present]))
+    if not styles:
+        return scenario_styles(keys)
+    out = {k: styles[k] for k in keys if k in styles}
+    missing = [k for k in keys if k not in styles]
+    if missing:
+        numbered = scenario_styles([*styles, *missing])
+        out.update({k: numbered[k] for k in missing})
+    return out
 
 
 def _rgba(colour: str, alpha: float) -> str:
@@ -84,11 +197,6 @@ def _ordered(present: Iterable[str], names: Mapping[str, str]) -> list[str]:
     """Scenarios in the order of ``names``, then any others in their own order."""
     seen = list(dict.fromkeys(present))
     return [s for s in names if s in seen] + [s for s in seen if s not in names]
-
-
-def _colours_for(present: Iterable[str], names: Mapping[str, str]) -> dict[str, str]:
-    keys = list(names) + [s for s in dict.fromkeys(present) if s not in names]
-    return scenario_colours(keys)
 
 
 def _title_of(name: str, names: Mapping[str, str]) -> str:
@@ -188,6 +296,94 @@ def empty_figure(message: str = NO_DATA, title: str | None = None) -> go.Figure:
     return fig
 
 
+# =========================================================================== direct labels
+
+
+def spread_apart(values: Sequence[float], gap: float) -> list[float]:
+    """Positions near ``values`` (in their order) that are at least ``gap`` apart.
+
+    Values too close together form a group, spread evenly around the group's mean;
+    groups that then overlap merge, until none do.
+
+    >>> spread_apart([1.0, 1.1, 5.0], 1.0)
+    [0.55, 1.55, 5.0]
+    """
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    groups: list[list[float]] = [[float(values[i])] for i in order]
+
+    def places(group: list[float]) -> list[float]:
+        centre = sum(group) / len(group)
+        return [centre + (k - (len(group) - 1) / 2) * gap for k in range(len(group))]
+
+    merged = True
+    while merged:
+        merged = False
+        for k in range(len(groups) - 1):
+            if places(groups[k])[-1] + gap > places(groups[k + 1])[0] + 1e-12:
+                groups[k : k + 2] = [groups[k] + groups[k + 1]]
+                merged = True
+                break
+    flat = [round(y, 12) for g in groups for y in places(g)]
+    out = [0.0] * len(values)
+    for i, y in zip(order, flat, strict=True):
+        out[i] = y
+    return out
+
+
+def label_line_ends(
+    fig: go.Figure, labels: Mapping[str, str], min_gap_px: float = 16.0
+) -> go.Figure:
+    """Write a label beside the end of each scenario's median line, with a short leader.
+
+    The median lines are the traces with ``meta`` role ``median``; where lines end
+    close together, the labels are moved apart (keeping their order) and a thin
+    leader joins each label to its line's end. Call again after changing the
+    figure's height or margins: the labels are placed anew.
+
+    Args:
+        fig: The figure (changed in place).
+        labels: Scenario → label text (scenarios without a label get none).
+        min_gap_px: Least vertical distance between two labels in pixels.
+
+    Returns:
+        The same figure with one annotation per label (named :data:`LABEL_ANNOTATION`).
+    """
+    fig.layout.annotations = [a for a in fig.layout.annotations if a.name != LABEL_ANNOTATION]
+    ends = []
+    values: list[float] = []
+    for t in fig.data:
+        meta = t.meta if isinstance(t.meta, dict) else {}
+        ys = [float(v) for v in (t.y if t.y is not None else []) if v is not None]
+        values.extend(v for v in ys if math.isfinite(v))
+        if meta.get("role") == "median" and meta.get("scenario") in labels and len(t.x):
+            ends.append((labels[meta["scenario"]], t.x[-1], float(t.y[-1]), t.line.color))
+    if not ends:
+        return fig
+    margin = fig.layout.margin
+    plot_px = max(60.0, (fig.layout.height or 420) - (margin.t or 0) - (margin.b or 0))
+    fixed = fig.layout.yaxis.range
+    lo, hi = (float(fixed[0]), float(fixed[1])) if fixed else (min(values), max(values))
+    extent = (hi - lo) * (1.0 if fixed else 1.1) if hi > lo else 1.0  # autorange pads ~5 %
+    places = spread_apart([y for _, _, y, _ in ends], min_gap_px / plot_px * extent)
+    for (text, x, y, colour), place in zip(ends, places, strict=True):
+        fig.add_annotation(
+            x=x,
+            y=y,
+            ax=14,
+            ay=-(place - y) / extent * plot_px,
+            showarrow=True,
+            arrowhead=0,
+            arrowwidth=0.8,
+            arrowcolor=MUTED_COLOUR,
+            standoff=4,
+            xanchor="left",
+            text=f"<b>{text}</b>",
+            font={"size": 13, "color": colour},
+            name=LABEL_ANNOTATION,
+        )
+    return fig
+
+
 # =========================================================================== units
 
 
@@ -217,7 +413,8 @@ def unit_scale(unit: str, values: Iterable[float] = ()) -> UnitScale:
     """The display of a unit of the results store, chosen for the given values.
 
     Euros are shown in ``Mio. €`` on the axis when the largest value reaches one
-    million; shares (``Anteil``, ``ja/nein``) as percent. Hover texts always use the
+    million, in ``Tsd. €`` from 100.000 (short tick labels, also in a narrow printed
+    chart); shares (``Anteil``, ``ja/nein``) as percent. Hover texts always use the
     exact German format (``1.234.567 €``, ``12,5 %``).
 
     Args:
@@ -231,8 +428,13 @@ def unit_scale(unit: str, values: Iterable[float] = ()) -> UnitScale:
     if unit in ("Anteil", "ja/nein"):
         return UnitScale(100.0, "%", lambda x: fmt_pct(x, 1))
     if unit in ("EUR", "€"):
-        big = max((abs(v) for v in vals), default=0.0) >= 1e6
-        return UnitScale(1e-6 if big else 1.0, "Mio. €" if big else "€", lambda x: fmt_eur(x))
+        top = max((abs(v) for v in vals), default=0.0)
+        factor, axis = 1.0, "€"
+        if top >= 1e6:
+            factor, axis = 1e-6, "Mio. €"
+        elif top >= 1e5:
+            factor, axis = 1e-3, "Tsd. €"
+        return UnitScale(factor, axis, lambda x: fmt_eur(x))
     if unit == "EUR je JEW":
         return UnitScale(1.0, RESULT_UNIT_LABELS[unit], lambda x: f"{fmt_eur(x, 2)} je JEW")
     digits = _decimals(vals)
@@ -274,19 +476,29 @@ def _last_year(frame: pd.DataFrame, year: int | None) -> tuple[pd.DataFrame, int
 
 __all__ = [
     "BASELINE_COLOUR",
+    "DASHES",
     "FONT_FAMILY",
     "GRID_COLOUR",
+    "LABEL_ANNOTATION",
     "MUTED_COLOUR",
     "NO_DATA",
     "PALETTE",
     "POT_COLOURS",
+    "REFERENCE_STYLE",
     "SEPARATORS",
+    "SYMBOLS",
     "TEXT_COLOUR",
     "TOTAL",
+    "ScenarioStyle",
     "UnitScale",
     "empty_figure",
+    "fixed_styles",
     "format_value",
+    "label_line_ends",
     "scenario_colours",
+    "scenario_styles",
+    "spread_apart",
+    "style_at",
     "style_figure",
     "unit_scale",
 ]

@@ -16,19 +16,22 @@ from plotly.subplots import make_subplots
 
 from dashboard.figures.style import (
     BASELINE_COLOUR,
+    LABEL_ANNOTATION,
     MUTED_COLOUR,
     POT_COLOURS,
     TEXT_COLOUR,
     TOTAL,
+    ScenarioStyle,
     _axis_title,
-    _colours_for,
     _last_year,
     _one_series,
     _ordered,
     _rgba,
+    _styles_for,
     _title_of,
     _wrap,
     empty_figure,
+    label_line_ends,
     style_figure,
     unit_scale,
 )
@@ -38,7 +41,17 @@ from scenarios import fmt_eur, fmt_num, fmt_pct
 # =========================================================================== over years
 
 
-def band_figure(q: pd.DataFrame, title: str, unit: str, names: Mapping[str, str]) -> go.Figure:
+def band_figure(
+    q: pd.DataFrame,
+    title: str,
+    unit: str,
+    names: Mapping[str, str],
+    *,
+    styles: Mapping[str, ScenarioStyle] | None = None,
+    labels: Mapping[str, str] | None = None,
+    band_alpha: tuple[float, float] = (0.10, 0.22),
+    height: int = 420,
+) -> go.Figure:
     """Median line with 50 % and 90 % bands per scenario over the years.
 
     Args:
@@ -46,7 +59,13 @@ def band_figure(q: pd.DataFrame, title: str, unit: str, names: Mapping[str, str]
             q05 … q95 (several regions: ``Gesamt`` is used).
         title: German title, also the axis label (``Ausgaben gesamt``).
         unit: Unit of the metric as stored (``EUR``, ``Familien`` …).
-        names: Scenario name → display title, baseline first (fixes the colours).
+        names: Scenario name → display title, baseline first.
+        styles: Fixed style per scenario (default: numbered in the order of ``names``).
+        labels: Scenario → short label written at the end of its median line (for
+            print: readable without colour and without a legend; annotations named
+            :data:`LABEL_ANNOTATION`); given, the legend is left out.
+        band_alpha: Opacity of the 90 % and the 50 % band.
+        height: Figure height in pixels (the labels are spaced for it).
 
     Returns:
         Per scenario three traces (``meta`` = ``{"scenario", "role"}`` with role
@@ -56,14 +75,18 @@ def band_figure(q: pd.DataFrame, title: str, unit: str, names: Mapping[str, str]
     if q.empty:
         return empty_figure(title=title)
     scale = unit_scale(unit, q[["q05", "q95"]].to_numpy().ravel())
-    colours = _colours_for(q["scenario"], names)
+    look = _styles_for(q["scenario"], names, styles)
     fig = go.Figure()
     for s in _ordered(q["scenario"], names):
         part = q[q["scenario"] == s].sort_values("year")
         x = [int(y) for y in part["year"]]
-        c = colours[s]
+        st = look[s]
+        c = st.colour
         label = _title_of(s, names)
-        for lo, hi, alpha, role in (("q05", "q95", 0.10, "band90"), ("q25", "q75", 0.22, "band50")):
+        for lo, hi, alpha, role in (
+            ("q05", "q95", band_alpha[0], "band90"),
+            ("q25", "q75", band_alpha[1], "band50"),
+        ):
             fig.add_trace(
                 go.Scatter(
                     x=x + x[::-1],
@@ -87,10 +110,11 @@ def band_figure(q: pd.DataFrame, title: str, unit: str, names: Mapping[str, str]
                 x=x,
                 y=part["median"] * scale.factor,
                 mode="lines+markers",
-                line={"color": c, "width": 2.5},
-                marker={"size": 7, "color": c},
+                line={"color": c, "width": 2.5, "dash": st.dash},
+                marker={"size": 8, "color": c, "symbol": st.symbol},
                 name=label,
                 legendgroup=s,
+                showlegend=labels is None,
                 customdata=custom,
                 hovertemplate=(
                     f"<b>{label}</b><br>Jahr %{{x}}<br>Median: %{{customdata[0]}}<br>"
@@ -100,7 +124,15 @@ def band_figure(q: pd.DataFrame, title: str, unit: str, names: Mapping[str, str]
                 meta={"scenario": s, "role": "median"},
             )
         )
-    style_figure(fig, title=title, y_title=_axis_title(title, scale), years=q["year"].unique())
+    style_figure(
+        fig,
+        title=title,
+        y_title=_axis_title(title, scale),
+        years=q["year"].unique(),
+        height=height,
+    )
+    if labels is not None:
+        label_line_ends(fig, labels)
     fig.add_annotation(
         text="Linie: Median der Läufe · dunkles Band: mittlere 50 % · helles Band: 90 %",
         xref="paper",
@@ -139,6 +171,9 @@ def difference_figure(
     unit: str,
     names: Mapping[str, str],
     better: str,
+    *,
+    styles: Mapping[str, ScenarioStyle] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """Paired differences to the baseline per year: median with 50 %/90 % interval bars.
 
@@ -150,6 +185,9 @@ def difference_figure(
         unit: Unit of the metric as stored (``EUR``; ``€`` is accepted too).
         names: Scenario name → title, baseline first (its title names the reference).
         better: ``"lower"`` or ``"higher"``: which direction is better for this metric.
+        styles: Fixed style per scenario (default: numbered in the order of ``names``).
+        labels: Scenario → short label written above its last interval (for print;
+            annotations named :data:`LABEL_ANNOTATION`); given, the legend is left out.
 
     Returns:
         Per scenario three traces (``meta`` role ``interval90``, ``interval50``,
@@ -162,14 +200,15 @@ def difference_figure(
     if d.empty:
         return empty_figure(title=title)
     scale = unit_scale(unit, d[["q05", "q95"]].to_numpy().ravel())
-    colours = _colours_for(d["scenario"], names)
+    look = _styles_for(d["scenario"], names, styles)
     order = [s for s in _ordered(d["scenario"], names) if s != next(iter(names), None)]
     offsets = _dodge(len(order))
     fig = go.Figure()
     for s, off in zip(order, offsets, strict=True):
         part = d[d["scenario"] == s].sort_values("year")
         x = [int(y) + off for y in part["year"]]
-        c = colours[s]
+        st = look[s]
+        c = st.colour
         label = _title_of(s, names)
         for lo, hi, width, role in (
             ("q05", "q95", 1.6, "interval90"),
@@ -202,9 +241,15 @@ def difference_figure(
                 x=x,
                 y=part["median"] * scale.factor,
                 mode="markers",
-                marker={"size": 10, "color": c, "line": {"color": "#ffffff", "width": 1.5}},
+                marker={
+                    "size": 10,
+                    "color": c,
+                    "symbol": st.symbol,
+                    "line": {"color": "#ffffff", "width": 1.5},
+                },
                 name=label,
                 legendgroup=s,
+                showlegend=labels is None,
                 customdata=custom,
                 hovertemplate=(
                     f"<b>{label}</b><br>Jahr %{{customdata[0]}}<br>"
@@ -247,16 +292,34 @@ def difference_figure(
     pad = 0.08 * (hi - lo) if hi > lo else 1.0
     fig.update_yaxes(range=[lo - pad, hi + pad])
     fig.update_layout(margin={"t": 90})
+    if labels is not None:
+        for s, off in zip(order, offsets, strict=True):
+            last = d[d["scenario"] == s].sort_values("year").iloc[-1]
+            fig.add_annotation(
+                x=int(last["year"]) + off,
+                y=float(last["q95"]) * scale.factor,
+                yanchor="bottom",
+                text=f"<b>{labels.get(s, s)}</b>",
+                showarrow=False,
+                font={"size": 13, "color": look[s].colour},
+                name=LABEL_ANNOTATION,
+            )
     return fig
 
 
-def overspend_figure(p: pd.DataFrame, names: Mapping[str, str]) -> go.Figure:
+def overspend_figure(
+    p: pd.DataFrame,
+    names: Mapping[str, str],
+    *,
+    styles: Mapping[str, ScenarioStyle] | None = None,
+) -> go.Figure:
     """Probability that total spending exceeds the total budget, per year and scenario.
 
     Args:
         p: Output of ``DashboardData.overspend_probability``: scenario, year, runs,
             probability (0..1).
         names: Scenario name → title, baseline first.
+        styles: Fixed style per scenario (default: numbered in the order of ``names``).
 
     Returns:
         Grouped bars (one trace per scenario, ``meta`` role ``probability``) on a
@@ -265,7 +328,7 @@ def overspend_figure(p: pd.DataFrame, names: Mapping[str, str]) -> go.Figure:
     title = "Wahrscheinlichkeit einer Budgetüberschreitung"
     if p.empty:
         return empty_figure(title=title)
-    colours = _colours_for(p["scenario"], names)
+    colours = {k: v.colour for k, v in _styles_for(p["scenario"], names, styles).items()}
     fig = go.Figure()
     for s in _ordered(p["scenario"], names):
         part = p[p["scenario"] == s].sort_values("year")
@@ -302,7 +365,12 @@ def overspend_figure(p: pd.DataFrame, names: Mapping[str, str]) -> go.Figure:
     return fig
 
 
-def pots_figure(pots: pd.DataFrame, names: Mapping[str, str]) -> go.Figure:
+def pots_figure(
+    pots: pd.DataFrame,
+    names: Mapping[str, str],
+    *,
+    styles: Mapping[str, ScenarioStyle] | None = None,
+) -> go.Figure:
     """Spending per pot, stacked, per year; one panel per scenario; total budget as a line.
 
     Args:
@@ -310,6 +378,7 @@ def pots_figure(pots: pd.DataFrame, names: Mapping[str, str]) -> go.Figure:
             budget, spent (medians over runs; several regions: ``Gesamt`` is used).
         names: Scenario name → title, baseline first (panel titles in the scenario's
             colour).
+        styles: Fixed style per scenario (default: numbered in the order of ``names``).
 
     Returns:
         One stacked bar trace per scenario and pot (``meta`` role ``spent``, with
@@ -321,7 +390,7 @@ def pots_figure(pots: pd.DataFrame, names: Mapping[str, str]) -> go.Figure:
     if pots.empty:
         return empty_figure(title=title)
     order = _ordered(pots["scenario"], names)
-    colours = _colours_for(pots["scenario"], names)
+    colours = {k: v.colour for k, v in _styles_for(pots["scenario"], names, styles).items()}
     top = max(
         pots.groupby(["scenario", "year"])["spent"].sum().max(),
         pots.groupby(["scenario", "year"])["budget"].sum().max(),
@@ -406,7 +475,11 @@ def pots_figure(pots: pd.DataFrame, names: Mapping[str, str]) -> go.Figure:
 
 
 def cases_by_type_figure(
-    c: pd.DataFrame, names: Mapping[str, str], year: int | None = None
+    c: pd.DataFrame,
+    names: Mapping[str, str],
+    year: int | None = None,
+    *,
+    styles: Mapping[str, ScenarioStyle] | None = None,
 ) -> go.Figure:
     """Cases per 10,000 under-21 by help type (paragraph labels) per scenario, 90 % interval.
 
@@ -415,6 +488,7 @@ def cases_by_type_figure(
             q05 … q95.
         names: Scenario name → title, baseline first.
         year: The year shown (default: the last year in ``c``).
+        styles: Fixed style per scenario (default: numbered in the order of ``names``).
 
     Returns:
         Horizontal grouped bars (median) with 90 % error bars, one trace per
@@ -425,7 +499,7 @@ def cases_by_type_figure(
     if c.empty:
         return empty_figure(title=title)
     title = f"{title} ({chosen})"
-    colours = _colours_for(c["scenario"], names)
+    colours = {k: v.colour for k, v in _styles_for(c["scenario"], names, styles).items()}
     labels = list(dict.fromkeys(c["label"].fillna(c["code"])))
     fig = go.Figure()
     for s in _ordered(c["scenario"], names):

@@ -5,12 +5,15 @@ figures of the briefing, spending per pot, total spending against the budget, th
 probability of overspending, the paired difference to the baseline of a chosen
 outcome, cases per help type and one band chart per metric of
 :data:`BAND_METRICS`. Its buttons download the data shown (XLSX, CSV for German
-Excel) and the briefing for the Jugendhilfeausschuss (HTML, PDF).
+Excel) and the briefing for the Jugendhilfeausschuss (HTML, PDF). Every scenario is
+drawn in its fixed style (:attr:`AppContext.styles`); each chart carries its title in
+the figure, so its card has no heading of its own.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -108,34 +111,30 @@ def layout(ctx: AppContext) -> html.Div:
             ),
             html.Div(
                 [
-                    card("Ausgaben je Topf", graph(ids.Comparison.POTS, 420)),
-                    card("Gesamtausgaben und Budget", graph(ids.Comparison.TOTAL)),
+                    card(None, graph(ids.Comparison.POTS, 420)),
+                    card(None, graph(ids.Comparison.TOTAL)),
+                    card(None, graph(ids.Comparison.OVERSPEND)),
                     card(
-                        "Wahrscheinlichkeit einer Budgetüberschreitung",
-                        graph(ids.Comparison.OVERSPEND),
-                    ),
-                    card(
-                        "Unterschied zum Basisszenario (gepaart, gleiche Seeds)",
+                        None,
                         html.Div(
                             [
-                                dropdown(
-                                    outcomes,
-                                    outcomes[0]["value"],
-                                    id=ids.Comparison.DIFFERENCE_METRIC,
-                                    clearable=False,
+                                html.Label(
+                                    [
+                                        "Unterschied zur Basis (gepaart, gleiche Seeds) für",
+                                        dropdown(
+                                            outcomes,
+                                            outcomes[0]["value"],
+                                            id=ids.Comparison.DIFFERENCE_METRIC,
+                                            clearable=False,
+                                        ),
+                                    ]
                                 ),
                                 graph(ids.Comparison.DIFFERENCE),
                             ]
                         ),
                     ),
-                    card(
-                        "Fälle je 10.000 unter 21 nach Hilfeart (letztes Jahr)",
-                        graph(ids.Comparison.HELP_TYPES, 460),
-                    ),
-                    *[
-                        card(metric_title(m), graph(ids.Comparison.band(m)))
-                        for m in BAND_METRICS[1:]
-                    ],
+                    card(None, graph(ids.Comparison.HELP_TYPES, 460)),
+                    *[card(None, graph(ids.Comparison.band(m))) for m in BAND_METRICS[1:]],
                 ],
                 className="raster",
             ),
@@ -156,12 +155,22 @@ def rules(ctx: AppContext) -> dict[str, Rule]:
 # =========================================================================== views
 
 
-def spending_and_budget(q: pd.DataFrame, shown: dict[str, str]) -> go.Figure:
-    """Total spending (median, 50 % and 90 % bands) with each scenario's budget dashed."""
+def spending_and_budget(
+    q: pd.DataFrame,
+    shown: dict[str, str],
+    styles: Mapping[str, fig.ScenarioStyle] | None = None,
+) -> go.Figure:
+    """Total spending (median, 50 % and 90 % bands) with each scenario's budget as year marks.
+
+    Args:
+        q: Quantiles of ``total_spent`` and ``total_budget``.
+        shown: Scenario → title, baseline first.
+        styles: Fixed style per scenario (default: numbered in the order of ``shown``).
+    """
     spent = q[q["metric"] == "total_spent"]
-    figure = fig.band_figure(spent, "Ausgaben gesamt und Budget", "EUR", shown)
+    figure = fig.band_figure(spent, "Ausgaben gesamt und Budget", "EUR", shown, styles=styles)
     factor = fig.unit_scale("EUR", spent["q95"]).factor
-    colours = fig.scenario_colours(shown)
+    colours = fig.scenario_colours(shown, styles)
     budget = q[q["metric"] == "total_budget"]
     for s, title in shown.items():
         part = budget[budget["scenario"] == s].sort_values("year")
@@ -171,8 +180,14 @@ def spending_and_budget(q: pd.DataFrame, shown: dict[str, str]) -> go.Figure:
             go.Scatter(
                 x=[int(y) for y in part["year"]],
                 y=part["median"] * factor,
-                mode="lines",
-                line={"color": colours[s], "dash": "dash", "width": 1.5},
+                mode="markers",
+                # a bar across each year: the budget level, unlike any scenario's line
+                marker={
+                    "symbol": "line-ew-open",
+                    "size": 26,
+                    "color": colours[s],
+                    "line": {"width": 3, "color": colours[s]},
+                },
                 name=f"Budget: {title}",
                 customdata=[fmt_eur(v) for v in part["median"]],
                 hovertemplate=(
@@ -252,7 +267,7 @@ def shown_tables(
 
 def register(app: Dash, ctx: AppContext, gate: InputGate) -> None:
     """The tab's callbacks (``gate`` has checked every request before they run)."""
-    data, names = ctx.data, ctx.names
+    data, names, styles = ctx.data, ctx.names, ctx.styles
     band_outputs = [Output(ids.Comparison.band(m), "figure") for m in BAND_METRICS[1:]]
 
     @app.callback(
@@ -276,15 +291,17 @@ def register(app: Dash, ctx: AppContext, gate: InputGate) -> None:
         years = data.years(chosen)
         cases = data.cases_by_type(chosen, year=years[-1] if years else None)
         bands = [
-            fig.band_figure(q[q["metric"] == m], metric_title(m), stored_unit(m), shown)
+            fig.band_figure(
+                q[q["metric"] == m], metric_title(m), stored_unit(m), shown, styles=styles
+            )
             for m in BAND_METRICS[1:]
         ]
         return frozen(
             key_figures_table(data, baseline, chosen, names),
-            fig.pots_figure(data.pots(chosen), shown),
-            spending_and_budget(q, shown),
-            fig.overspend_figure(data.overspend_probability(chosen), shown),
-            fig.cases_by_type_figure(cases, shown),
+            fig.pots_figure(data.pots(chosen), shown, styles=styles),
+            spending_and_budget(q, shown, styles),
+            fig.overspend_figure(data.overspend_probability(chosen), shown, styles=styles),
+            fig.cases_by_type_figure(cases, shown, styles=styles),
             *bands,
         )
 
@@ -304,7 +321,12 @@ def register(app: Dash, ctx: AppContext, gate: InputGate) -> None:
         d = data.paired([metric], baseline, chosen)
         title, unit, better = describe_metric(baseline, metric)
         return fig.difference_figure(
-            d, f"{title}: Unterschied zu „{names.get(baseline, baseline)}“", unit, shown, better
+            d,
+            f"{title}: Unterschied zu „{names.get(baseline, baseline)}“",
+            unit,
+            shown,
+            better,
+            styles=styles,
         ).to_dict()
 
     @app.callback(
@@ -338,7 +360,12 @@ def register(app: Dash, ctx: AppContext, gate: InputGate) -> None:
         pdf = which == ids.Comparison.EXPORT_PDF
         try:
             page = build_briefing(
-                data, baseline, chosen, store_label=ctx.store_label, created=datetime.now()
+                data,
+                baseline,
+                chosen,
+                store_label=ctx.store_label,
+                created=datetime.now(),
+                styles=styles,
             )
         except BriefingError as err:
             return no_update, f"{'PDF' if pdf else 'Vorlage'} nicht möglich: {err}"

@@ -2,7 +2,8 @@
 
 For the shared selection the page shows the chosen metric of :data:`REGION_METRICS`
 per region (median and 90 % interval), the same on a schematic map of the regions,
-and the equity table of the cost per Jugendeinwohnerwert.
+and the equity table of the cost per Jugendeinwohnerwert. The charts carry their
+titles in the figure (their cards have no heading); scenarios keep their fixed styles.
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ def layout(ctx: AppContext) -> html.Div:
             ),
             html.Div(
                 [
-                    card("Je Region", graph(ids.Regions.BY_REGION, 420)),
-                    card("Regionen (Schema)", graph(ids.Regions.SCHEMATIC, 420)),
+                    card(None, graph(ids.Regions.BY_REGION, 420)),
+                    card(None, graph(ids.Regions.SCHEMATIC, 420)),
                     card("Gerechtigkeit zwischen den Regionen", html.Div(id=ids.Regions.EQUITY)),
                 ],
                 className="raster",
@@ -75,7 +76,7 @@ def rules(ctx: AppContext) -> dict[str, Rule]:
 
 def register(app: Dash, ctx: AppContext, gate: InputGate) -> None:
     """The tab's callback (``gate`` has checked every request before it runs)."""
-    data, names = ctx.data, ctx.names
+    data, names, styles = ctx.data, ctx.names, ctx.styles
 
     @app.callback(
         Output(ids.Regions.BY_REGION, "figure"),
@@ -98,8 +99,8 @@ def register(app: Dash, ctx: AppContext, gate: InputGate) -> None:
             data.quantiles(["cost_per_jew"], chosen, regions=data.regions()), shown
         )
         return frozen(
-            fig.regions_figure(q, title, unit, shown),
-            fig.region_schematic(q, shown, title=title, unit=unit),
+            fig.regions_figure(q, title, unit, shown, styles=styles),
+            fig.region_schematic(q, shown, title=title, unit=unit, styles=styles),
             frame_table(equity),
         )
 

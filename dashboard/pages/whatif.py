@@ -1,6 +1,7 @@
 """Tab *Was-wäre-wenn*: move the levers of a library scenario, rerun it live, compare.
 
-Sliders set the split of the budget, the incentive scheme and three uncertainties;
+Sliders set the split of the budget, the incentive scheme (a dropdown of every
+registered scheme by its label, :data:`results.SCHEME_LABELS`) and three uncertainties;
 "Rechnen" runs the baseline and the changed version with the same seeds in a
 background job (:func:`dashboard.whatif.run_whatif`, progress shown, cancellable)
 and shows the paired difference of spending and unmet need and the spending bands.
@@ -21,8 +22,15 @@ from dashboard import ids
 from dashboard.components import card, dropdown, graph
 from dashboard.context import AppContext, cached_scenario
 from dashboard.guard import Choice, Clicks, InputGate, Number, Rule, refusal_text
-from dashboard.whatif import BASE_NAME, CHANGED_NAME, SCHEMES, WhatIf, run_whatif, slider_start
-from results import SCHEME_LABELS, metric_title, paired_quantiles, run_quantiles, stored_unit
+from dashboard.whatif import BASE_NAME, CHANGED_NAME, WhatIf, run_whatif, slider_start
+from results import (
+    SCHEME_LABELS,
+    metric_title,
+    paired_quantiles,
+    run_quantiles,
+    scheme_notes,
+    stored_unit,
+)
 from scenarios import ScenarioError, fmt_eur, fmt_pct
 
 LABEL = "Was-wäre-wenn"
@@ -208,12 +216,17 @@ def layout(ctx: AppContext) -> html.Div:
                         [
                             "Anreizsystem",
                             dropdown(
-                                [{"label": SCHEME_LABELS[s], "value": s} for s in SCHEMES],
+                                [{"label": lb, "value": s} for s, lb in SCHEME_LABELS.items()],
                                 start.scheme if start else "none",
                                 id=ids.WhatIf.SCHEME,
                                 clearable=False,
                             ),
                         ]
+                    ),
+                    html.Div(
+                        scheme_note_children(start.scheme if start else "none"),
+                        id=ids.WhatIf.SCHEME_NOTE,
+                        className="hinweis",
                     ),
                     *sliders[2:],
                     html.Button("Rechnen", id=ids.WhatIf.START, disabled=not starts),
@@ -251,7 +264,7 @@ def rules(ctx: AppContext) -> dict[str, Rule]:
         ids.prop(ids.WhatIf.BASELINE, "value"): Choice(
             "Basisszenario des Was-wäre-wenn", frozenset(starts)
         ),
-        ids.prop(ids.WhatIf.SCHEME, "value"): Choice("Anreizsystem", frozenset(SCHEMES)),
+        ids.prop(ids.WhatIf.SCHEME, "value"): Choice("Anreizsystem", frozenset(SCHEME_LABELS)),
         **{
             ids.prop(s.ident, "value"): Number(s.label, *s.bounds(starts.values())) for s in SLIDERS
         },
@@ -296,6 +309,18 @@ def _results(values: Any, baseline: str, ctx: AppContext) -> tuple:
     )
 
 
+def scheme_note_children(scheme: str) -> list[Any]:
+    """What the chosen scheme does and, if there is one, its legal risk (German)."""
+    try:
+        description, legal = scheme_notes(scheme)
+    except KeyError:
+        return []
+    out: list[Any] = [html.P(description)]
+    if legal:
+        out.append(html.P(html.Strong(legal), className="rechtlich"))
+    return out
+
+
 def register(app: Dash, ctx: AppContext, gate: InputGate) -> None:
     """The tab's callbacks; the run itself is a background job of the app's manager."""
     config = ctx.config
@@ -320,6 +345,16 @@ def register(app: Dash, ctx: AppContext, gate: InputGate) -> None:
             s.responsiveness,
             s.project_effect,
         )
+
+    @app.callback(
+        Output(ids.WhatIf.SCHEME_NOTE, "children"),
+        Input(ids.WhatIf.SCHEME, "value"),
+        prevent_initial_call=True,
+    )
+    def whatif_scheme_note(scheme: str) -> list[Any]:
+        if gate.problem({ids.prop(ids.WhatIf.SCHEME, "value"): scheme}):
+            raise PreventUpdate
+        return scheme_note_children(scheme)
 
     @app.callback(
         Output(ids.WhatIf.DIFFERENCE, "figure"),

@@ -6,8 +6,9 @@ the point) against hostile or merely unlucky input and checks the contract of th
 toolkit for bad input:
 
 * exit code 2 (:data:`EXIT_INPUT`),
-* exactly one line on standard error, starting with ``Fehler:``, in German, naming
-  the file (and the field where there is one),
+* one line on standard error per problem of the input (one for most cases; a file
+  with several faults shows them all at once), each starting with ``Fehler:``, in
+  German, naming the file (and the field where there is one),
 * no Python traceback anywhere in the output,
 * an existing results store byte for byte unchanged.
 
@@ -75,6 +76,7 @@ class Case:
         subprocess: Run as ``python -m cli`` in its own process (memory, signals).
         timeout: Seconds a subprocess may take.
         env: Extra environment of a subprocess.
+        lines: ``Fehler:`` lines expected (one per problem of the input).
     """
 
     ident: str
@@ -85,6 +87,7 @@ class Case:
     subprocess: bool = False
     timeout: float = 120.0
     env: dict[str, str] = field(default_factory=dict)
+    lines: int = 1
 
 
 def file_digest(path: Path) -> str | None:
@@ -149,22 +152,29 @@ def run_case(case: Case, workdir: Path, capsys: object | None = None) -> Outcome
     return run_in_process(argv, capsys)
 
 
-def assert_clear_input_error(outcome: Outcome, *expect: str) -> str:
-    """The contract for bad input; returns the one ``Fehler:`` line.
+def assert_clear_input_error(outcome: Outcome, *expect: str, lines: int = 1) -> str:
+    """The contract for bad input; returns the first ``Fehler:`` line.
+
+    Args:
+        outcome: What the command did.
+        expect: Fragments the first line must hold.
+        lines: How many ``Fehler:`` lines (problems) the input has.
 
     Raises:
         AssertionError: If the exit code is not 2, standard error does not hold
-            exactly one ``Fehler:`` line with every expected fragment, or English
-            interpreter output (a traceback) appears anywhere.
+            exactly ``lines`` lines each starting ``Fehler:``, the first does not hold
+            every expected fragment, or English interpreter output (a traceback)
+            appears anywhere.
     """
     everything = outcome.out + outcome.err
     for fragment in ENGLISH_FRAGMENTS:
         assert fragment not in everything, f"{fragment!r} in der Ausgabe:\n{everything}"
-    lines = outcome.error_lines
+    found = outcome.error_lines
     assert outcome.code == EXIT_INPUT, f"Exit {outcome.code}, Ausgabe:\n{everything}"
-    assert len(lines) == 1, f"erwartet eine Zeile auf stderr, erhalten:\n{outcome.err}"
-    line = lines[0]
-    assert line.startswith("Fehler:"), line
+    assert len(found) == lines, f"erwartet {lines} Zeile(n) auf stderr, erhalten:\n{outcome.err}"
+    for line in found:
+        assert line.startswith("Fehler:"), line
+    line = found[0]
     for fragment in expect:
         assert fragment in line, f"{fragment!r} fehlt in: {line}"
     return line

@@ -428,7 +428,9 @@ def test_calibrate_refuses_before_it_starts(
         after = tree_digest(tmp_path)
     finally:
         _unlock(tmp_path)
-    assert_clear_input_error(outcome, *(e.replace("{w}", str(tmp_path)) for e in case.expect))
+    assert_clear_input_error(
+        outcome, *(e.replace("{w}", str(tmp_path)) for e in case.expect), lines=case.lines
+    )
     assert seconds < FAST_SECONDS, f"{case.ident}: {seconds:.1f} s"
     assert after == before  # nothing written, nothing left behind (hidden files included)
     assert file_digest(SHIPPED_CALIBRATION) == shipped

@@ -198,7 +198,7 @@ def test_dashboard_command_line(case: Case, small_store: Path, capsys) -> None:
     workdir = small_store.parent
     before = file_digest(small_store)
     outcome = run_case(case, workdir, capsys)
-    assert_clear_input_error(outcome, *case.expect)
+    assert_clear_input_error(outcome, *case.expect, lines=case.lines)
     assert file_digest(small_store) == before
 
 
@@ -322,7 +322,7 @@ VALID = {
     "region-kennzahl.value": "cost_per_jew",
     "fluss-szenario.value": "lueneburg-status-quo",
     "fluss-jahr.value": None,
-    "t-laeufe.selected_row_ids": None,
+    "t-laeufe.selectedRows": None,
     "ww-start.n_clicks": 1,
     "ww-abbruch.n_clicks": None,
     "ww-basis.value": "lueneburg-status-quo",
@@ -595,7 +595,7 @@ HTTP_CASES = [
     HttpCase(
         "run-unknown",
         "Ausgewählter Lauf = /etc/passwd",
-        _json("parameter.children", t_laeufe__selected_row_ids=["/etc/passwd"]),
+        _json("parameter.children", t_laeufe__selectedRows=[{"id": "/etc/passwd"}]),
         200,
         ("Anfrage abgelehnt: Ausgewählter Lauf",),
     ),

@@ -49,6 +49,8 @@ SCENARIO = "kaputt.yaml"
 CALIBRATION = "kalibrierung.yaml"
 SWEEP = "sweep.yaml"
 CSV_FILE = "gemeinden.csv"
+IND_FILE = "indikatoren.csv"
+"""The copy of the Sozialräume's indicator file (``sozialraeume_file``)."""
 HELP_FILE = "hilfearten.yaml"
 
 BOMB_SECONDS = 1.0
@@ -72,6 +74,11 @@ def _status_quo_text(name: str = "kaputt") -> str:
     text = text.replace(
         "help_types_file: ../../data/help_types.yaml", f"help_types_file: {HELP_FILE}", 1
     )
+    text = text.replace(
+        "sozialraeume_file: ../../data/lueneburg_sozialraeume.csv",
+        f"sozialraeume_file: {IND_FILE}",
+        1,
+    )
     return text.replace(
         "file: ../../../calibration/posterior/lueneburg-v1.yaml", f"file: {CALIBRATION}", 1
     )
@@ -81,6 +88,7 @@ def _workspace(w: Path) -> None:
     """A valid scenario ``kaputt.yaml`` with copies of its data and calibration files."""
     (w / CSV_FILE).write_bytes((DATA_DIR / "lueneburg_municipalities.csv").read_bytes())
     (w / HELP_FILE).write_bytes((DATA_DIR / "help_types.yaml").read_bytes())
+    (w / IND_FILE).write_bytes((DATA_DIR / "lueneburg_sozialraeume.csv").read_bytes())
     (w / CALIBRATION).write_bytes(SHIPPED_CALIBRATION.read_bytes())
     (w / SCENARIO).write_text(_status_quo_text(), encoding="utf-8")
 
@@ -224,6 +232,15 @@ def _csv(edit: Callable[[str], str]) -> Callable[[Path], None]:
     return setup
 
 
+def _indicators(edit: Callable[[str], str]) -> Callable[[Path], None]:
+    def setup(w: Path) -> None:
+        _workspace(w)
+        path = w / IND_FILE
+        path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+    return setup
+
+
 def _csv_rows(count: int) -> Callable[[str], str]:
     def edit(text: str) -> str:
         header = text.splitlines()[0]
@@ -252,9 +269,10 @@ class FileCase:
         ident: Short id.
         what: German description for the report.
         setup: Writes the case's files into its folder.
-        expect: Fragments of the one ``Fehler:`` line.
+        expect: Fragments of the first ``Fehler:`` line.
         sweep: The bad file is a sweep file (only ``batch --sweep`` reads it).
         subprocess: Run in its own process (a FIFO must not hang the test run).
+        lines: ``Fehler:`` lines expected, one per problem of the file.
     """
 
     ident: str
@@ -263,6 +281,7 @@ class FileCase:
     expect: tuple[str, ...]
     sweep: bool = False
     subprocess: bool = False
+    lines: int = 1
 
 
 FILE_CASES = [
@@ -449,6 +468,7 @@ FILE_CASES = [
         "Kalibrierungsdatei mit draws: [1, 2, 3]",
         _calibration(_set(draws=[1, 2, 3])),
         (CALIBRATION, "Feld draws.0", "erwartet einen Abschnitt mit Schlüsseln, erhalten 1"),
+        lines=3,  # draws.0, draws.1 and draws.2, each on its own line
     ),
     FileCase(
         "kalibrierung-draws-leer",
@@ -599,6 +619,32 @@ FILE_CASES = [
         (SCENARIO, "Feld municipalities_file", "benannte Pipe (FIFO)"),
         subprocess=True,
     ),
+    # ------------------------------------------------------------ indicator file
+    FileCase(
+        "indikatoren-zu-gross",
+        "Indikatordatei der Sozialräume mit 9 MB",
+        _indicators(lambda t: t + "#" * (9 * 1024 * 1024)),
+        (IND_FILE, "Indikatordatei ist größer als 8 MiB"),
+    ),
+    FileCase(
+        "indikatoren-wert-riesig",
+        "Indikator mit dem Wert 1e308",
+        _indicators(lambda t: t.replace(",sgb2_share,0.16,", ",sgb2_share,1e308,", 1)),
+        (IND_FILE, "Feld value", "nicht zwischen 0 und 1"),
+    ),
+    FileCase(
+        "indikatoren-nullzeichen",
+        "Indikatordatei mit einem Nullzeichen",
+        _indicators(lambda t: t.replace("Stadt Bleckede", "Stadt\x00Bleckede", 1)),
+        (IND_FILE, "Steuerzeichen in der Datei nicht erlaubt"),
+    ),
+    FileCase(
+        "indikatoren-fifo",
+        "benannte Pipe (FIFO) als Indikatordatei",
+        _replaces(IND_FILE, _fifo),
+        (SCENARIO, "Feld sozialraeume_file", "benannte Pipe (FIFO)"),
+        subprocess=True,
+    ),
 ]
 
 
@@ -637,6 +683,7 @@ def _cases() -> list[Case]:
                     setup=fc.setup,
                     subprocess=fc.subprocess,
                     timeout=120.0,
+                    lines=fc.lines,
                 )
             )
     return cases
@@ -657,7 +704,7 @@ def test_bad_file_gives_one_clear_line(
     store_before = file_digest(small_store)
     folder_before = tree_digest_safe(workdir)
     outcome = run_case(dataclasses.replace(case, setup=None), workdir, capsys)
-    assert_clear_input_error(outcome, *case.expect)
+    assert_clear_input_error(outcome, *case.expect, lines=case.lines)
     assert file_digest(small_store) == store_before
     assert tree_digest_safe(workdir) == folder_before
     assert not (workdir / "ausgabe").exists()

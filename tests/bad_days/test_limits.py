@@ -76,6 +76,7 @@ def _copy(name: str, *, csv: Callable[[str], str] | None = None) -> Callable:
             (f"name: {BASE}\n", f"name: {name}\n"),
             (csv_ref, "municipalities_file: gemeinden.csv"),
             ("help_types_file: ../../data/", f"help_types_file: {DATA_DIR}/"),
+            ("sozialraeume_file: ../../data/", f"sozialraeume_file: {DATA_DIR}/"),
             ("file: ../../../calibration/posterior/lueneburg-v1.yaml", f"file: {CALIBRATION}"),
         ):
             assert text.count(old) == 1, old
@@ -458,7 +459,7 @@ def test_limit_refused_before_anything_runs(
     started = time.perf_counter()
     outcome = run_case(dataclasses.replace(case, setup=None), workdir, capsys)
     seconds = time.perf_counter() - started
-    assert_clear_input_error(outcome, *case.expect)
+    assert_clear_input_error(outcome, *case.expect, lines=case.lines)
     assert file_digest(small_store) == store_before
     assert tree_digest(workdir) == folder_before
     assert not (workdir / OUT).exists()

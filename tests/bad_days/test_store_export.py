@@ -478,7 +478,9 @@ def test_store_and_export_refuse_bad_input(
         after = tree_digest(workdir)
     finally:
         _unlock(workdir)
-    assert_clear_input_error(outcome, *(e.replace("{w}", str(workdir)) for e in case.expect))
+    assert_clear_input_error(
+        outcome, *(e.replace("{w}", str(workdir)) for e in case.expect), lines=case.lines
+    )
     assert after == before  # the stores, an earlier export, hidden files: all as they were
     assert not [p for p in workdir.rglob("*") if TEMP_MARK in p.name]
 
@@ -500,7 +502,7 @@ def test_regression_full_disk_during_batch_gives_two_tracebacks(
     """A full disk mid-batch: one German line, exit 2, runs kept, the batch resumes."""
     before, _, _ = _stored(small_store)
     outcome = _run(case, small_store.parent, capsys)
-    assert_clear_input_error(outcome, *case.expect)
+    assert_clear_input_error(outcome, *case.expect, lines=case.lines)
     kept, distinct, duplicates = _stored(small_store)
     assert kept == distinct and duplicates == 0
     assert before <= kept < before + 4  # some, not all, of the new runs were stored

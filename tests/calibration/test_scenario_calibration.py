@@ -27,6 +27,7 @@ def _calibrated_scenario(tmp_path: Path, use: str = "posterior") -> Path:
     doc["name"] = "kalibriert"
     doc["municipalities_file"] = str(DATA_DIR / "lueneburg_municipalities.csv")
     doc["help_types_file"] = str(DATA_DIR / "help_types.yaml")
+    doc["sozialraeume_file"] = str(DATA_DIR / "lueneburg_sozialraeume.csv")
     doc["calibration"] = {"file": "cal.yaml", "use": use}
     path = tmp_path / "kalibriert.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")

@@ -138,7 +138,7 @@ def test_broken_scenario_leaves_the_store_untouched(
     captured = capsys.readouterr()
     assert code == 2
     lines = captured.err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Fehler: Datei ")
+    assert len(lines) == case.lines and all(line.startswith("Fehler: Datei ") for line in lines)
     assert case.fragment in lines[0]
     assert "Traceback" not in captured.err
     assert store.read_bytes() == before
@@ -218,12 +218,14 @@ def test_export_formats(tmp_path, capsys):
     assert raw.startswith("\ufeff".encode())  # BOM for Excel
     text = raw.decode("utf-8-sig")
     header = text.splitlines()[0]
-    assert header == "Lauf;Jahr;Monat;Region;Kennzahl;Wert;Einheit"
+    assert header == (
+        "Szenario;Punkt;Wiederholung;Region;Kennzahl;Jahr;Monat;Wert;Einheit;Lauf;Kennzahl-Code"
+    )
     frame = pd.read_csv(
         tmp_path / "csv" / "results.csv", sep=";", decimal=",", encoding="utf-8-sig"
     )
     assert frame["Wert"].dtype.kind == "f"
-    assert any("," in line.split(";")[5] for line in text.splitlines()[1:50])
+    assert any("," in line.split(";")[7] for line in text.splitlines()[1:50])
 
     assert (
         main(
@@ -253,8 +255,14 @@ def test_export_formats(tmp_path, capsys):
         == 0
     )
     book = openpyxl.load_workbook(xlsx, read_only=True)
-    assert book.sheetnames == ["Läufe", "Übersicht", "Jahreswerte"]
-    header = [c.value for c in next(book["Übersicht"].iter_rows(max_row=1))]
+    assert book.sheetnames == [
+        "Hinweise",
+        "Übersicht",
+        "Übersicht je Punkt",
+        "Läufe",
+        "Jahreswerte",
+    ]
+    header = [c.value for c in next(book["Übersicht je Punkt"].iter_rows(max_row=1))]
     assert header[:3] == ["Szenario", "Punkt", "Jahr"] and "Median" in header
     assert book["Läufe"].max_row == 3  # heading + two runs of A
 
@@ -338,3 +346,135 @@ def test_batch_upgrades_a_schema_1_store_and_keeps_its_runs(tmp_path, capsys):
         runs = s.runs()
     assert len(runs) == 2 and runs["input_sha256"].notna().all()
     assert main(["export", "--store", str(path), "--out", str(tmp_path / "csv")]) == 0
+
+
+# ------------------------------------------------------------------ issue 16
+
+
+def test_regression_compare_help_printed_double_percent(capsys):
+    """``compare --help`` printed "90-%%-Intervall": argparse prints a description as
+    written (only help texts are %-formatted)."""
+    assert main(["compare", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "90-%-Intervall" in out
+    assert "%%" not in out
+    assert "--region" in out
+
+
+def test_regression_budget_overrun_years_printed_as_0_000():
+    """ "Jahre mit Budgetüberschreitung" (a count of years) printed "0,000"; counts
+    show no decimals when whole, money as ``1.234 €``."""
+    from cli.batch_commands import fmt_figure, format_comparison
+
+    rows = []
+    for metric, label, unit, value in (
+        ("overspent", "Jahre mit Budgetüberschreitung", "ja/nein", 0.0),
+        ("total_spent", "Ausgaben gesamt", "EUR", 1234567.0),
+    ):
+        for year in (2026, 0):
+            rows.append(
+                {
+                    "metric": metric,
+                    "label": label,
+                    "better": "lower",
+                    "unit": unit,
+                    "year": year,
+                    "n_pairs": 5,
+                    "median_a": value,
+                    "median_b": value,
+                    "diff_median": 0.0,
+                    "diff_low": 0.0,
+                    "diff_high": 0.0,
+                    "verdict": "gleich",
+                }
+            )
+    text = format_comparison(pd.DataFrame(rows), "a", "b", 5, width=120)
+    assert "0,000" not in text
+    block = text[text.index("Jahre mit Budgetüberschreitung") :].splitlines()
+    assert block[0] == "Jahre mit Budgetüberschreitung (Jahre; niedriger ist besser)"
+    assert block[3].split() == ["2026", "0", "0", "0", "[0;", "0]", "gleich"]
+    assert "1.234.567 €" in text
+    assert fmt_figure(2.5, "ja/nein") == "2,5"
+    assert fmt_figure(0.5, "Monate") == "0,500"
+
+
+def test_regression_a_batch_with_nothing_to_compute_built_every_run_spec(
+    tmp_path, capsys, monkeypatch
+):
+    """A batch whose runs were all stored still built every run's parameters before
+    looking at the store (26 s for 400 runs); the plan now takes the run ids of a
+    stored batch with the same recipe and builds only the runs still to compute."""
+    import duckdb
+
+    import experiments.plan as plan_module
+    from results.schema import CONNECTION_CONFIG
+
+    built: list[int] = []
+    real = plan_module.run_spec
+
+    def counted(*args, **kwargs):
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plan_module, "run_spec", counted)
+    store = tmp_path / "s.duckdb"
+    args = batch_args(store, "--workers", "1", replicates=3)
+    assert main(args) == 0
+    assert len(built) == 6  # a new batch: every run built
+    first = capsys.readouterr().out
+    built.clear()
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "6 schon gespeichert, 0 zu rechnen" in out
+    assert built == []  # nothing to compute: nothing built
+    assert first.split(":")[0] == out.split(":")[0]  # the same batch id
+    # one run lost (e.g. a failed run): only that run is built and computed again
+    con = duckdb.connect(str(store), config=CONNECTION_CONFIG)
+    lost = con.execute("SELECT run_id FROM runs ORDER BY run_id LIMIT 1").fetchone()[0]
+    con.execute("DELETE FROM results WHERE run_id = ?", [lost])
+    con.execute("UPDATE runs SET status = 'failed' WHERE run_id = ?", [lost])
+    con.close()
+    assert main(args) == 0
+    assert "5 schon gespeichert, 1 zu rechnen" in capsys.readouterr().out
+    assert len(built) == 1
+    with ResultsStore(store, read_only=True) as s:
+        assert s.done_run_ids() >= {lost} and len(s.runs()) == 6
+
+
+def test_new_kreis_is_compared_per_sozialraum_from_the_command_line(tmp_path, capsys):
+    """Issue 16: the new Kreis's reform variant against its status quo (both files
+    extend by path), with cases per Sozialraum and help type and spending per
+    Sozialraum and pot; ``--region`` restricts everything to one Sozialraum."""
+    from results import paired_by_region
+    from scenarios import fmt_eur
+    from tests.fixtures import new_kreis
+
+    store = tmp_path / "s.duckdb"
+    common = ["--replicates", "2", "--years", "1", "--scale", "0.1", "--store", str(store)]
+    argv = ["compare", str(new_kreis.STATUS_QUO), str(new_kreis.VARIANT), *common, "--workers", "1"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "der ganze Kreis" in text
+    cases = text[text.index("Fälle je Sozialraum und Hilfeart") :]
+    money = text[text.index("Ausgaben je Sozialraum und Topf") :]
+    for region in (*new_kreis.REGIONS, "Gesamt"):
+        assert f"\n{region} " in cases[: cases.index("Ausgaben je Sozialraum")]
+        assert f"\n{region} " in money
+    a, b = "neuer-kreis-status-quo", "neuer-kreis-rb2-20-rueckbehalt"
+    with ResultsStore(store, read_only=True) as s:
+        figures = paired_by_region(s, a, b, {"spent_regional_2": "sum"}, regions=["Süd"])
+    assert fmt_eur(float(figures["median_b"].iloc[0])) in money
+    # one Sozialraum
+    assert main([*argv, "--region", "Nord"]) == 0
+    text = capsys.readouterr().out
+    assert "Region Nord" in text.splitlines()[1]
+    assert "4 schon gespeichert, 0 zu rechnen" in text  # the same runs, from the store
+    body = text[text.index("Fälle je Sozialraum und Hilfeart") :]
+    assert "\nNord " in body
+    assert not any(f"\n{r} " in body for r in ("Ost", "Süd", "West", "Mitte", "Gesamt"))
+    assert "Nur für den ganzen Kreis erfasst: Marktaustritte von Trägern" in text
+    # an unknown region: one line, nothing run
+    assert main([*argv, "--region", "Atlantis"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Feld --region: unbekannte Region „Atlantis“" in err[0]
+    assert "Nord, Ost, Süd, West, Mitte" in err[0]

@@ -31,20 +31,24 @@ def write_scenario(
         DATA_DIR / "lueneburg_municipalities.csv", directory
     )
     doc["help_types_file"] = os.path.relpath(DATA_DIR / "help_types.yaml", directory)
+    if doc.get("sozialraeume_file"):
+        indicators = DATA_DIR / "lueneburg_sozialraeume.csv"
+        doc["sozialraeume_file"] = os.path.relpath(indicators, directory)
     repoint_calibration(doc, directory)
     path = directory / f"{name}.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
 
-def assert_input_error(code: int, err: str, *needles: str) -> None:
+def assert_input_error(code: int, err: str, *needles: str, lines: int = 1) -> None:
+    """Exit 2 and ``lines`` ``Fehler:`` lines (one per problem); the first holds ``needles``."""
     assert code == 2
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("Fehler:")
+    found = err.strip().splitlines()
+    assert len(found) == lines, err
+    assert all(line.startswith("Fehler:") for line in found)
     assert "Traceback" not in err
     for needle in needles:
-        assert needle in lines[0]
+        assert needle in found[0]
 
 
 # ------------------------------------------------------------------ bad input (no engine needed)
@@ -171,7 +175,11 @@ def test_subprocess_unknown_key(tmp_path):
     doc["need"]["schwelle"] = doc["need"].pop("threshold_help")
     write_scenario(tmp_path, "tippfehler", doc)
     proc = _cli("run", "tippfehler.yaml", cwd=tmp_path)
-    assert_input_error(proc.returncode, proc.stderr, "tippfehler.yaml", "Feld need.schwelle")
+    # the typo, then the field it lacks, each on its own line
+    assert_input_error(
+        proc.returncode, proc.stderr, "tippfehler.yaml", "Feld need.schwelle", lines=2
+    )
+    assert "Feld need.threshold_help: Pflichtfeld fehlt" in proc.stderr.splitlines()[1]
 
 
 # ------------------------------------------------------------------ with a stand-in engine
@@ -402,6 +410,8 @@ def test_another_kreis_runs_from_its_own_data_without_code(tmp_path, capsys):
         {**lead, "name": f"Träger Sozialraum {r}", "region": f"Sozialraum {r}"} for r in range(1, 6)
     ] + others
     doc["description"] = "Ein anderer Kreis mit fünf Sozialräumen"
+    for lueneburg_only in ("offices", "sozialraum_quota", "sozialraeume_file"):
+        doc.pop(lueneburg_only, None)  # Lüneburg's Sozialraumbüros and quota name its places
     path = write_scenario(tmp_path, "anderer-kreis", doc, municipalities="kreis.csv")
     out = tmp_path / "out"
     code = main(["run", str(path), "--years", "1", "--scale", "0,2", "--out", str(out)])
@@ -496,3 +506,61 @@ def test_run_of_an_uncalibrated_scenario_says_so(tmp_path, capsys):
     argv = ["run", str(path), "--years", "1", "--scale", "0,05", "--out", str(tmp_path / "o")]
     assert main(argv) == 0
     assert "Kalibrierung: keine (Werte der Szenariodatei)" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ issue 16
+
+
+def test_regression_run_printed_relative_paths_for_an_absolute_out(tmp_path, monkeypatch, capsys):
+    """``run --out /abs/path`` printed ``abs/path/results.parquet`` (relative to the
+    working folder) although the user gave an absolute path."""
+    monkeypatch.chdir(tmp_path)
+    out = (tmp_path / "absolut").resolve()
+    code = main(
+        ["run", "lueneburg-status-quo", "--years", "1", "--scale", "0,05", "--out", str(out)]
+    )
+    text = capsys.readouterr().out
+    assert code == 0
+    for name in ("results.parquet", "ledger.parquet", "providers.parquet"):
+        assert f"  {(out / name).as_posix()}\n" in text + "\n"
+    assert "\n  absolut/results.parquet" not in text
+    code = main(["run", "lueneburg-status-quo", "--years", "1", "--scale", "0,05", "--out", "rel"])
+    assert "\n  rel/results.parquet" in capsys.readouterr().out  # relative stays relative
+
+
+def test_new_kreis_runs_from_the_command_line_with_figures_per_sozialraum(tmp_path, capsys):
+    """Issue 16: a Kreis with five Sozialräume and three Träger, two of them in two
+    Sozialräume each, written as files only (municipality file and a scenario that
+    extends the Lüneburg status quo by path), run from the command line."""
+    from tests.fixtures import new_kreis
+
+    out = tmp_path / "musterheide"
+    code = main(
+        ["run", str(new_kreis.STATUS_QUO), "--years", "1", "--scale", "0,2", "--out", str(out)]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    text = captured.out
+    results = pd.read_parquet(out / "results.parquet")
+    yearly = results[results["month"] == 0]
+    assert set(yearly["region"]) == {*new_kreis.REGIONS, "Gesamt"}
+    # the cases table: one column per Sozialraum, figures as stored
+    lines = text.splitlines()
+    start = lines.index("Fälle je Sozialraum und Hilfeart, Mittel 2026:")
+    header = lines[start + 2].split()
+    assert header[-6:] == [*new_kreis.REGIONS, "Gesamt"]
+    spfh = next(line for line in lines[start:] if line.startswith("§31 SPFH"))
+    expected = [
+        fmt_num(float(yearly[(yearly.metric == "cases_31") & (yearly.region == r)].value.iloc[0]))
+        for r in (*new_kreis.REGIONS, "Gesamt")
+    ]
+    assert spfh.split()[-6:] == expected
+    # spending per pot and Sozialraum
+    for region in new_kreis.REGIONS:
+        spent = yearly[(yearly.metric == "spent_central") & (yearly.region == region)].value
+        assert fmt_eur(float(spent.iloc[0])) in text
+    # every booking of a Träger lies in a Sozialraum it serves
+    ledger = pd.read_parquet(out / "ledger.parquet")
+    for provider, served in new_kreis.SERVED.items():
+        booked = set(ledger[ledger["provider"] == provider]["region"])
+        assert booked and booked <= set(served), (provider, booked)

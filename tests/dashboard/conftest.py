@@ -12,9 +12,9 @@ from results.store import ResultsStore
 DEMO_SCENARIOS = (
     "lueneburg-status-quo",
     "lueneburg-rb2-20-rueckbehalt",
-    "lueneburg-rb2-20-keine",
+    "lueneburg-rb2-30-bonus-malus",
 )
-"""Baseline first."""
+"""Baseline first: the comparison of journey 1, which ``dashboard/defaults.yaml`` opens with."""
 
 
 @pytest.fixture(scope="session")

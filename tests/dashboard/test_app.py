@@ -34,7 +34,7 @@ def _own_scenario(folder: Path) -> Path:
     path = folder / "mein-szenario.yaml"
     text = (ROOT / "scenarios/library/lueneburg/lueneburg-status-quo.yaml").read_text("utf-8")
     library = ROOT / "scenarios/library/lueneburg"
-    for key in ("municipalities_file", "help_types_file"):
+    for key in ("municipalities_file", "help_types_file", "sozialraeume_file"):
         text = text.replace(f"{key}: ../../data/", f"{key}: {library}/../../data/")
     text = text.replace("file: ../../../calibration/", f"file: {library}/../../../calibration/")
     path.write_text(text.replace("name: lueneburg-status-quo", "name: mein-szenario"), "utf-8")

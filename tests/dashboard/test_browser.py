@@ -2,10 +2,10 @@
 
 ``sozialraum dashboard --workers 2`` (gunicorn, two processes) serves the shared demo
 store on a free loopback port.
-The tests load every page without console errors, change the scenario selection,
-run a what-if batch to completion, download every export and open it, and write
-screenshots of every page at 1366×768 and 1920×1080 to ``out/screenshots/`` for
-review.
+The tests load every page without console errors, read German texts and numbers (also
+in the runs table, a data grid), change the scenario selection, run a what-if batch to
+completion, download every export and open it, and write screenshots of every page at
+1366×768 and 1920×1080 to ``out/screenshots/`` for review.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ PAGES = {
     "Regionen": "#g-regionen .main-svg",
     "Geldflüsse": "#g-sankey .main-svg",
     "Was-wäre-wenn": "#ww-start",
-    "Läufe": "#t-laeufe",
+    "Läufe": "#t-laeufe .ag-row",
 }
 """Tab label → a selector that is visible once the page has rendered."""
 
@@ -163,14 +163,35 @@ def test_every_page_loads_without_console_errors_and_is_photographed(page):
 
 
 def test_german_on_the_page(page):
-    pg, _ = page
+    pg, errors = page
     text = pg.inner_text("body")
-    for word in ("Basisszenario", "Vergleichsszenarien", "Ausgaben je Topf", "Geldflüsse"):
+    for word in ("Basisszenario", "Vergleichsszenarien", "Ausgaben je Budgettopf", "Geldflüsse"):
         assert word in text
-    # plotly's German number format: decimal comma in the tick labels (Mio. €)
-    ticks = pg.eval_on_selector_all("#g-gesamt .ytick text", "els => els.map(e => e.textContent)")
-    assert any("," in t for t in ticks), ticks
-    assert not any(re.fullmatch(r"\d+\.\d+", t) for t in ticks), ticks
+    # plotly's German number format: decimal comma, thousands dot in the tick labels
+    ticks = pg.eval_on_selector_all(
+        ".js-plotly-plot .ytick text, .js-plotly-plot .xtick text",
+        "els => els.map(e => e.textContent)",
+    )
+    assert any(re.fullmatch(r"−?\d+,\d+( %)?", t) for t in ticks), ticks
+    assert not any(re.fullmatch(r"−?\d+\.\d{1,2}", t) for t in ticks), ticks  # 4.5: English
+    # the runs table is a data grid (AG Grid): German headings, numbers and pager texts
+    _open(pg, "Läufe")
+    headers = pg.eval_on_selector_all(
+        "#t-laeufe .ag-header-cell-text", "els => els.map(e => e.textContent)"
+    )
+    assert {"Lauf", "Szenario", "Seed", "Sekunden", "Status"} <= set(headers), headers
+    assert pg.locator("#t-laeufe .ag-center-cols-container .ag-row").count() > 0
+    column = pg.eval_on_selector_all(
+        "#t-laeufe .ag-header-cell",
+        "els => els.find(e => e.textContent.trim() === 'Sekunden').getAttribute('col-id')",
+    )
+    seconds = pg.eval_on_selector_all(
+        f"#t-laeufe .ag-center-cols-container .ag-cell[col-id='{column}']",
+        "els => els.map(e => e.textContent)",
+    )
+    assert seconds and all(re.fullmatch(r"\d+,\d\d", t) for t in seconds), seconds
+    assert "Seite" in pg.inner_text("#t-laeufe .ag-paging-panel")
+    assert errors == []
 
 
 def test_choosing_scenarios_updates_the_charts(page):
@@ -263,7 +284,7 @@ def test_every_page_runs_under_the_content_security_policy(browser, server, tmp_
         pg.wait_for_selector("#g-toepfe .main-svg", timeout=30_000)
         for tab in PAGES:
             _open(pg, tab)
-        pg.locator("#t-laeufe input[type=radio]").first.click()  # sends the row's id only
+        pg.locator("#t-laeufe .ag-row[row-index='0'] .ag-cell").first.click()  # selects it
         pg.wait_for_function(
             "() => document.querySelector('#parameter').textContent.startsWith('{')",
             timeout=20_000,

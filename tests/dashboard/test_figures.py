@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dashboard import figures as F
 from dashboard.data import DashboardData
@@ -14,7 +17,7 @@ from results import POT_LABELS
 from tests.dashboard.conftest import DEMO_SCENARIOS
 
 BASE, REFORM, OTHER = DEMO_SCENARIOS
-NAMES = {BASE: "Status quo", REFORM: "Reform mit Rückbehalt", OTHER: "Reform ohne Anreiz"}
+NAMES = {BASE: "Status quo", REFORM: "Reform mit Rückbehalt", OTHER: "Reform mit Bonus/Malus"}
 YEARS = [2026, 2027, 2028]
 
 
@@ -332,7 +335,9 @@ def test_unit_scale_and_format_value():
     assert F.format_value(0.125, "Anteil") == "12,5 %"
     assert F.format_value(812.494, "EUR je JEW") == "812,49 € je JEW"
     assert F.unit_scale("EUR", [2.5e6]).axis == "Mio. €"
-    assert F.unit_scale("EUR", [250_000]).axis == "€"
+    assert F.unit_scale("EUR", [250_000]).axis == "Tsd. €"
+    assert F.unit_scale("EUR", [250_000]).factor == 1e-3
+    assert F.unit_scale("EUR", [25_000]).axis == "€"
     assert F.unit_scale("Anteil").factor == 100
     assert F.unit_scale("€", [2.5e6]).axis == "Mio. €"
 
@@ -342,3 +347,104 @@ def test_png_export(data):
     png = F.figure_png(F.overspend_figure(p, NAMES), width=600, height=300, scale=1)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(png) > 5_000
+
+
+# --------------------------------------------------------------------------- fixed styles
+
+SCENARIO_NAMES = st.lists(
+    st.text("abcdefghij-", min_size=1, max_size=8), min_size=1, max_size=12, unique=True
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(SCENARIO_NAMES, st.randoms(use_true_random=False))
+def test_fixed_styles_do_not_depend_on_order(stored, rnd):
+    reference = stored[0]
+    shuffled = list(stored)
+    rnd.shuffle(shuffled)
+    assert F.fixed_styles(shuffled, reference) == F.fixed_styles(stored, reference)
+    styles = F.fixed_styles(stored, reference)
+    assert styles[reference] == F.REFERENCE_STYLE
+    looks = [(s.colour, s.dash, s.symbol) for s in styles.values()]
+    assert len(set(looks)) == len(looks)  # no two scenarios of a store look alike
+    assert all(
+        s.dash != "solid" and s.symbol != "circle" for n, s in styles.items() if n != reference
+    )
+
+
+def test_regression_colours_followed_the_selection_order(data):
+    """A scenario's colour was its position in the selection: choosing it first or second
+    gave it another colour. With the store's fixed styles it keeps its colour."""
+    sc = list(DEMO_SCENARIOS)
+    styles = F.fixed_styles(sc, BASE)
+    q = data.quantiles(["total_spent"], sc)
+
+    def colours(order):
+        names = {s: NAMES[s] for s in order}
+        fig = F.band_figure(q, "Ausgaben", "EUR", names, styles=styles)
+        return {t.meta["scenario"]: t.line.color for t in by_role(fig, "median")}
+
+    forward, backward = colours([BASE, REFORM, OTHER]), colours([BASE, OTHER, REFORM])
+    assert forward == backward == {s: styles[s].colour for s in sc}
+    only_other = colours([BASE, OTHER])
+    assert only_other[OTHER] == forward[OTHER]  # also when the other variant is left out
+    # without fixed styles the colour still follows the order (what the fix replaces)
+    moved = F.band_figure(q, "Ausgaben", "EUR", {BASE: "a", OTHER: "b", REFORM: "c"})
+    assert {t.meta["scenario"]: t.line.color for t in by_role(moved, "median")} != forward
+
+
+def test_every_scenario_figure_takes_the_fixed_styles(data):
+    sc = list(DEMO_SCENARIOS)
+    styles = F.fixed_styles([*sc, "lueneburg-aaa"], BASE)  # shifts the positions
+    figs = [
+        F.band_figure(data.quantiles(["total_spent"], sc), "A", "EUR", NAMES, styles=styles),
+        F.difference_figure(
+            data.paired(["total_spent"], BASE, sc), "A", "EUR", NAMES, "lower", styles=styles
+        ),
+        F.overspend_figure(data.overspend_probability(sc), NAMES, styles=styles),
+        F.cases_by_type_figure(data.cases_by_type(sc), NAMES, styles=styles),
+        F.regions_figure(
+            data.quantiles(["cost_per_jew"], sc, None), "K", "EUR je JEW", NAMES, styles=styles
+        ),
+    ]
+    for fig in figs:
+        for t in by_role(fig, "median") + by_role(fig, "probability"):
+            assert trace_colour(t) == styles[t.meta["scenario"]].colour
+    assert F.scenario_colours(NAMES, styles) == {s: styles[s].colour for s in sc}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=8),
+    st.floats(0.01, 1e5),
+)
+def test_spread_apart_keeps_order_and_distance(values, gap):
+    out = F.spread_apart(values, gap)
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    placed = [out[i] for i in order]
+    assert all(b - a >= gap * (1 - 1e-9) - 1e-6 for a, b in itertools.pairwise(placed))
+    spread = max(values) - min(values) + gap * len(values)
+    assert all(abs(o - v) <= spread for o, v in zip(out, values, strict=True))
+
+
+def test_direct_labels_replace_the_legend(data):
+    q = data.quantiles(["unmet_need_families"], list(DEMO_SCENARIOS))
+    letters = {BASE: "A", REFORM: "B", OTHER: "C"}
+    fig = F.band_figure(q, "Bedarf", "Familien", NAMES, labels=letters)
+    labels = [a for a in fig.layout.annotations if a.name == F.LABEL_ANNOTATION]
+    assert sorted(a.text for a in labels) == ["<b>A</b>", "<b>B</b>", "<b>C</b>"]
+    assert not any(t.showlegend for t in by_role(fig, "median"))
+    medians = {t.meta["scenario"]: t for t in by_role(fig, "median")}
+    for a in labels:  # each leader starts at its own line's end
+        s = next(k for k, v in letters.items() if a.text == f"<b>{v}</b>")
+        assert (a.x, a.y) == (medians[s].x[-1], medians[s].y[-1])
+        assert a.showarrow and a.xanchor == "left"
+    # median lines end close together: the labels are moved at least 16 px apart
+    values = [v for t in fig.data for v in t.y if v is not None]
+    extent = 1.1 * (max(values) - min(values))
+    m = fig.layout.margin
+    plot_px = fig.layout.height - m.t - m.b
+    placed = sorted(a.y / extent * plot_px - a.ay for a in labels)  # pixels, upwards
+    assert all(b - a >= 16 - 1e-6 for a, b in itertools.pairwise(placed))
+    with_legend = F.band_figure(q, "Bedarf", "Familien", NAMES)
+    assert all(t.showlegend is not False for t in by_role(with_legend, "median"))

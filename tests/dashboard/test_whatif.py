@@ -18,9 +18,7 @@ from results import paired_quantiles as paired_from_yearly
 from scenarios.errors import ScenarioError
 from scenarios.loader import load_scenario
 
-SMALL = WhatIfConfig(
-    replicates=2, years=2, scale=0.2, scheme_defaults=load_config().scheme_defaults
-)
+SMALL = WhatIfConfig(replicates=2, years=2, scale=0.2)
 
 
 def test_config_file_states_its_reasons():
@@ -110,3 +108,28 @@ def test_regression_whatif_baseline_is_not_the_stored_baseline(tmp_path):
     projected = both["metric"].map(METRICS).astype(bool)
     expected = both["value_stored"].where(~projected, both["value_stored"] / SMALL.scale)
     assert (both["value_whatif"] == expected).all()
+
+
+def test_a_chosen_scheme_brings_the_what_if_values_of_its_parameters():
+    """The parameters of a scheme picked on the page come from its class, with reasons."""
+    from dashboard.whatif import scheme_overrides
+    from model.incentives import SCHEMES
+
+    for name, cls in SCHEMES.items():
+        incentive = scheme_overrides(name)
+        assert incentive["scheme"] == name
+        assert set(incentive) - {"scheme"} == {p.name for p in cls.parameters}
+        for p in cls.parameters:
+            given = incentive[p.name]
+            if p.kind == "pots":
+                assert tuple(given) == p.whatif
+            else:
+                assert given == {
+                    "value": p.whatif,
+                    "unit": p.unit,
+                    "assumption": p.whatif_assumption,
+                }
+    base = load_scenario("lueneburg-status-quo")
+    what = dataclasses.replace(slider_start(base), scheme="bonus_malus")
+    assert what.overrides(base)["incentive"]["malus_share"]["value"] == 0.25
+    assert "incentive" not in slider_start(base).overrides(base)  # unchanged scheme: untouched

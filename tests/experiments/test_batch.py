@@ -132,10 +132,10 @@ def test_dask_local_cluster_equals_local_pool(tmp_path):
 def test_engine_failure_is_recorded_and_retried(tmp_path):
     plan = plan_batch(SCENARIOS[:1], 1, **SMALL)
     bad = plan.runs[0]
-    broken_task = dataclasses.replace(  # no year to simulate: the engine fails in the worker
-        bad.task, params=dataclasses.replace(bad.task.params, years=0)
+    broken = dataclasses.replace(  # no year to simulate: the engine fails in the worker
+        bad.spec, params=dataclasses.replace(bad.spec.params, years=0)
     )
-    plan.runs[0] = type(bad)(task=broken_task, record=bad.record, replicate=0)
+    plan.runs[0] = dataclasses.replace(bad, build=lambda: broken)
     with ResultsStore(tmp_path / "s.duckdb") as store:
         report = run_batch(plan, store)
         assert len(report.failed) == 1 and not report.complete

@@ -13,6 +13,7 @@ from results import (
     ResultsStore,
     over_years,
     pair_runs,
+    paired_by_region,
     paired_differences,
     paired_quantiles,
     run_quantiles,
@@ -113,3 +114,29 @@ def test_paired_differences_without_pairs_is_an_error(store):
     outcomes = load_scenario(A).outcomes
     with ResultsStore(store, read_only=True) as s, pytest.raises(ValueError):
         paired_differences(s, A, "gibt-es-nicht", outcomes)
+
+
+def test_paired_by_region_is_the_difference_per_seed_and_sozialraum(store):
+    """Per region: each run's years made one figure, then paired by seed, by definition."""
+    metrics = {"cases_31": "mean", "spent_regional_2": "sum", "total_spent": "sum"}
+    with ResultsStore(store, read_only=True) as s:
+        table = paired_by_region(s, A, B, metrics)
+        yearly = s.yearly([A, B], list(metrics), region=None)
+        only = paired_by_region(s, A, B, metrics, regions=["Region 2"])
+        seed_1 = list(yearly[yearly["seed"] == 1]["run_id"].unique())
+        one_pair = paired_by_region(s, A, B, metrics, run_ids=seed_1)
+        unpaired = paired_by_region(s, A, "gibt-es-nicht", metrics)
+    regions = set(yearly["region"])
+    assert set(table["region"]) == regions and "Gesamt" in regions
+    assert len(table) == len(regions) * len(metrics)
+    for row in table.itertuples(index=False):
+        mine = yearly[(yearly["region"] == row.region) & (yearly["metric"] == row.metric)]
+        per_run = mine.groupby(["scenario", "seed"])["value"].agg(metrics[row.metric])
+        d = (per_run[B] - per_run[A]).to_numpy()
+        assert row.n_pairs == 4
+        assert row.diff_median == pytest.approx(np.median(d), rel=1e-12, abs=1e-9)
+        assert row.diff_low == pytest.approx(np.quantile(d, 0.05), rel=1e-12, abs=1e-9)
+        assert row.median_a == pytest.approx(np.median(per_run[A]), rel=1e-12, abs=1e-9)
+    assert set(only["region"]) == {"Region 2"}
+    assert len(seed_1) == 2 and set(one_pair["n_pairs"]) == {1}
+    assert unpaired.empty

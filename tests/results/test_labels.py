@@ -73,6 +73,51 @@ def test_every_exported_column_has_a_german_heading():
 
 
 def test_run_statuses_and_units():
-    assert L.RUN_STATUS_LABELS == {"done": "fertig", "failed": "fehlgeschlagen"}
+    assert L.RUN_STATUS_LABELS == {"done": "abgeschlossen", "failed": "fehlgeschlagen"}
     assert L.RESULT_UNIT_LABELS["EUR"] == "€"
     assert set(L.SCENARIO_UNIT_LABELS) == {"need/year", "need/month", "factor", "months"}
+
+
+def test_every_stored_unit_has_a_unit_text_and_a_number_format(tiny_run):
+    _, results = tiny_run
+    for unit in set(results["unit"]):
+        assert unit in L.UNIT_FORMATS, unit
+        fmt = L.UNIT_FORMATS[unit]
+        assert fmt.label and fmt.number_format and fmt.number_format != "General", unit
+    assert L.unit_format("EUR").number_format == '#,##0 "€"'
+    assert L.unit_format("Anteil").number_format == "0.0 %"
+    assert L.unit_format("Fälle").number_format == L.COUNT_FORMAT == "#,##0"
+
+
+def _concrete(pattern: str) -> list[str]:
+    """Paths of a lever pattern, with ``*`` filled the way scenario files fill it."""
+    from model.incentives import parameters_by_name
+
+    if pattern == "incentive.*":
+        return ["incentive.scheme", *(f"incentive.{p}" for p in parameters_by_name())]
+    if pattern == "budget.index_weights.*":
+        return [f"budget.index_weights.{k}" for k in L.INDEX_COMPONENT_LABELS]
+    return [pattern.replace("*", "Region 1")]
+
+
+def test_every_lever_and_declared_uncertainty_has_a_label_and_the_schemas_unit():
+    """A sweep point's levers become columns with German headings and number formats."""
+    from scenarios import LEVER_PATHS, list_scenarios
+    from scenarios.documents import ScenarioDoc
+    from scenarios.paths import annotation_at
+    from scenarios.quantities import declared_unit
+
+    paths = {p for pattern in LEVER_PATHS for p in _concrete(pattern)}
+    for name in list_scenarios():
+        scenario = load_scenario(name)
+        paths |= {u.parameter for u in scenario.uncertainties}
+        paths |= {p for lever in scenario.levers for p in _concrete(lever.parameter)}
+    for path in sorted(paths):
+        label = L.parameter_label(path)
+        assert not label.label.startswith("Parameter "), path
+        annotation, _ = annotation_at(path.split("."), ScenarioDoc)
+        unit = declared_unit(annotation)
+        if unit is not None:
+            assert label.unit == unit, path
+            assert unit in L.SCENARIO_UNIT_FORMATS, (path, unit)
+    assert L.parameter_label("gibt.es_nicht") == L.ParameterLabel("Parameter gibt.es_nicht", "")

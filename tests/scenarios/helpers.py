@@ -28,10 +28,39 @@ def base_doc() -> dict:
     return json.loads(json.dumps(data))
 
 
+def regional_leads_doc() -> dict:
+    """The base scenario with one Sozialraumträger per region and no Sozialraumbüros.
+
+    The shipped status quo has ten Sozialraumträger, one per Sozialraumbüro; tests of
+    the rules for leading regions use the simpler structure of one placeholder
+    „Sozialraumträger Region N“ per region (12 VZÄ, 150.000 €), first in the list.
+    """
+    doc = base_doc()
+    doc["offices"] = []
+    doc.pop("sozialraum_quota", None)
+    others = [p for p in doc["providers"] if p["role"] != "sozialraumtraeger"]
+    leads = [
+        {
+            "name": f"Sozialraumträger Region {n}",
+            "region": f"Region {n}",
+            "role": "sozialraumtraeger",
+            "staff_fte": {"value": 12.0, "unit": "FTE", "assumption": "Testwert"},
+            "reserves": {"value": 150_000.0, "unit": "EUR", "assumption": "Testwert"},
+        }
+        for n in (1, 2, 3)
+    ]
+    doc["providers"] = leads + others
+    return doc
+
+
 def write_scenario(directory: Path, name: str, doc: dict) -> Path:
     """Write a scenario next to copies of the shipped data files."""
     directory.mkdir(parents=True, exist_ok=True)
-    for data_file in ("lueneburg_municipalities.csv", "help_types.yaml"):
+    for data_file in (
+        "lueneburg_municipalities.csv",
+        "help_types.yaml",
+        "lueneburg_sozialraeume.csv",
+    ):
         if not (directory / data_file).exists():
             shutil.copy(DATA_DIR / data_file, directory / data_file)
     doc = dict(doc)
@@ -41,6 +70,8 @@ def write_scenario(directory: Path, name: str, doc: dict) -> Path:
         doc["help_types_file"] = doc.get("help_types_file", "help_types.yaml").replace(
             "../../data/", ""
         )
+        if doc.get("sozialraeume_file"):
+            doc["sozialraeume_file"] = doc["sozialraeume_file"].replace("../../data/", "")
     repoint_calibration(doc, directory)
     doc["name"] = name
     path = directory / f"{name}.yaml"
@@ -56,13 +87,14 @@ def variant(directory: Path, name: str, extends: str, overrides: dict) -> Path:
     return path
 
 
-def raises(path) -> ScenarioError:
-    """The error loading ``path`` gives; it must be one German line."""
+def raises(path, lines: int = 1) -> ScenarioError:
+    """The error loading ``path`` gives: ``lines`` German lines, one per problem."""
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     err = info.value
-    assert "\n" not in str(err)
-    assert str(err).startswith("Fehler in ")
+    found = str(err).splitlines()
+    assert len(found) == lines, str(err)
+    assert all(line.startswith("Fehler in ") for line in found)
     return err
 
 
@@ -88,6 +120,7 @@ def calibrated_scenario(tmp_path: Path, calibration: dict[str, Any] | str | byte
     doc["name"] = "kal-test"
     doc["municipalities_file"] = str(DATA_DIR / "lueneburg_municipalities.csv")
     doc["help_types_file"] = str(DATA_DIR / "help_types.yaml")
+    doc["sozialraeume_file"] = str(DATA_DIR / "lueneburg_sozialraeume.csv")
     doc["calibration"] = {"file": "kal.yaml"}
     path = tmp_path / "kal-test.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")

@@ -5,70 +5,77 @@ import shutil
 import pytest
 
 from scenarios import DATA_DIR, list_scenarios, load_scenario
-from tests.scenarios.helpers import base_doc, csv_with, raises, variant, write_scenario
+from tests.scenarios.helpers import (
+    base_doc,
+    csv_with,
+    raises,
+    regional_leads_doc,
+    variant,
+    write_scenario,
+)
 
 SHA256_CALIBRATED = {
     "celle-kooperation-gemeinsam": (
-        "3107c40d911aabf032f62db218fc15c710759f18575215987f17485d5bfe1cde"
+        "5711705d43ef89e6bbc0f8ed0e9fd4b14f21384875492a6dbe2fb5a4a575538c"
     ),
-    "celle-status-quo": "968883d7c1134c5a3b09055a8bb32627cf0f14fc0d79d7f609827139290fb238",
-    "lueneburg-rb2-10-keine": "1855985d99e5600d57f326d1b0e7002b3064a7f35b16f1b1ac76a0fffcff8d4c",
+    "celle-status-quo": "0777d3eb01f208f28c209f60fcc27b4de6acb6ec88c6c325fda3f0b91780e672",
+    "lueneburg-rb2-10-keine": "2907251a0254f808e14ec99fefdf8ccf229c5e8adec19149196d0b1c497d4f92",
     "lueneburg-rb2-20-ausgleich": (
-        "5ff461bc4da695a086f94f3ed95e327294d9927108992460839e1fbe090dcd44"
+        "d3cb326763664b6aad541cd52ac9dc4d145f5d01466b51bf31d157c22b56435c"
     ),
     "lueneburg-rb2-20-bonus-malus": (
-        "1595fcacad17153171125a3255272a4e181abb38b7d2e3fddc308432a8806302"
+        "2b13d711ff74d575a7a1349fc1bb347b6beae49bfcc832d06174d1d43b21f306"
     ),
-    "lueneburg-rb2-20-keine": "14587256fee3af50b1ae33b4f5f802daf94dd6a4f7d3438f44caad6b04f636b6",
-    "lueneburg-rb2-20-pauschal": "99ea99774e0e4a6cf0b5574d448d6707d34c456d2acbcf3b145031f5f622b5d4",
+    "lueneburg-rb2-20-keine": "e5ce148b3b6e10695eaf518774d1ba94aba40ace62bc341b548dcc1ab552a1a8",
+    "lueneburg-rb2-20-pauschal": "bfc6734754b614851cbc52fe2e563f0fea38d8ef17d68d3e819988875eee2b23",
     "lueneburg-rb2-20-rueckbehalt": (
-        "1ef62f2e507e583992d3e8baca1b104b089f7abb81241ac877323e961a15f5d6"
+        "fed0b6f4a24af56994657b8be57ed85ff8c2485bc14f6c99487427c718dd5749"
     ),
     "lueneburg-rb2-20-sozialraumindex": (
-        "9b4b4374cfdf8da2b0b42be6a330ce67406becd65ed5b8967ba2b203730440ef"
+        "21c4fb502781718776d724354dc893e28e0728cb41c6b6ac478078b59a88b182"
     ),
-    "lueneburg-rb2-20-vorjahr": "9d32be5db58974f7fa70d9a9f537cd8f7cd5380a804bbe4e37229aff3c2b5647",
+    "lueneburg-rb2-20-vorjahr": "b3fd699be0d1562bbe324ecdd1419b2a1d04b9627c363b1b464220cd84141ce0",
     "lueneburg-rb2-30-bonus-malus": (
-        "943305d11eaed8ca62686cfcd79a518ceec5e22303ce4b439f8e63f1e0bcfa23"
+        "4283e1adf79acc5a3a0047334afe3dfb09d6d00e2520c0e14a62858114cf7882"
     ),
-    "lueneburg-status-quo": "91c110ca6082efdf140026df50c2e6af91cd62d833476a7c44939a3ce9029062",
+    "lueneburg-status-quo": "0910d3ee93f61a1c63ebc128320a9c2eed073038215a2c7517c9681ff09ab1ff",
     "potsdam-mittelmark-status-quo": (
-        "80cbf63088f18a87db6b31bd3d666763d901591a2cef618c1fad0b17eb3380b3"
+        "d6e2834db9253da8834db4250471763033718e57ea64431e2264ea24f8c19aa4"
     ),
-    "ulm-status-quo": "60a7f7e83b8fd7514098d8066cb5e168771d01f2533182807312e4740ba64de7",
+    "ulm-status-quo": "d816afb81e1c06c6015672a0647a33e96db87db49114d65c01fe48e21e3148a5",
 }
 """``Scenario.sha256`` of every shipped scenario, recorded before scenarios/loader.py and
 scenarios/schema.py were split into modules of one concern each (issue 11)."""
 
 SHA256_UNCALIBRATED = {
     "celle-kooperation-gemeinsam": (
-        "8d5c326e69ac32bae6752ceba920f2420a85fd88a9ccabc73004edcb6105812d"
+        "9467a9c10dd4d137f083de34f8b44c8215f5858e871e1171ddeaaed620805990"
     ),
-    "celle-status-quo": "387f7361272f80d644e2b67e3bd8beb97fb55800bf29db61bd6f5dcb9200e793",
-    "lueneburg-rb2-10-keine": "31fb304d4e896352b30c3a537c11dc87b63821a2ed5276af4b136e04c372295b",
+    "celle-status-quo": "d19e537f6bd0b2c61a0dc17ebeea1fb6776c61966bf4a9bd482cb2eb7425438d",
+    "lueneburg-rb2-10-keine": "59d3e3a7ca2f73459ede7360a54934dd8ac3689986c34b222386a6bdd7e9a894",
     "lueneburg-rb2-20-ausgleich": (
-        "438852527fef78409a29accc700016e9d453fa138230bb84b7606d86124a3913"
+        "de1a2509afc957c6642aae94dce6814203e1a562a303f28a0d7947837691a16f"
     ),
     "lueneburg-rb2-20-bonus-malus": (
-        "7b1cf92a5fe81095fbe02dce07152b2d2ab767387d2f1a0c59965b3e93b4bdad"
+        "f7da0460490b798496158cb3db763d59927070c8418ecdd1a56fb279c0436fa2"
     ),
-    "lueneburg-rb2-20-keine": "837e982a8d98747f9ede0e6eb04853c28e705d0976ab5059d1f0ce31bd839fac",
-    "lueneburg-rb2-20-pauschal": "3f1cfed2a6f8205243102da3f17121e3648cb70166b4999dd70cc76bca7efda9",
+    "lueneburg-rb2-20-keine": "1b776d42b34f44fd0ad48587a9a8ad25f95e4ac4ec67916694027c6b7cd86554",
+    "lueneburg-rb2-20-pauschal": "b7037df347cc4463339e2161ca1b7ebe5d9afdc45f6dfc715c059108aadd8405",
     "lueneburg-rb2-20-rueckbehalt": (
-        "6d0e836f27e6907d20d50a246cf8acfa236ba293e4ee0a4978cc05b88b1e8d32"
+        "848cf09dcbfbab379f50c609cd70898b1d2e161b78e48427f61196a13643545c"
     ),
     "lueneburg-rb2-20-sozialraumindex": (
-        "930ac4620e9c2163b37a1d76f71706b3d24f7c2cd8b634dd7726e3ed70455957"
+        "cee0cfa2ac85b0e2505989b955790c4bb68a4ccd7e6a7c95a692b4835febdadb"
     ),
-    "lueneburg-rb2-20-vorjahr": "5a9621814ac1b36c66d881d9c67e954b406beefa5da4a6f8546c91dc387cb6c1",
+    "lueneburg-rb2-20-vorjahr": "f868cf4ee0897b43a22c6d2c656c57ed333f9f48ff5c166a70a15b4ad673e750",
     "lueneburg-rb2-30-bonus-malus": (
-        "2225234508fd9223925fa972ed2d052840deb8ceef45a744018ea81eefc95d76"
+        "049b7c832e23208765142764f7747ae1e64f4b9ed934fac2245ba67e916c98c4"
     ),
-    "lueneburg-status-quo": "e95cddac999c4b3ef32627acadef683f26c04bc10437fcea3895eef3a4360755",
+    "lueneburg-status-quo": "1e5e983300010a3e5d1ea94e43848add13be7743ce98f343524ff49a6df935fa",
     "potsdam-mittelmark-status-quo": (
-        "32750ca224fcdd74a405118a9be9f80e50263586d13a4dad62fd103d97f16249"
+        "66ca4b69894b07fa57cdc82c69fe359c946abb530a263e3858cb86ac1e48c13e"
     ),
-    "ulm-status-quo": "1e0a9d73ac2fb52f9bee833f8639cd71a4cd884846bce6f1cb06650b59f8a534",
+    "ulm-status-quo": "c990b6ba0e5d6ce520b41b3cb1b975c298610112bd9a1229ad1411fbc1b3e256",
 }
 """The same, loaded with ``calibrated=False`` (the values written in the files)."""
 
@@ -212,7 +219,7 @@ def _lead(doc: dict, provider: int, regions: list[str]) -> dict:
 
 
 def test_a_sozialraumtraeger_active_everywhere_may_lead_several_regions(tmp_path):
-    doc = _lead(base_doc(), 0, ["Region 1", "Region 2"])
+    doc = _lead(regional_leads_doc(), 0, ["Region 1", "Region 2"])
     doc["providers"] = [p for p in doc["providers"] if p["name"] != "Sozialraumträger Region 2"]
     p = load_scenario(write_scenario(tmp_path, "x", doc)).params
     assert p.providers[0].region is None
@@ -220,13 +227,15 @@ def test_a_sozialraumtraeger_active_everywhere_may_lead_several_regions(tmp_path
 
 
 def test_lead_regions_must_exist_and_have_one_leader(tmp_path):
-    err = raises(write_scenario(tmp_path, "x", _lead(base_doc(), 0, ["Region 9"])))
+    err = raises(write_scenario(tmp_path, "x", _lead(regional_leads_doc(), 0, ["Region 9"])))
     assert err.field == "providers.Sozialraumträger Region 1.lead_regions"
     assert "unbekannte Region „Region 9“" in err.message
-    err = raises(write_scenario(tmp_path, "y", _lead(base_doc(), 0, ["Region 1", "Region 2"])))
+    err = raises(
+        write_scenario(tmp_path, "y", _lead(regional_leads_doc(), 0, ["Region 1", "Region 2"]))
+    )
     assert err.field == "providers.Sozialraumträger Region 2.region"
     assert "Region „Region 2“ wird schon von „Sozialraumträger Region 1“ geleitet" in err.message
-    doc = _lead(base_doc(), 2, ["Region 1"])
+    doc = _lead(regional_leads_doc(), 2, ["Region 1"])
     err = raises(write_scenario(tmp_path, "z", doc))
     assert err.field == "providers.Sozialraumträger Region 3.lead_regions"
     assert "wird schon von „Sozialraumträger Region 1“ geleitet" in err.message
@@ -234,10 +243,10 @@ def test_lead_regions_must_exist_and_have_one_leader(tmp_path):
 
 
 def test_lead_regions_only_for_a_sozialraumtraeger_without_region(tmp_path):
-    doc = base_doc()
+    doc = regional_leads_doc()
     doc["providers"][0]["lead_regions"] = ["Region 1"]
     err = raises(write_scenario(tmp_path, "x", doc))
     assert "ohne region" in err.message
-    doc = _lead(base_doc(), 3, ["Region 1"])
+    doc = _lead(regional_leads_doc(), 3, ["Region 1"])
     err = raises(write_scenario(tmp_path, "y", doc))
     assert "nur ein Sozialraumträger" in err.message

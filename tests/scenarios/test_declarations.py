@@ -173,3 +173,40 @@ def test_title_is_not_inherited(ws):
     assert load_scenario(plain).title is None
     text = "name: mit\ntitle: Variante kurz\ndescription: Testvariante\nextends: basis.yaml\n"
     assert load_scenario(ws.write("mit.yaml", text)).title == "Variante kurz"
+
+
+def _with_lever(tmp_path: Path, parameter: str, **lever) -> Path:
+    from tests.scenarios.helpers import base_doc, write_scenario
+
+    doc = base_doc()
+    doc["levers"] = [lv for lv in doc["levers"] if lv["parameter"] != parameter]
+    doc["levers"].append({"parameter": parameter, "label": "Test", **lever})
+    return write_scenario(tmp_path, "wahl", doc)
+
+
+@pytest.mark.parametrize(
+    ("parameter", "choices", "where", "fragment"),
+    [
+        ("incentive.scheme", ["none", "lotterie"], ".choices.1", "Wert „lotterie“ ist nicht"),
+        ("budget.allocation_key", ["population", "kopf"], ".choices.1", "Wert „kopf“ ist nicht"),
+        ("provider.fls_rate", ["60", "90"], ".choices", "ist keine Auswahl"),
+    ],
+)
+def test_lever_choices_must_be_allowed_values(tmp_path, parameter, choices, where, fragment):
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(_with_lever(tmp_path, parameter, choices=choices))
+    assert info.value.field.startswith("levers.") and info.value.field.endswith(where)
+    assert fragment in info.value.message
+
+
+def test_a_scheme_lever_without_choices_offers_every_registered_scheme(tmp_path):
+    from model.incentives import scheme_names
+    from scenarios.sections import IncentiveSection, allowed_values
+
+    sc = load_scenario(_with_lever(tmp_path, "incentive.scheme"))
+    (lever,) = [lv for lv in sc.levers if lv.parameter == "incentive.scheme"]
+    assert lever.choices is None
+    scheme, _ = IncentiveSection.document_fields()["scheme"]
+    assert allowed_values(scheme) == scheme_names()
+    shipped = load_scenario("lueneburg-status-quo").levers
+    assert [lv.choices for lv in shipped if lv.parameter == "incentive.scheme"] == [None]

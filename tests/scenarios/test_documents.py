@@ -69,7 +69,7 @@ def test_provider_in_unknown_region_rejected():
     data = base_doc()
     data["providers"][0]["region"] = "Region 9"
     err = first_error(ScenarioDoc, data)
-    assert err.field == "providers.Sozialraumträger Region 1.region"
+    assert err.field == "providers.Internationaler Bund (IB).region"
     assert "unbekannte Region „Region 9“" in err.message
 
 
@@ -143,3 +143,26 @@ def test_numeric_codes_become_text():
     doc = HelpTypesDoc.model_validate(data)
     assert doc.help_types[3].code == "31"
     assert doc.help_types[1].escalates_to == "30"
+
+
+def test_regions_of_a_provider_must_exist():
+    data = base_doc()
+    data["providers"][0].pop("region", None)
+    data["providers"][0]["regions"] = ["Region 1", "Region 9"]
+    err = first_error(ScenarioDoc, data)
+    assert err.field.endswith(".regions.1")
+    assert "unbekannte Region „Region 9“" in err.message
+    assert "Region 1, Region 2, Region 3" in err.message
+
+
+def test_regression_only_the_first_cross_check_was_reported():
+    """A file with a doubled region name and an unknown provider region said only the
+    first (and "und 1 weitere(r) Fehler" elsewhere); now every problem has its line."""
+    data = base_doc()
+    data["regions"][1]["name"] = "Region 1"
+    data["providers"][0]["region"] = "Region 9"
+    err = first_error(ScenarioDoc, data)
+    messages = [p.message for p in err.problems()]
+    assert any("Regionsname „Region 1“ ist doppelt" in m for m in messages)
+    assert any("unbekannte Region „Region 9“" in m for m in messages)
+    assert "weitere(r)" not in str(err)

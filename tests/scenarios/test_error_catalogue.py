@@ -7,8 +7,9 @@ temporary folder, makes one targeted change and checks that
 * the error names the faulty file, the line (where the fault has one) and the
   field (dotted path or CSV column),
 * the message is plain German and contains the expected fragment,
-* ``sozialraum run <file> --out DIR`` exits with code 2, prints exactly one
-  ``Fehler:`` line on stderr and no traceback, and leaves ``DIR`` untouched.
+* ``sozialraum run <file> --out DIR`` exits with code 2, prints one ``Fehler:`` line
+  per problem on stderr (one for most cases; a typo in a key is also a missing
+  key: two) and no traceback, and leaves ``DIR`` untouched.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from scenarios.errors import ScenarioError
 STATUS_QUO = LIBRARY_DIR / "lueneburg" / "lueneburg-status-quo.yaml"
 CSV_NAME = "lueneburg_municipalities.csv"
 HELP_NAME = "help_types.yaml"
+INDICATOR_NAME = "lueneburg_sozialraeume.csv"
 CALIBRATION_REF = "file: ../../../calibration/posterior/lueneburg-v1.yaml"
 CALIBRATION_NAME = "kalibrierung.yaml"
 BROKEN = "kaputt"
@@ -79,7 +81,7 @@ class Workspace:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        for name in (CSV_NAME, HELP_NAME):
+        for name in (CSV_NAME, HELP_NAME, INDICATOR_NAME):
             shutil.copy(DATA_DIR / name, root / name)
         shutil.copy(
             (STATUS_QUO.parent / CALIBRATION_REF.removeprefix("file: ")).resolve(),
@@ -92,6 +94,7 @@ class Workspace:
         text = replace_once(text, "name: lueneburg-status-quo\n", f"name: {name}\n")
         text = replace_once(text, "municipalities_file: ../../data/", "municipalities_file: ")
         text = replace_once(text, CALIBRATION_REF, f"file: {CALIBRATION_NAME}")
+        text = replace_once(text, "sozialraeume_file: ../../data/", "sozialraeume_file: ")
         return replace_once(text, "help_types_file: ../../data/", "help_types_file: ")
 
     def scenario(self, *edits: tuple[str, str], name: str = BROKEN, file: str = "") -> Path:
@@ -159,6 +162,8 @@ class Case:
         fragment: Piece of the German message that must appear.
         line: Text that marks the faulty line in ``fault_file`` (the first line
             containing it), a line number, or None if the fault has no line.
+        lines: ``Fehler:`` lines the command prints (one per problem; the first is
+            the one checked).
     """
 
     kind: str
@@ -167,6 +172,7 @@ class Case:
     field: str | None
     fragment: str
     line: str | int | None
+    lines: int = 1
 
 
 REVERSION = "  reversion: {value: 0.12, unit: share/month, assumption: *calib}"
@@ -282,6 +288,7 @@ CASES = [
         "budget.bound_sharee",
         "unbekanntes Feld (Tippfehler?); erlaubt: start_year, sozialraum_funds, bound_share",
         "bound_sharee",
+        lines=2,  # the typo first, then the field it lacks: budget.bound_share
     ),
     Case(
         "zahl-als-schluessel",
@@ -571,7 +578,7 @@ CASES = [
         lambda ws: ws.variant(BROKEN, "gibt-es-nicht"),
         SCENARIO,
         "extends",
-        "Szenario „gibt-es-nicht“ nicht gefunden; vorhandene Szenarien:",
+        "Szenario „gibt-es-nicht“ nicht gefunden. extends nennt ein Szenario der Bibliothek",
         "extends:",
     ),
     Case(
@@ -671,7 +678,8 @@ def test_broken_scenario_gives_clear_error(case: Case, workspace: Workspace) -> 
     assert err.line == expected_line(fault, case.line)
     assert case.fragment in err.message
     assert_plain_german(err.message)
-    assert str(err) == f"Fehler in {err.location()}: {err.message}"
+    assert str(err).splitlines()[0] == f"Fehler in {err.location()}: {err.message}"
+    assert len(str(err).splitlines()) == case.lines
     if err.line is not None:
         assert f"Zeile {err.line}" in str(err)
     if err.field is not None:
@@ -698,8 +706,8 @@ def test_cli_reports_one_line_and_keeps_output_folder(
     assert code == 2
     assert "Traceback" not in captured.err + captured.out
     lines = captured.err.splitlines()
-    assert len(lines) == 1, captured.err
-    assert lines[0].startswith("Fehler: Datei ")
+    assert len(lines) == case.lines, captured.err
+    assert all(line.startswith("Fehler: Datei ") for line in lines)
     assert case.fault_file in lines[0]
     assert case.fragment in lines[0]
     if case.field is not None:

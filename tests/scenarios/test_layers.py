@@ -31,6 +31,7 @@ ORDER = (
     "overrides",
     "calibration_file",
     "datafiles",
+    "sozialraeume",
     "build",
     "loader",
 )

@@ -25,7 +25,7 @@ import pytest
 
 from model.agents import CENTRAL, R2
 from model.model import SozialraumModel
-from model.params import POTS, ModelParams
+from model.params import POTS, IncentiveParams, ModelParams
 from model.run import RunResult, run_once
 from scenarios import Scenario, list_scenarios, load_scenario
 from tests.fixtures.checks import assert_books_balance
@@ -161,7 +161,7 @@ def test_ulm_balancing_evens_out_the_sozialraeume_balances():
             _scenario("ulm-status-quo").params.budget, ambulatory_funds=12_800_000.0
         ),
     )
-    plain = dataclasses.replace(p, incentive=dataclasses.replace(p.incentive, scheme="none"))
+    plain = dataclasses.replace(p, incentive=IncentiveParams("none"))  # no pots to balance
     balanced, unbalanced = run_once(p, 11), run_once(plain, 11)
     b = balanced.closing[balanced.closing.pot == "regional_2"].set_index(["year", "region"])
     u = unbalanced.closing[unbalanced.closing.pot == "regional_2"].set_index(["year", "region"])

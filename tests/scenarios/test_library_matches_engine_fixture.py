@@ -1,7 +1,8 @@
 """The engine tests' fixed scenario equals the shipped Lüneburg status quo.
 
 ``tests/fixtures/factory.py`` writes the Lüneburg base values in code so that the
-engine's tests do not depend on the loader; this test keeps the two in step. The
+engine's tests do not depend on the loader, ``tests/fixtures/offices.py`` adds the ten
+Sozialraumträger with their offices and the quota; this test keeps them in step. The
 fixture holds the values written in the scenario files; the shipped scenario then
 replaces the calibrated parameters by the calibration file's point estimate, and
 nothing else.
@@ -12,12 +13,12 @@ from __future__ import annotations
 import dataclasses
 
 from scenarios import load_scenario
-from tests.fixtures.factory import base_params
+from tests.fixtures.offices import shipped_params
 
 
 def test_factory_equals_lueneburg_status_quo_before_calibration():
     shipped = load_scenario("lueneburg-status-quo", calibrated=False).params
-    fixture = base_params()
+    fixture = shipped_params()
     for f in dataclasses.fields(shipped):
         if f.name in ("name", "provenance"):
             continue

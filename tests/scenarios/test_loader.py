@@ -84,7 +84,8 @@ def test_status_quo_values():
     assert p.population.child_spacing_months == (18, 60)
     assert [r.direct_contact_share for r in p.regions] == [0.65, 0.75, 0.75]
     roles = [s.role for s in p.providers]
-    assert roles.count("sozialraumtraeger") == 3
+    assert roles.count("sozialraumtraeger") == 10  # one per Sozialraumbüro
+    assert len(p.offices) == 10 and p.sozialraum_quota is not None
     assert {s.name for s in p.providers} >= {"Nordstern", "INT", "Familienhelden", "Freiberufler"}
     assert p.projects.duration_months == (12, 24)
     bound = dict(p.provenance)["budget.bound_share"]
@@ -248,10 +249,12 @@ def test_extends_a_fifo(tmp_path: Path) -> None:
 def test_unknown_key_in_full_scenario_names_the_field(tmp_path):
     doc = base_doc()
     doc["budget"]["bound_sharee"] = doc["budget"].pop("bound_share")
-    err = raises(write_scenario(tmp_path, "x", doc))
+    err = raises(write_scenario(tmp_path, "x", doc), lines=2)  # the typo, the missing field
     assert err.field == "budget.bound_sharee"
     assert err.line is not None
     assert "unbekanntes Feld" in err.message
+    assert [p.field for p in err.problems()] == ["budget.bound_sharee", "budget.bound_share"]
+    assert "Pflichtfeld fehlt" in err.problems()[1].message
 
 
 def test_bad_yaml_reports_line_number(tmp_path):
@@ -305,7 +308,7 @@ def test_name_must_match_file_name(tmp_path):
 
 def test_unknown_region_of_a_provider(tmp_path):
     doc = base_doc()
-    doc["providers"][3]["region"] = "Region 7"
+    doc["providers"][10]["region"] = "Region 7"
     err = raises(write_scenario(tmp_path, "x", doc))
     assert err.field == "providers.Nordstern.region"
     assert "unbekannte Region „Region 7“" in err.message
@@ -357,3 +360,29 @@ def test_data_file_override_is_relative_to_the_variant(tmp_path):
     assert (
         load_scenario("lueneburg-status-quo").params.regions[0].municipalities[1].population == 9692
     )
+
+
+def test_extends_not_found_lists_the_library_and_says_a_path_works(tmp_path):
+    err = raises(variant(tmp_path, "v", "lueneburg-status-qou", {}))
+    assert err.field == "extends" and err.line == 2
+    assert "Szenario „lueneburg-status-qou“ nicht gefunden" in err.message
+    for name in list_scenarios():
+        assert name in err.message
+    assert "relativ zu v.yaml" in err.message
+    rel = os.path.relpath(BASE, tmp_path)
+    assert f"z. B. extends: {Path(rel).as_posix()}" in err.message
+    err = raises(variant(tmp_path, "w", "../nirgends/basis.yaml", {}))
+    assert "nicht gefunden" in err.message and "nirgends/basis.yaml" in err.message
+    assert "relativ zu w.yaml" in err.message
+
+
+def test_extends_by_a_path_relative_to_the_file(tmp_path):
+    """The README's example: a variant in its own folder extends a scenario by path."""
+    folder = tmp_path / "varianten"
+    folder.mkdir()
+    rel = Path(os.path.relpath(BASE, folder)).as_posix()
+    path = variant(folder, "mehr-rb2", rel, {"budget.regional2_share": 0.3})
+    sc = load_scenario(path)
+    assert sc.extends == rel
+    assert sc.params.budget.regional2_share == 0.3
+    assert sc.params.budget.bound_share == load_scenario(BASE).params.budget.bound_share

@@ -74,6 +74,9 @@ def test_changed_data_file_is_parsed_again(tmp_path):
         str(DATA_DIR / "lueneburg_municipalities.csv"),
     )
     text = text.replace(
+        "../../data/lueneburg_sozialraeume.csv", str(DATA_DIR / "lueneburg_sozialraeume.csv")
+    )
+    text = text.replace(
         "../../../calibration/posterior/",
         str(LIBRARY_DIR.parent.parent / "calibration" / "posterior") + "/",
     )

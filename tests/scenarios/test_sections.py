@@ -123,3 +123,96 @@ def test_incentive_errors(data, field, needle):
     err = first_error(IncentiveSection, data)
     assert err.field.endswith(field) or err.field == field
     assert needle in err.message
+
+
+# ------------------------------------------------------------------ where a provider works
+
+
+def _provider(**extra) -> dict:
+    return {
+        "name": "Träger A",
+        "role": "sozialraumtraeger",
+        "staff_fte": {"value": 5.0, "unit": "FTE", "assumption": "Test"},
+        "reserves": {"value": 10000.0, "unit": "EUR", "assumption": "Test"},
+        **extra,
+    }
+
+
+def test_a_provider_may_serve_some_regions():
+    spec = sections.ProviderSpecSection.model_validate(_provider(regions=["Nord", "Ost"]))
+    assert spec.regions == ["Nord", "Ost"] and spec.region is None
+    led = sections.ProviderSpecSection.model_validate(
+        _provider(regions=["Nord", "Ost"], lead_regions=["Ost"])
+    )
+    assert led.lead_regions == ["Ost"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "needle"),
+    [
+        ({"region": "Nord", "regions": ["Nord", "Ost"]}, "regions", "schließen sich aus"),
+        ({"regions": ["Nord", "Nord"]}, "regions", "doppelt"),
+        ({"regions": []}, "regions", "mindestens 1"),
+        (
+            {"regions": ["Nord", "Ost"], "lead_regions": ["Süd"]},
+            "lead_regions",
+            "Region „Süd“ steht nicht unter regions",
+        ),
+        ({"region": "Nord", "lead_regions": ["Nord"]}, "lead_regions", "ohne region"),
+        (
+            {"role": "ambulant", "regions": ["Nord", "Ost"], "lead_regions": ["Nord"]},
+            "lead_regions",
+            "nur ein Sozialraumträger",
+        ),
+    ],
+)
+def test_where_a_provider_works_is_checked(extra, field, needle):
+    err = first_error(sections.ProviderSpecSection, _provider(**extra))
+    assert err.field == field
+    assert needle in err.message
+
+
+def test_every_problem_of_a_provider_is_reported():
+    """Two faults of one provider: two lines, each with its field."""
+    err = first_error(
+        sections.ProviderSpecSection,
+        _provider(role="ambulant", region="Nord", regions=["Ost", "Ost"], lead_regions=["Ost"]),
+    )
+    fields = [p.field for p in err.problems()]
+    assert fields.count("regions") == 2 and fields.count("lead_regions") == 2
+    assert len(str(err).splitlines()) == 4
+
+
+def test_a_scheme_parameter_gets_its_type_from_the_registry():
+    """Kind, unit and range of a registered scheme's number become the schema's checks."""
+    from model.incentives import IncentiveScheme, SchemeParameter, register, unregister
+    from scenarios.paths import annotation_at
+    from scenarios.quantities import declared_unit
+
+    cap = SchemeParameter(
+        "cap_factor", "Obergrenze", "number", 1.0, 2.0, "Test", unit="factor", low=0.5, high=3.0
+    )
+    scheme = type(
+        "Capped",
+        (IncentiveScheme,),
+        {"name": "capped_test", "label": "Test", "description": "Test", "parameters": (cap,)},
+    )
+    register(scheme)
+
+    def data(value, unit="factor"):
+        return {
+            "scheme": "capped_test",
+            "cap_factor": {"value": value, "unit": unit, "source": "x"},
+        }
+
+    try:
+        assert IncentiveSection.model_validate(data(2.5)).values["cap_factor"].value == 2.5
+        for given, needle in ((data(4.0), "zwischen 0,5 und 3"), (data(2.0, "share"), "Einheit")):
+            err = first_error(IncentiveSection, given)
+            assert err.field == "cap_factor" and needle in err.message
+        tp, removable = annotation_at(["incentive", "cap_factor"], documents.ScenarioDoc)
+        assert declared_unit(tp) == "factor" and removable
+        assert "cap_factor" in IncentiveSection.document_fields()
+    finally:
+        unregister("capped_test")
+    assert "cap_factor" not in IncentiveSection.document_fields()

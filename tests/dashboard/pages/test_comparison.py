@@ -43,6 +43,25 @@ def test_total_spending_chart_shows_each_budget(demo_store):
         assert [t.meta["scenario"] for t in budgets] == list(DEMO_SCENARIOS)
         median = q[(q["metric"] == "total_budget") & (q["scenario"] == DEMO_SCENARIOS[0])]
         scale = budgets[0].y[0] / median.sort_values("year")["median"].iloc[0]
-        assert scale in (1.0, 1e-6)  # euros or Mio. €, as the spending axis
+        assert scale in (1.0, 1e-3, 1e-6)  # €, Tsd. € or Mio. €, as the spending axis
+    finally:
+        data.close()
+
+
+def test_budget_marks_take_the_scenario_colour(demo_store):
+    from dashboard.figures import fixed_styles
+
+    data = DashboardData(demo_store)
+    try:
+        names = {s: s for s in DEMO_SCENARIOS}
+        styles = fixed_styles(DEMO_SCENARIOS, DEMO_SCENARIOS[0])
+        q = data.quantiles(["total_spent", "total_budget"], list(DEMO_SCENARIOS))
+        figure = _spending_and_budget(q, names, styles)
+        for t in figure.data:
+            role = (t.meta or {}).get("role")
+            if role == "budget":
+                assert t.marker.color == t.marker.line.color == styles[t.meta["scenario"]].colour
+            elif role == "median":
+                assert t.line.color == styles[t.meta["scenario"]].colour
     finally:
         data.close()

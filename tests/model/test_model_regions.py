@@ -1,0 +1,76 @@
+"""Providers active in a subset of the regions (``ProviderSpec.regions``), real engine.
+
+Families choose only among providers active in their region, projects go to a local
+provider, a provider's running helps move within the region when it leaves, and a
+Sozialraumträger with ``regions`` leads all of them unless ``lead_regions`` says
+otherwise. Providers without ``regions`` keep the old rules (``region`` one or all;
+the golden values in ``test_golden.py`` pin that they did not change).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.model import SozialraumModel
+from model.params import ProviderSpec
+from tests.fixtures.factory import make_params
+
+SMALL = {"scale": 0.1, "years": 2, "burn_in_months": 12}
+
+PROVIDERS = (
+    ProviderSpec("A", None, "sozialraumtraeger", 12, 150_000, regions=("Region 1", "Region 2")),
+    ProviderSpec("B", "Region 3", "sozialraumtraeger", 12, 150_000),
+    ProviderSpec("C", None, "ambulant", 8, 80_000, regions=("Region 2", "Region 3")),
+    ProviderSpec("Stationär", None, "stationaer", 0, 1_000_000),
+)
+SERVED = {0: {0, 1}, 1: {2}, 2: {1, 2}}
+"""Provider index → region indexes it serves (the stationary market serves all)."""
+
+
+def _model(providers: tuple[ProviderSpec, ...] = PROVIDERS) -> SozialraumModel:
+    return SozialraumModel(make_params(**SMALL, providers=providers), rng=4)
+
+
+def test_serves_follows_region_and_regions():
+    m = _model()
+    for index, regions in SERVED.items():
+        provider = m.providers[index]
+        assert {r for r in range(m.n_regions) if m.serves(provider, r)} == regions
+    assert all(m.serves(m.providers[3], r) for r in range(m.n_regions))
+
+
+def test_a_sozialraumtraeger_with_regions_leads_them():
+    assert _model().lead_provider.tolist() == [0, 0, 1]
+    led = (
+        ProviderSpec(
+            "A",
+            None,
+            "sozialraumtraeger",
+            12,
+            150_000,
+            regions=("Region 1", "Region 2"),
+            lead_regions=("Region 2",),
+        ),
+        *PROVIDERS[1:],
+    )
+    assert _model(led).lead_provider.tolist() == [-1, 0, 1]
+
+
+def test_helps_run_only_with_providers_of_the_familys_region():
+    m = _model()
+    f = m.families
+    seen = {index: set() for index in SERVED}
+    while m.month_abs < m.total_months:
+        m.step()
+        rows = np.flatnonzero(f.active)
+        for provider, region in zip(f.case_provider[rows], f.region[rows], strict=True):
+            if int(provider) in SERVED:
+                seen[int(provider)].add(int(region))
+    for index, regions in SERVED.items():
+        assert seen[index], f"provider {index} never ran a help (test too small)"
+        assert seen[index] <= regions, (index, seen[index])
+    ledger = m.ledger.frame(m.params.budget.start_year, m.params.burn_in_months)
+    names = m.params.region_names
+    for index, regions in SERVED.items():
+        booked = set(ledger[ledger.provider == m.providers[index].name].region)
+        assert booked <= {names[r] for r in regions}, (index, booked)
