@@ -134,13 +134,17 @@ def metric_names(help_codes: tuple[str, ...]) -> frozenset[str]:
 
 
 # ---------------------------------------------------------------------- reporters
+def _by_region_and_type(model: SozialraumModel, rows: np.ndarray, types: np.ndarray) -> np.ndarray:
+    """Count of ``rows`` per region and help type (``types`` per row)."""
+    out = np.zeros((model.n_regions, model.n_types))
+    np.add.at(out, (model.families.region[rows], types), 1)
+    return out
+
+
 def active_cases(model: SozialraumModel) -> np.ndarray:
     """Active helps per region and help type at the end of the month."""
     f = model.families
-    on = f.active
-    out = np.zeros((model.n_regions, model.n_types))
-    np.add.at(out, (f.region[on], f.case_type[on]), 1)
-    return out
+    return _by_region_and_type(model, f.active, f.case_type[f.active])
 
 
 def waiting_families(model: SozialraumModel) -> np.ndarray:
@@ -152,10 +156,7 @@ def waiting_families(model: SozialraumModel) -> np.ndarray:
 def waiting_by_type(model: SozialraumModel) -> np.ndarray:
     """Granted helps still waiting for a provider, per region and help type."""
     f = model.families
-    on = f.waiting
-    out = np.zeros((model.n_regions, model.n_types))
-    np.add.at(out, (f.region[on], f.wait_type[on]), 1)
-    return out
+    return _by_region_and_type(model, f.waiting, f.wait_type[f.waiting])
 
 
 def unmet_need_families(model: SozialraumModel) -> np.ndarray:

@@ -24,7 +24,7 @@ import mesa
 import pandas as pd
 
 from model.model import SozialraumModel
-from model.params import IncentiveParams, ModelParams
+from model.params import BudgetParams, IncentiveParams, ModelParams
 
 
 @dataclass(frozen=True)
@@ -139,6 +139,17 @@ def _collect(
     )
 
 
+REFORM_ONLY_BUDGET_RULES: tuple[str, ...] = (
+    "regional2_scope",
+    "regional2_payment",
+    "regional2_exhaustion",
+    "incentive_recipients",
+)
+"""Budget rules that act only once there is a regional budget 2 (never in a
+pre-reform burn-in), so runs differing only in them share a burn-in."""
+_BUDGET_FIELDS = {f.name: f for f in dataclasses.fields(BudgetParams)}
+
+
 def burn_in_key(params: ModelParams) -> ModelParams | None:
     """What determines a run's burn-in; None if it cannot be shared.
 
@@ -157,10 +168,7 @@ def burn_in_key(params: ModelParams) -> ModelParams | None:
             params.budget,
             bound_share=1.0,
             regional2_share=0.0,
-            regional2_scope="running",
-            regional2_payment="pro_rata",
-            regional2_exhaustion="central",
-            incentive_recipients="delivered_share",
+            **{name: _BUDGET_FIELDS[name].default for name in REFORM_ONLY_BUDGET_RULES},
         ),
         incentive=IncentiveParams(scheme="none"),
     )

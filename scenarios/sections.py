@@ -32,7 +32,13 @@ from pydantic import (
 
 from model.allocation import INDICATORS
 from model.incentives import SchemeParameter, parameters_by_name, scheme_class, scheme_names
-from model.params import POTS
+from model.params import (
+    POTS,
+    IncentiveRecipients,
+    Regional2Exhaustion,
+    Regional2Payment,
+    Regional2Scope,
+)
 from scenarios.errors import FieldIssue, FieldIssues, error_loc, german_message
 from scenarios.formatting import fmt_value
 from scenarios.limits import MAX_LABEL_CHARS, MAX_NAME_CHARS, MAX_PROVENANCE_CHARS
@@ -299,6 +305,10 @@ class ProjectSection(Section):
     """Optional; the engine's default applies when absent."""
 
 
+Indicator = Literal["sgb2_share", "single_parent_share", "migration_share", "unemployment_share"]
+"""A social indicator of the Sozialraumindex and the quota (``model.allocation.INDICATORS``)."""
+
+
 class BudgetSection(Section):
     """:class:`model.params.BudgetParams`."""
 
@@ -310,33 +320,23 @@ class BudgetSection(Section):
     central_funds: EurYear
     yearly_increase: GrowthYear
     allocation_key: Literal["population", "sozialraumindex", "history"]
-    index_weights: dict[
-        Literal[
-            "sgb2_share",
-            "single_parent_share",
-            "migration_share",
-            "unemployment_share",
-        ],
-        Share,
-    ] = Field(default_factory=dict)
+    index_weights: dict[Indicator, Share] = Field(default_factory=dict)
     coordination_hours: dict[Name, HoursYear] = Field(default_factory=dict)
     """Sozialraumkosten: hours per year and region by purpose (Ulm §6(2)), valued at
     the FLS rate and added to the bound budget."""
     regional2_help_types: list[Name] | None = Field(default=None, min_length=1)
     """Codes of the help types regional budget 2 covers; omit for the help-type
     file's ``regional2_eligible``."""
-    regional2_scope: Literal["running", "new_grants", "lead_provider"] = "running"
+    regional2_scope: Regional2Scope = "running"
     """Which helps regional budget 2 carries: all running ones (handed over at the
     reform date), only new grants, or only those of the region's Sozialraumträger."""
-    regional2_payment: Literal["pro_rata", "first_come"] = "pro_rata"
+    regional2_payment: Regional2Payment = "pro_rata"
     """How regional budget 2 pays its helps: its share of every bill, or whole bills
     until the money is used up."""
-    regional2_exhaustion: Literal["central", "next_year"] = "central"
+    regional2_exhaustion: Regional2Exhaustion = "central"
     """When regional budget 2 is used up: the central budget pays, or the overrun is
     deducted from next year's regional budget 2."""
-    incentive_recipients: Literal["delivered_share", "lead_provider", "regional_body"] = (
-        "delivered_share"
-    )
+    incentive_recipients: IncentiveRecipients = "delivered_share"
     """Who receives bonus and malus: the providers by their delivered share, the
     Sozialraumträger alone, or the region's regional budget 1."""
     burn_in_rules: Literal["pre_reform", "scenario"] = "pre_reform"
@@ -597,15 +597,7 @@ class QuotaSection(Section):
     """:class:`model.params.QuotaParams` (the indicators come from ``sozialraeume_file``)."""
 
     start_year: CalendarYear
-    index_weights: dict[
-        Literal[
-            "sgb2_share",
-            "single_parent_share",
-            "migration_share",
-            "unemployment_share",
-        ],
-        Share,
-    ] = Field(min_length=1)
+    index_weights: dict[Indicator, Share] = Field(min_length=1)
     compensated: list[Name] = Field(default_factory=list)
     """Sozialräume (municipalities with an office) whose deficit is compensated."""
     compensation_path: SharePath | None = None

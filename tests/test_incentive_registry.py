@@ -35,6 +35,7 @@ from model.incentives import (
 from model.params import IncentiveParams
 from model.run import run_once
 from scenarios import ScenarioError, load_scenario
+from tests.fixtures.dash_tree import find_component as _find
 from tests.scenarios.helpers import base_doc, variant, write_scenario
 
 NAME = "half_retention"
@@ -182,18 +183,6 @@ def tiny_store(tmp_path_factory):
     finally:
         unregister(NAME)
     return folder / "s.duckdb", half
-
-
-def _find(node, ident):
-    if getattr(node, "id", None) == ident:
-        return node
-    children = getattr(node, "children", None)
-    for child in children if isinstance(children, list) else [children]:
-        if child is not None and not isinstance(child, (str, int, float)):
-            found = _find(child, ident)
-            if found is not None:
-                return found
-    return None
 
 
 def test_the_whatif_page_offers_and_builds_the_scheme(half_retention, tiny_store, tmp_path):

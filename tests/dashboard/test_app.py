@@ -13,20 +13,9 @@ from dashboard.guard import Choice, InputGate
 from experiments import plan_batch, run_batch
 from results.store import ResultsStore
 from tests.bad_days.harness import ROOT
+from tests.fixtures.dash_tree import find_component as _find
 
 # --------------------------------------------------------------------------- safety
-
-
-def _find(node, ident):
-    if getattr(node, "id", None) == ident:
-        return node
-    children = getattr(node, "children", None)
-    for child in children if isinstance(children, list) else [children]:
-        if child is not None and not isinstance(child, (str, int, float)):
-            found = _find(child, ident)
-            if found is not None:
-                return found
-    return None
 
 
 def _own_scenario(folder: Path) -> Path:

@@ -17,21 +17,10 @@ from dashboard.defaults import (
 )
 from scenarios import ScenarioError, list_scenarios
 from tests.dashboard.conftest import DEMO_SCENARIOS
+from tests.fixtures.dash_tree import find_component as _find
 
 JOURNEY = ("lueneburg-rb2-20-rueckbehalt", "lueneburg-rb2-30-bonus-malus")
 """Journey 1: status quo against these two."""
-
-
-def _find(node, ident):
-    if getattr(node, "id", None) == ident:
-        return node
-    children = getattr(node, "children", None)
-    for child in children if isinstance(children, list) else [children]:
-        if child is not None and not isinstance(child, (str, int, float)):
-            found = _find(child, ident)
-            if found is not None:
-                return found
-    return None
 
 
 def test_shipped_defaults_are_journey_one():

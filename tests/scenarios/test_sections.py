@@ -216,3 +216,12 @@ def test_a_scheme_parameter_gets_its_type_from_the_registry():
     finally:
         unregister("capped_test")
     assert "cap_factor" not in IncentiveSection.document_fields()
+
+
+def test_indicator_names_of_the_schema_are_the_engines():
+    from typing import get_args
+
+    from model.allocation import INDICATORS
+    from scenarios.sections import Indicator
+
+    assert get_args(Indicator) == INDICATORS
