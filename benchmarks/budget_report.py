@@ -20,7 +20,7 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from experiments.recipe import RunOptions, load_base, run_spec
+from experiments import RunOptions, load_base, run_spec
 from model.params import POTS
 from model.run import run_group
 from scenarios import Scenario, fmt_eur, fmt_num, fmt_pct, list_scenarios

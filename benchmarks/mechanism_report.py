@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from experiments.recipe import RunOptions, load_base, run_spec
+from experiments import RunOptions, load_base, run_spec
 from model.run import run_group
 from scenarios import list_scenarios
 

@@ -512,6 +512,8 @@ class Balancing(IncentiveScheme):
         for pot_name in self.params.balancing_pots:
             k = POTS.index(pot_name)
             balance = closing.available[:, k] - closing.spent[:, k]
+            if k == R2:  # an overrun the central budget paid is a deficit too
+                balance = balance - closing.regional2_overflow
             surplus = np.maximum(balance, 0)
             deficit = np.maximum(-balance, 0)
             moved = int(min(surplus.sum(), deficit.sum()))

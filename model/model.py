@@ -807,12 +807,13 @@ class SozialraumModel(mesa.Model):
         if carried.any():
             keep = ~carried
             r_c, i_c, p_c = region[carried], item[carried], prov[carried]
-            lines = [
-                (region[keep], pot[keep], item[keep], prov[keep], cents[keep]),
-                (r_c, np.full(r_c.size, CENTRAL), i_c, p_c, central[carried]),
-            ]
+            lines = [(region[keep], pot[keep], item[keep], prov[keep], cents[keep])]
+            parts = [(CENTRAL, central[carried])]
             if not flat:
-                lines.append((r_c, np.full(r_c.size, R2), i_c, p_c, regional[carried]))
+                parts.append((R2, regional[carried]))
+            for k, part in parts:
+                some = part != 0  # a split part of nothing is no booking
+                lines.append((r_c[some], np.full(some.sum(), k), i_c[some], p_c[some], part[some]))
             cols = [np.concatenate(c) for c in zip(*lines, strict=True)]
             self.ledger.book(m, cols[0], cols[1], cols[2], cols[3], "case", cols[4])
         else:

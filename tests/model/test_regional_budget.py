@@ -337,3 +337,20 @@ def test_regression_lead_provider_help_moved_on_provider_exit_stayed_carried():
         on = np.flatnonzero(f.active & (f.case_pot == R2))
         assert np.array_equal(f.case_provider[on], model.lead_provider[f.region[on]])
     assert exits > 0
+
+
+def test_balancing_evens_out_an_overrun_the_central_budget_paid():
+    """With exhaustion ``central`` a region's overrun is paid centrally, never booked in
+    regional budget 2; balancing must still see it as a deficit (else it is inert)."""
+    p = make_params(
+        **SIZE,
+        **{
+            "budget.regional2_share": 0.3,
+            "budget.ambulatory_funds": 1_500_000.0,
+            "incentive": IncentiveParams("balancing"),
+        },
+    )
+    r = run_once(p, 3)
+    c = r.closing[r.closing.pot == "regional_2"]
+    assert c.transfer_in.sum() > 0
+    assert c.transfer_in.sum() == c.transfer_out.sum()

@@ -80,6 +80,12 @@ def formula_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         title='=HYPERLINK("http://example.org/x","klick")',
         description=EVIL_TEXTS["description"],
     )
+    # a central budget far below spending, so the store holds negative results too
+    doc["overrides"]["budget.central_funds"] = {
+        "value": 1_000_000.0,
+        "unit": "EUR/year",
+        "assumption": "Test: zu kleines Budget, damit Ergebnisse negativ werden",
+    }
     scenario = folder / f"{VARIANT}.yaml"
     scenario.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), "utf-8")
     store = folder / "ergebnisse.duckdb"

@@ -36,6 +36,12 @@ def test_status_quo_declares_levers_uncertainties_and_outcomes():
         "projects.effect_mean",
         "provider.responsiveness",
         "recognition.report_rate_factor",
+        "provider.savings_duration_cut",
+        "provider.savings_intensity_cut",
+        "provider.per_hour_extension",
+        "provider.pressure_full_overrun",
+        "projects.proposals_per_region",
+        "projects.cost_mean",
     }
     assert all(o.better in ("lower", "higher") for o in sc.outcomes)
     assert {o.metric for o in sc.outcomes} >= {"total_spent", "unmet_need_families"}
