@@ -16,66 +16,66 @@ from tests.scenarios.helpers import (
 
 SHA256_CALIBRATED = {
     "celle-kooperation-gemeinsam": (
-        "5711705d43ef89e6bbc0f8ed0e9fd4b14f21384875492a6dbe2fb5a4a575538c"
+        "975f9e0eab19bac55a37dcbdd040dc3ff56accb3c6ed3db8aef221092756ae18"
     ),
-    "celle-status-quo": "0777d3eb01f208f28c209f60fcc27b4de6acb6ec88c6c325fda3f0b91780e672",
-    "lueneburg-rb2-10-keine": "2907251a0254f808e14ec99fefdf8ccf229c5e8adec19149196d0b1c497d4f92",
+    "celle-status-quo": "548552419084ce76e7320f4891442f82528c4666013060066605dfbc2d728712",
+    "lueneburg-rb2-10-keine": "acf60d6acd1da6756b9277011eefd741e0b74bb259f9bdbe9970a389eb0063e5",
     "lueneburg-rb2-20-ausgleich": (
-        "d3cb326763664b6aad541cd52ac9dc4d145f5d01466b51bf31d157c22b56435c"
+        "4257a23bfbd5e379d170c2971fbfba8fce42d906424c9f6cd492119c8054d53f"
     ),
     "lueneburg-rb2-20-bonus-malus": (
-        "2b13d711ff74d575a7a1349fc1bb347b6beae49bfcc832d06174d1d43b21f306"
+        "393b4dae40ec22dc287825228d7b94a9f6ef281b291d2e00b1fc6e6f7fb30336"
     ),
-    "lueneburg-rb2-20-keine": "e5ce148b3b6e10695eaf518774d1ba94aba40ace62bc341b548dcc1ab552a1a8",
-    "lueneburg-rb2-20-pauschal": "bfc6734754b614851cbc52fe2e563f0fea38d8ef17d68d3e819988875eee2b23",
+    "lueneburg-rb2-20-keine": "5a12ec66b48febe292bc85a1a1420798ecfb8e1ab1e45800c7026fdb28989e30",
+    "lueneburg-rb2-20-pauschal": "ce99aa99078de8b411b9a4d1094aaee9f852ef911b3ccbd2b94d8e83066080f9",
     "lueneburg-rb2-20-rueckbehalt": (
-        "fed0b6f4a24af56994657b8be57ed85ff8c2485bc14f6c99487427c718dd5749"
+        "bb86f6e38d07406dafad120ccb274010f9b15749a958cdb0412d6f5842fc27b7"
     ),
     "lueneburg-rb2-20-sozialraumindex": (
-        "21c4fb502781718776d724354dc893e28e0728cb41c6b6ac478078b59a88b182"
+        "c6e63948dd54bd44af539b1041a7b1e0de6630d195a9a53b19a082493d7a917e"
     ),
-    "lueneburg-rb2-20-vorjahr": "b3fd699be0d1562bbe324ecdd1419b2a1d04b9627c363b1b464220cd84141ce0",
+    "lueneburg-rb2-20-vorjahr": "aa185c0c1e1f8045581f7d35ff054c57c21296329d69f25c9c45e862f768bef8",
     "lueneburg-rb2-30-bonus-malus": (
-        "4283e1adf79acc5a3a0047334afe3dfb09d6d00e2520c0e14a62858114cf7882"
+        "b85634a82f2ffd1562d0ce4fa63bb6b764b0e730bcc21f2bf7267fa6d8557d79"
     ),
-    "lueneburg-status-quo": "0910d3ee93f61a1c63ebc128320a9c2eed073038215a2c7517c9681ff09ab1ff",
+    "lueneburg-status-quo": "46efe2d0aa9ebfdbfe6dccccaa88ee53cb2cea90319acc2957903a0f83c48351",
     "potsdam-mittelmark-status-quo": (
-        "d6e2834db9253da8834db4250471763033718e57ea64431e2264ea24f8c19aa4"
+        "168e3be8df37bdb83a4bda657dea6854940dc9361e3bfe54df9ce973eae8b878"
     ),
-    "ulm-status-quo": "d816afb81e1c06c6015672a0647a33e96db87db49114d65c01fe48e21e3148a5",
+    "ulm-status-quo": "aabd0c25f291ad106c25cf2d5767d69203c406d288aecae4b9cfbb16b26a1dbe",
 }
 """``Scenario.sha256`` of every shipped scenario, recorded before scenarios/loader.py and
 scenarios/schema.py were split into modules of one concern each (issue 11)."""
 
 SHA256_UNCALIBRATED = {
     "celle-kooperation-gemeinsam": (
-        "9467a9c10dd4d137f083de34f8b44c8215f5858e871e1171ddeaaed620805990"
+        "fdba017548432a73d8aaa7eccde697fbf92e3dbb9de645e53ceaeadfc49083a2"
     ),
-    "celle-status-quo": "d19e537f6bd0b2c61a0dc17ebeea1fb6776c61966bf4a9bd482cb2eb7425438d",
-    "lueneburg-rb2-10-keine": "59d3e3a7ca2f73459ede7360a54934dd8ac3689986c34b222386a6bdd7e9a894",
+    "celle-status-quo": "8273097f738e497a47994e33ce118cfdb72bcb446cbe86377ee4a4ec40f6f811",
+    "lueneburg-rb2-10-keine": "58d21365a6409abd6d9228ff72d4e3ade60e58f7556157c3bb61a0b4d748630b",
     "lueneburg-rb2-20-ausgleich": (
-        "de1a2509afc957c6642aae94dce6814203e1a562a303f28a0d7947837691a16f"
+        "eda4d13cddb89196eeb1374bb2114135b1f3d3ee2684c136ad1cd1f3f044702d"
     ),
     "lueneburg-rb2-20-bonus-malus": (
-        "f7da0460490b798496158cb3db763d59927070c8418ecdd1a56fb279c0436fa2"
+        "7b537f16a5b709ab79e863ed0dc9ba6e1616572ee035021f32e5e635e4518836"
     ),
-    "lueneburg-rb2-20-keine": "1b776d42b34f44fd0ad48587a9a8ad25f95e4ac4ec67916694027c6b7cd86554",
-    "lueneburg-rb2-20-pauschal": "b7037df347cc4463339e2161ca1b7ebe5d9afdc45f6dfc715c059108aadd8405",
+    "lueneburg-rb2-20-keine": "7667fdd71c047db8b1d40bac3c80fdec8eab65d9885e5bbcb17769b402bd4270",
+    "lueneburg-rb2-20-pauschal": "9743180d906ec1050ebcb93fd3d0707b55f0493304227f621d197351825623a0",
     "lueneburg-rb2-20-rueckbehalt": (
-        "848cf09dcbfbab379f50c609cd70898b1d2e161b78e48427f61196a13643545c"
+        "675624f0f37d4e7646d192749bc45f43460669f20f665eb62617c397cc6c20fc"
     ),
     "lueneburg-rb2-20-sozialraumindex": (
-        "cee0cfa2ac85b0e2505989b955790c4bb68a4ccd7e6a7c95a692b4835febdadb"
+        "72c70b7d6fde9b09ee83e2e201e8f5a7192dd23450dfe28ea9749b63ec4a8585"
     ),
-    "lueneburg-rb2-20-vorjahr": "f868cf4ee0897b43a22c6d2c656c57ed333f9f48ff5c166a70a15b4ad673e750",
+    "lueneburg-rb2-20-vorjahr": "2ee5220b99019e2809d71ae6c337d352010fe9046fd9f965222d8cbef8081ee3",
     "lueneburg-rb2-30-bonus-malus": (
-        "049b7c832e23208765142764f7747ae1e64f4b9ed934fac2245ba67e916c98c4"
+        "d81596916ef12c43cdc7a02fb10fa7b5bc5fea2cc8fa62716595bdf7df0ffc2b"
     ),
-    "lueneburg-status-quo": "1e5e983300010a3e5d1ea94e43848add13be7743ce98f343524ff49a6df935fa",
+    "lueneburg-status-quo": "d80a108d4db0aff09b6781459f0e7332d0ff469f8c5ae73b387898ce157924ec",
     "potsdam-mittelmark-status-quo": (
-        "66ca4b69894b07fa57cdc82c69fe359c946abb530a263e3858cb86ac1e48c13e"
+        "0e3543b44558290a15cbb52188074990dd2d3dcb4335dc761dddfbe486f01218"
     ),
-    "ulm-status-quo": "c990b6ba0e5d6ce520b41b3cb1b975c298610112bd9a1229ad1411fbc1b3e256",
+    "ulm-status-quo": "d2e983c266c899537f46f6531add12d7e1948a0ad342c2a0505f27a1eba4827d",
 }
 """The same, loaded with ``calibrated=False`` (the values written in the files)."""
 
