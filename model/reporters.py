@@ -38,10 +38,23 @@ from model.families import END_ESCALATION, END_REASONS, END_SUCCESS
 from model.params import POTS
 
 if TYPE_CHECKING:
+    from model.agents import Provider
     from model.incentives import Closing
     from model.model import SozialraumModel
 
 TOTAL = "Gesamt"
+
+
+def _provider_region(provider: Provider, served: frozenset[int] | None, names: list[str]) -> str:
+    """The region label of a provider: its region, the regions it serves, or ``Gesamt``.
+
+    A provider serving some but not all regions (``ProviderSpec.regions``) is labelled
+    with those regions in the scenario's order (``"Nord, Süd"``), not as the whole Kreis.
+    """
+    if served is not None:
+        return ", ".join(n for i, n in enumerate(names) if i in served)
+    return names[provider.region] if provider.region >= 0 else TOTAL
+
 
 FOLLOW_ON_WINDOW_MONTHS = 1
 """A help granted at most this many months after the family's previous help ended (in
@@ -471,7 +484,10 @@ class Recorder:
             "role": np.tile(np.array([pr.role for pr in m.providers], dtype=object), years),
             "region": np.tile(
                 np.array(
-                    [region_names[pr.region] if pr.region >= 0 else TOTAL for pr in m.providers],
+                    [
+                        _provider_region(pr, served, region_names)
+                        for pr, served in zip(m.providers, m._served, strict=True)
+                    ],
                     dtype=object,
                 ),
                 years,

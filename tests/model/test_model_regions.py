@@ -74,3 +74,17 @@ def test_helps_run_only_with_providers_of_the_familys_region():
     for index, regions in SERVED.items():
         booked = set(ledger[ledger.provider == m.providers[index].name].region)
         assert booked <= {names[r] for r in regions}, (index, booked)
+
+
+def test_regression_provider_in_two_regions_was_labelled_gesamt():
+    """The providers table named a provider serving two of three regions ``Gesamt``."""
+    from model.run import run_once
+
+    table = run_once(make_params(**SMALL, providers=PROVIDERS), seed=4).providers
+    region = table.drop_duplicates("provider").set_index("provider")["region"].to_dict()
+    assert region == {
+        "A": "Region 1, Region 2",
+        "B": "Region 3",
+        "C": "Region 2, Region 3",
+        "Stationär": "Gesamt",
+    }
