@@ -21,7 +21,12 @@ from cli.main import main
 from model.run import run_once
 from scenarios.loader import load_scenario
 
-RECOVERY_IDS = ("faelle_31", "faelle_34", "faelle_35a", "inobhutnahmen_42", "sozialraum_faelle_lk")
+WEAKLY_IDENTIFIED = ("help_types.31.selection_weight",)
+"""Parameters the tiny recovery set-up recovers (true value inside the interval) but does
+not narrow reliably. Measured (ABC seeds 7, 8, 9; all fit targets; scale 0.2): the 90 %
+interval of the §31 selection weight spans 0.69, 0.88 and 0.72 of its prior, because the
+§31 count trades the weight against ``need.base`` and only the §32 count moves with the
+weight alone (−0.76 tolerances per +1.5 weight, single-run noise 0.63 tolerances)."""
 TRUE = {"need.base": 0.79, "counselling.p_seek": 0.05, "help_types.31.selection_weight": 3.0}
 
 
@@ -86,7 +91,8 @@ def test_shipped_setup_is_valid() -> None:
 def test_parameter_recovery() -> None:
     """Data made by the model from known parameters is fitted back (90 % intervals)."""
     setup = _tiny_setup()
-    targets = [t for t in load_targets().targets if t.id in RECOVERY_IDS]
+    # the targets the calibration fits (not the hold-outs)
+    targets = [t for t in load_targets().targets if t.role == "fit"]
     overrides = {**TRUE, "scale": setup.scale, "years": setup.years}
     overrides["burn_in_months"] = setup.burn_in_months
     # as the calibration simulates: the scenario's own values, not its calibration file
@@ -105,7 +111,10 @@ def test_parameter_recovery() -> None:
         cw = np.cumsum(w) / w.sum()
         q05, q95 = col[np.searchsorted(cw, 0.05)], col[min(np.searchsorted(cw, 0.95), len(col) - 1)]
         assert q05 <= TRUE[p.path] <= q95, (p.path, q05, q95)
+        if p.path in WEAKLY_IDENTIFIED:
+            continue
         # the data are informative: the interval is clearly narrower than the prior
+        # (a flat posterior's 90 % interval spans 0.9 of it)
         assert q95 - q05 < 0.8 * (p.high - p.low), (p.path, q05, q95)
     # the distance shrank from the prior generation
     assert post.generations[-1].epsilon < np.inf
