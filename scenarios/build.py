@@ -565,7 +565,7 @@ def build(res: Resolved) -> Scenario:
     )
 
     check_declared_values(
-        res.doc, m.outcomes, m.uncertainties, params.help_codes, res.path, res.line_lookup
+        res.doc, m.outcomes, m.uncertainties, params.help_types, res.path, res.line_lookup
     )
     check_scenario_size(params, res.path, data_file=mun_path, line_of=res.line_lookup)
 

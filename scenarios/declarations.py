@@ -281,24 +281,46 @@ def check_declared_values(
     doc: Mapping[str, Any],
     outcomes: Sequence[OutcomeSection],
     uncertainties: Sequence[UncertaintySection],
-    help_codes: tuple[str, ...],
+    help_types: Sequence[Any],
     file: Path,
     line_lookup: Callable[[Loc], int | None],
 ) -> None:
     """Check a built scenario's declarations: outcomes name reported metrics, ranges hold values.
 
+    A declared path into a help type (``help_types.31.help_effect``) that the scenario
+    does not set is checked against the help-type file's value.
+
     Args:
         doc: The resolved document (after ``extends``, overrides and calibration).
         outcomes: Its outcomes.
         uncertainties: Its uncertainties.
-        help_codes: Codes of its help types (metrics per help type).
+        help_types: Its help types (``model.params.HelpType``: metrics per help type,
+            values of help-type paths the document does not set).
         file: The scenario file (for errors).
         line_lookup: Line of a location in ``file``.
 
     Raises:
         ScenarioError: For an unknown metric or a value outside its declared range.
     """
-    known = metric_names(help_codes)
+    known = metric_names(tuple(h.code for h in help_types))
+    by_code = {h.code: h for h in help_types}
+
+    def declared_value(i: int, path: str) -> Any:
+        try:
+            return value_at(doc, path)
+        except KeyError:
+            segs = path.split(".")
+            if len(segs) == 3 and segs[0] == "help_types" and segs[1] in by_code:
+                value = getattr(by_code[segs[1]], segs[2], None)
+                if isinstance(value, int | float):
+                    return value
+            raise ScenarioError(
+                file,
+                f"uncertainties.{i}.parameter",
+                f"Parameter {path} gibt es in diesem Szenario nicht",
+                line_lookup(("uncertainties", i, "parameter")),
+            ) from None
+
     for i, outcome in enumerate(outcomes):
         if outcome.metric not in known:
             raise ScenarioError(
@@ -310,7 +332,7 @@ def check_declared_values(
             )
     for i, unc in enumerate(uncertainties):
         for path in expand_path(doc, unc.parameter):
-            value = value_at(doc, path)
+            value = declared_value(i, path)
             if not unc.low <= value <= unc.high:
                 raise ScenarioError(
                     file,

@@ -16,66 +16,66 @@ from tests.scenarios.helpers import (
 
 SHA256_CALIBRATED = {
     "celle-kooperation-gemeinsam": (
-        "975f9e0eab19bac55a37dcbdd040dc3ff56accb3c6ed3db8aef221092756ae18"
+        "f4b0ec9eace6667bbbcc2a80f3dfea18399c187c7df5a3640f92ef725d88ce55"
     ),
-    "celle-status-quo": "548552419084ce76e7320f4891442f82528c4666013060066605dfbc2d728712",
-    "lueneburg-rb2-10-keine": "acf60d6acd1da6756b9277011eefd741e0b74bb259f9bdbe9970a389eb0063e5",
+    "celle-status-quo": "429e7012bfe0c13688c31355807da3a155b0213dee8c9c88b3d08423eb614ed6",
+    "lueneburg-rb2-10-keine": "c51594b269286cedef9037c7e4834cd81fbe7b48f8949227abe9298f4a692135",
     "lueneburg-rb2-20-ausgleich": (
-        "4257a23bfbd5e379d170c2971fbfba8fce42d906424c9f6cd492119c8054d53f"
+        "bdd07053445fd989794727d9212569ea31df4b653461b91c81ef3df1fe6f8709"
     ),
     "lueneburg-rb2-20-bonus-malus": (
-        "393b4dae40ec22dc287825228d7b94a9f6ef281b291d2e00b1fc6e6f7fb30336"
+        "3637150f2b8d7c72bfaa3a560333af35a8a772a16d102ecbabde8c1fd31d30e7"
     ),
-    "lueneburg-rb2-20-keine": "5a12ec66b48febe292bc85a1a1420798ecfb8e1ab1e45800c7026fdb28989e30",
-    "lueneburg-rb2-20-pauschal": "ce99aa99078de8b411b9a4d1094aaee9f852ef911b3ccbd2b94d8e83066080f9",
+    "lueneburg-rb2-20-keine": "9fd4b12016359c0f67169fbf8ecb2543fe74e85c9f614f3595793c87c1be42e9",
+    "lueneburg-rb2-20-pauschal": "e1fcdd6a161d7502719936bfd24889569ac1688d225e25b0e7d953e4d9422f9b",
     "lueneburg-rb2-20-rueckbehalt": (
-        "bb86f6e38d07406dafad120ccb274010f9b15749a958cdb0412d6f5842fc27b7"
+        "abd1f7904be4b9038bd18a52ad6d0e94dc6cc6105a491f36ed09b9e964178e15"
     ),
     "lueneburg-rb2-20-sozialraumindex": (
-        "c6e63948dd54bd44af539b1041a7b1e0de6630d195a9a53b19a082493d7a917e"
+        "f5cd1138b7a26c5be0b641fe235ee87bc536fbcb138f4b02d2fb0581e33cec71"
     ),
-    "lueneburg-rb2-20-vorjahr": "aa185c0c1e1f8045581f7d35ff054c57c21296329d69f25c9c45e862f768bef8",
+    "lueneburg-rb2-20-vorjahr": "6e8cd03574dd1057dd2e67aaa3c26a21f656e6b9e4f7433ef82a9238b62dfb41",
     "lueneburg-rb2-30-bonus-malus": (
-        "b85634a82f2ffd1562d0ce4fa63bb6b764b0e730bcc21f2bf7267fa6d8557d79"
+        "bf2745c2907a1cbf40a64a7fac1988426b5e93fba6dddbbe6740398cd810c1ed"
     ),
-    "lueneburg-status-quo": "46efe2d0aa9ebfdbfe6dccccaa88ee53cb2cea90319acc2957903a0f83c48351",
+    "lueneburg-status-quo": "a19bee8ac062af0b789ba6f58307edcb1308153cf9ac6de58723a84e63ec4b18",
     "potsdam-mittelmark-status-quo": (
-        "168e3be8df37bdb83a4bda657dea6854940dc9361e3bfe54df9ce973eae8b878"
+        "533dc7ebbb352f202fb2f450926709328fc633f20ff399746e9a4b66d477a664"
     ),
-    "ulm-status-quo": "aabd0c25f291ad106c25cf2d5767d69203c406d288aecae4b9cfbb16b26a1dbe",
+    "ulm-status-quo": "a71e2807de13d98d50a563bb1922deb6d9723024c82490fb9505796aa6fdf421",
 }
 """``Scenario.sha256`` of every shipped scenario, recorded before scenarios/loader.py and
 scenarios/schema.py were split into modules of one concern each (issue 11)."""
 
 SHA256_UNCALIBRATED = {
     "celle-kooperation-gemeinsam": (
-        "fdba017548432a73d8aaa7eccde697fbf92e3dbb9de645e53ceaeadfc49083a2"
+        "4724315b9fa2f8b7db5ff2a4b61b68e680e4bc0267430f7f154ae9aff902edf8"
     ),
-    "celle-status-quo": "8273097f738e497a47994e33ce118cfdb72bcb446cbe86377ee4a4ec40f6f811",
-    "lueneburg-rb2-10-keine": "58d21365a6409abd6d9228ff72d4e3ade60e58f7556157c3bb61a0b4d748630b",
+    "celle-status-quo": "64dfaffbde5aca8ea8583f38a4a6f4ebdb1a2338cfcd3d43201286360f10b0ae",
+    "lueneburg-rb2-10-keine": "8f41438ee06b58ecea0b2cd34f4b9ff066a7303a852942958ff6d423a9b8c227",
     "lueneburg-rb2-20-ausgleich": (
-        "eda4d13cddb89196eeb1374bb2114135b1f3d3ee2684c136ad1cd1f3f044702d"
+        "028ec7bb4e915ef503508587251c5710e046c6d6615540d93ac7b87e72da5ae7"
     ),
     "lueneburg-rb2-20-bonus-malus": (
-        "7b537f16a5b709ab79e863ed0dc9ba6e1616572ee035021f32e5e635e4518836"
+        "86c28b3a1f252dbaae0b04ed4dd4ff14feaa19db0ddf5a27c196236d28c1dacc"
     ),
-    "lueneburg-rb2-20-keine": "7667fdd71c047db8b1d40bac3c80fdec8eab65d9885e5bbcb17769b402bd4270",
-    "lueneburg-rb2-20-pauschal": "9743180d906ec1050ebcb93fd3d0707b55f0493304227f621d197351825623a0",
+    "lueneburg-rb2-20-keine": "fbf3e1e496df3ce68f6e3519a054ae548521b871872b2854d92acb8667eaf1ec",
+    "lueneburg-rb2-20-pauschal": "d57ea4c5b54d0935e7738a1b47f21c58b5c6da7942c3c9fa3b97ccafb3ba8b8f",
     "lueneburg-rb2-20-rueckbehalt": (
-        "675624f0f37d4e7646d192749bc45f43460669f20f665eb62617c397cc6c20fc"
+        "eacd23941695544c75f06501e9659f0bb86ca6880ff2f53bf9a3526eea3f0bd0"
     ),
     "lueneburg-rb2-20-sozialraumindex": (
-        "72c70b7d6fde9b09ee83e2e201e8f5a7192dd23450dfe28ea9749b63ec4a8585"
+        "2a75d9ddc86824a1d0daa943093217db1f37a9b46f1c3c597c72b06f42348d86"
     ),
-    "lueneburg-rb2-20-vorjahr": "2ee5220b99019e2809d71ae6c337d352010fe9046fd9f965222d8cbef8081ee3",
+    "lueneburg-rb2-20-vorjahr": "fb021185700287ef32540a27e5ff9ac8ae6a30a20cf386606120554b687237af",
     "lueneburg-rb2-30-bonus-malus": (
-        "d81596916ef12c43cdc7a02fb10fa7b5bc5fea2cc8fa62716595bdf7df0ffc2b"
+        "ca4467a89c953ddc434f1b25f376404cb529e7260b5cb4196951e8b02674e038"
     ),
-    "lueneburg-status-quo": "d80a108d4db0aff09b6781459f0e7332d0ff469f8c5ae73b387898ce157924ec",
+    "lueneburg-status-quo": "eed077aa6fb78c881383d7bf0d44e6dced7e0b5e8c21058d09a8e544626c9494",
     "potsdam-mittelmark-status-quo": (
-        "0e3543b44558290a15cbb52188074990dd2d3dcb4335dc761dddfbe486f01218"
+        "b9ae62bf2e5a16c04cc552fc5fc027c8af7b24a8fea9c8757a11e282f4504916"
     ),
-    "ulm-status-quo": "d2e983c266c899537f46f6531add12d7e1948a0ad342c2a0505f27a1eba4827d",
+    "ulm-status-quo": "323952848a5bc80abacb5543cc8dbf2a5586234dd46407c4c57345c17195aa86",
 }
 """The same, loaded with ``calibrated=False`` (the values written in the files)."""
 

@@ -42,6 +42,10 @@ def test_status_quo_declares_levers_uncertainties_and_outcomes():
         "provider.pressure_full_overrun",
         "projects.proposals_per_region",
         "projects.cost_mean",
+        "help_types.27_2.help_effect",
+        "help_types.30.help_effect",
+        "help_types.31.help_effect",
+        "help_types.34.help_effect",
     }
     assert all(o.better in ("lower", "higher") for o in sc.outcomes)
     assert {o.metric for o in sc.outcomes} >= {"total_spent", "unmet_need_families"}
@@ -142,6 +146,22 @@ def test_override_errors_name_the_overrides_file(tmp_path):
             "uncertainties.2.parameter",
             "Laufeinstellung",
         ),
+        (
+            (
+                '§27 Abs. 2 (flexible Hilfe)"\n    distribution: uniform\n    low: 0.06\n',
+                '§27 Abs. 2 (flexible Hilfe)"\n    distribution: uniform\n    low: 0.15\n',
+            ),
+            "uncertainties.10",
+            "liegt nicht in der Spanne",
+        ),
+        (
+            (
+                "  - parameter: help_types.34.help_effect\n",
+                "  - parameter: help_types.99.help_effect\n",
+            ),
+            "uncertainties.13.parameter",
+            "gibt es in diesem Szenario nicht",
+        ),
     ],
     ids=[
         "kein-hebel",
@@ -153,6 +173,8 @@ def test_override_errors_name_the_overrides_file(tmp_path):
         "unbekannte-richtung",
         "unbekannte-region",
         "laufeinstellung",
+        "hilfeart-wert-aus-datei-ausserhalb-spanne",
+        "unbekannte-hilfeart",
     ],
 )
 def test_declaration_errors(ws, edit, field, fragment):
