@@ -54,7 +54,7 @@ from scenarios.documents import FILE_FIELDS, ScenarioDoc
 from scenarios.errors import Loc, ScenarioError, display_path
 from scenarios.formatting import fmt_value
 from scenarios.limits import check_scenario_size
-from scenarios.paths import copy_tree, value_at
+from scenarios.paths import copy_tree, value_with_help_types
 from scenarios.quantities import Quantity, walk_quantities
 from scenarios.safe_yaml import MAX_YAML_BYTES, path_problem, read_limited
 from scenarios.sozialraeume import load_indicators
@@ -122,12 +122,14 @@ class Scenario:
     def value_at(self, path: str) -> Any:
         """The value of the parameter at a concrete dotted path (quantities unwrapped).
 
+        A help-type path the scenario does not set is the help-type file's value.
+
         >>> from scenarios import load_scenario
         >>> s = load_scenario("lueneburg-status-quo")
         >>> s.value_at("budget.regional2_share")
         0.0
         """
-        return value_at(self.doc, path)
+        return value_with_help_types(self.doc, self.params.help_types, path)
 
     @property
     def provenance(self) -> tuple[tuple[str, str], ...]:

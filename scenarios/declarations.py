@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field, model_validator
 from model.reporters import metric_names
 from scenarios.errors import FieldIssue, Loc, ScenarioError
 from scenarios.limits import MAX_LABEL_CHARS, MAX_NAME_CHARS, MAX_PROVENANCE_CHARS
-from scenarios.paths import PathError, annotation_at, expand_path, value_at
+from scenarios.paths import PathError, annotation_at, expand_path, value_with_help_types
 from scenarios.quantities import NumberQuantity, declared_unit, strip_annotation
 from scenarios.sections import Name, Section, allowed_values, choice_text
 
@@ -303,17 +303,11 @@ def check_declared_values(
         ScenarioError: For an unknown metric or a value outside its declared range.
     """
     known = metric_names(tuple(h.code for h in help_types))
-    by_code = {h.code: h for h in help_types}
 
     def declared_value(i: int, path: str) -> Any:
         try:
-            return value_at(doc, path)
+            return value_with_help_types(doc, help_types, path)
         except KeyError:
-            segs = path.split(".")
-            if len(segs) == 3 and segs[0] == "help_types" and segs[1] in by_code:
-                value = getattr(by_code[segs[1]], segs[2], None)
-                if isinstance(value, int | float):
-                    return value
             raise ScenarioError(
                 file,
                 f"uncertainties.{i}.parameter",

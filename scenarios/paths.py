@@ -167,6 +167,34 @@ def value_at(doc: Mapping[str, Any], path: str) -> Any:
     return node
 
 
+def value_with_help_types(doc: Mapping[str, Any], help_types: Sequence[Any], path: str) -> Any:
+    """Like :func:`value_at`, with the help-type file's values as a fallback.
+
+    A help-type path the document does not set (``help_types.31.help_effect``) is
+    the value of that help type as read from its file.
+
+    Args:
+        doc: The resolved scenario document.
+        help_types: The scenario's help types (``model.params.HelpType``).
+        path: A concrete dotted path.
+
+    Raises:
+        KeyError: If the path is neither in the document nor a numeric field of a
+            help type.
+    """
+    try:
+        return value_at(doc, path)
+    except KeyError:
+        segs = path.split(".")
+        if len(segs) == 3 and segs[0] == "help_types":
+            for h in help_types:
+                if h.code == segs[1]:
+                    value = getattr(h, segs[2], None)
+                    if isinstance(value, int | float) and not isinstance(value, bool):
+                        return value
+        raise
+
+
 def value_at_node(doc: Mapping[str, Any], path: str) -> Any:
     """The raw node at a concrete dotted path (a quantity stays a mapping).
 
@@ -242,4 +270,5 @@ __all__ = [
     "model_at",
     "value_at",
     "value_at_node",
+    "value_with_help_types",
 ]

@@ -52,6 +52,20 @@ def test_same_points_for_scenarios_with_the_same_declarations(tmp_path):
     assert sweep.points(a) == sweep.points(b)
 
 
+def test_regression_lhs_over_a_help_effect_found_no_base_value(tmp_path):
+    """A help type's effect lives in the help-type file, not the scenario: the sweep
+    raised KeyError for ``help_types.31.help_effect``; its points now run."""
+    path = write(tmp_path, "lhs:\n  samples: 3\n  uncertainties: [help_types.31.help_effect]\n")
+    base = load_scenario("lueneburg-status-quo")
+    sweep = load_sweep(path).resolve([base])
+    drawn = []
+    for _, overrides in sweep.points(base):
+        sc = load_scenario("lueneburg-status-quo", overrides)
+        drawn.append(next(h.help_effect for h in sc.params.help_types if h.code == "31"))
+    assert all(0.075 <= v <= 0.225 for v in drawn)
+    assert len(set(drawn)) == 3
+
+
 def test_hypercube_is_reproducible_and_depends_on_the_seed(tmp_path):
     a = load_scenario("lueneburg-status-quo")
     one = load_sweep(write(tmp_path, "seed: 1\nlhs: {samples: 6}\n")).resolve([a])
