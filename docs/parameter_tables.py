@@ -166,6 +166,10 @@ DESCRIPTIONS: dict[str, str] = {
         "Voraussichtliche Überschreitung des regionalen Budgets 2, ab der das Controlling "
         "vollen Spardruck setzt"
     ),
+    "provider.lead_referral_share": (
+        "Anteil der Familien mit ambulanter Hilfe, die das Sozialraumteam zuerst an den "
+        "Sozialraumträger ihrer Region vermittelt"
+    ),
     # providers
     "providers.*.region": "Einsatzregion",
     "providers.*.role": "Rolle",

@@ -638,7 +638,9 @@ class SozialraumModel(mesa.Model):
     def _assign_providers(self) -> None:
         """Waiting families get a provider with free capacity (Wunsch- und Wahlrecht).
 
-        Families who have waited longest go first, the rest in random order. In up to
+        Families who have waited longest go first, the rest in random order. Where
+        ``provider.lead_referral_share`` > 0, a referral round to the region's
+        Sozialraumträger comes first (:meth:`_refer_to_lead`). Then, in up to
         ``CHOICE_ROUNDS`` rounds, each family still waiting for an FLS-billed help
         chooses among the providers of its region (and those active in every region)
         whose free capacity covers its hours, with probability proportional to their
@@ -650,7 +652,8 @@ class SozialraumModel(mesa.Model):
         hours count as demand that providers see when they plan staff.
         """
         f = self.families
-        u = self.streams.choice.random((2, f.capacity), dtype=np.float32)
+        referral = self.params.provider.lead_referral_share
+        u = self.streams.choice.random((3 if referral > 0 else 2, f.capacity), dtype=np.float32)
         active = np.flatnonzero(f.active)
         prov = f.case_provider[active]
         n_prov = len(self.providers)
@@ -672,6 +675,11 @@ class SozialraumModel(mesa.Model):
             free = np.array([p.capacity_fls() - p.used_fls for p in amb])
             cand = np.flatnonzero(self.h_is_fls[types])
             options = serves[f.region[waiting[cand]]]
+            turned_away = np.zeros(len(amb))
+            if referral > 0:
+                self._refer_to_lead(
+                    amb, waiting, cand, u[2], referral, fls_need, free, chosen, turned_away
+                )
             for k in range(CHOICE_ROUNDS):
                 open_ = chosen[cand] < 0
                 if not open_.any():
@@ -697,7 +705,7 @@ class SozialraumModel(mesa.Model):
             demand = demand / np.maximum(options[chosen[cand] < 0].sum(axis=1), 1)[:, None]
             for j, p in enumerate(amb):
                 p.used_fls = p.capacity_fls() - free[j]
-                p.demand_fls = float(demand[:, j].sum())
+                p.demand_fls = float(demand[:, j].sum() + turned_away[j])
 
         stationary = [p for p in self.providers if not p.ambulant and p.active]
         daily = np.flatnonzero(~self.h_is_fls[types])
@@ -722,6 +730,40 @@ class SozialraumModel(mesa.Model):
                 back = rows[other & (f.case_pot[rows] == R2)]
                 f.case_pot[back] = CENTRAL
         f.tick_waiting()
+
+    def _refer_to_lead(
+        self,
+        amb: list[Provider],
+        waiting: np.ndarray,
+        cand: np.ndarray,
+        u: np.ndarray,
+        share: float,
+        fls_need: np.ndarray,
+        free: np.ndarray,
+        chosen: np.ndarray,
+        turned_away: np.ndarray,
+    ) -> None:
+        """Referral round before the free choice (``provider.lead_referral_share``).
+
+        Each waiting family of an FLS-billed help (positions ``cand`` in ``waiting``)
+        whose region has an active lead provider is referred to it with probability
+        ``share`` (its own draw ``u``). In priority order, the lead takes its referred
+        families as long as its free capacity covers their hours; the hours of those it
+        cannot take are added to ``turned_away`` (its demand when it plans staff), and
+        these families choose freely afterwards. ``free`` and ``chosen`` are updated.
+        """
+        col = {p.index: j for j, p in enumerate(amb)}
+        lead_col = np.array([col.get(int(i), -1) for i in self.lead_provider], dtype=np.int64)
+        lead = lead_col[self.families.region[waiting[cand]]]
+        referred = (u[waiting[cand]] < share) & (lead >= 0)
+        for j in np.unique(lead[referred]):
+            claim = cand[referred & (lead == j)]
+            total = np.cumsum(fls_need[claim])
+            ok = total <= free[j]
+            if ok.any():
+                chosen[claim[ok]] = amb[j].index
+                free[j] -= total[ok][-1]
+            turned_away[j] += float(fls_need[claim[~ok]].sum())
 
     def _ambulant_market(self) -> tuple[list[Provider], np.ndarray, np.ndarray]:
         """Active ambulatory providers, which regions each serves, and attractiveness.

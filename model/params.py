@@ -357,6 +357,13 @@ class ProviderParams:
     pressure_full_overrun: float = 0.10
     """Forecast overrun of regional budget 2 (relative) at which the quarterly
     controlling puts full savings pressure on the providers."""
+    lead_referral_share: float = 0.0
+    """Share of the families waiting for an FLS-billed help whom the Jugendamt's
+    Sozialraumteam refers to their region's Sozialraumträger first (Ulm: the
+    Schwerpunktträger delivers the Sozialraum's help, other Träger by the family's
+    choice). A referred family starts with the lead provider if its free capacity
+    covers the hours, else it chooses freely; hours the lead had to turn away count
+    as its demand when it plans staff. 0: every family chooses freely."""
 
 
 @dataclass(frozen=True)

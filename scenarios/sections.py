@@ -212,6 +212,8 @@ class ProviderSection(Section):
     """Optional; the engine's default applies when absent."""
     pressure_full_overrun: q(PositiveQuantity, "share") | None = None
     """Optional; the engine's default applies when absent."""
+    lead_referral_share: Share | None = None
+    """Optional; the engine's default (0, free choice only) applies when absent."""
 
 
 class ProviderSpecSection(Section):

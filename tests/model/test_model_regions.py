@@ -88,3 +88,51 @@ def test_regression_provider_in_two_regions_was_labelled_gesamt():
         "C": "Region 2, Region 3",
         "Stationär": "Gesamt",
     }
+
+
+def _lead_share(referral: float, seed: int) -> float:
+    """Share of the FLS-help spending of Regions 1-3 paid to their lead provider (A, B)."""
+    from model.run import run_once
+
+    # C, active in every region and five times as attractive, wins most free choices
+    providers = (
+        *PROVIDERS[:2],
+        ProviderSpec("C", None, "ambulant", 12, 150_000, attractiveness=5.0),
+        PROVIDERS[3],
+    )
+    params = make_params(**SMALL, providers=providers, **{"provider.lead_referral_share": referral})
+    ledger = run_once(params, seed=seed).ledger
+    fls = ledger[(ledger.kind == "case") & ledger.provider.isin(["A", "B", "C"])]
+    lead = {"Region 1": "A", "Region 2": "A", "Region 3": "B"}
+    mine = fls[fls.provider == fls.region.map(lead)].cents.sum()
+    return float(mine / fls.cents.sum())
+
+
+def test_referral_to_the_sozialraumtraeger_raises_its_share_of_the_region():
+    """Ulm's rule (``provider.lead_referral_share``): referred families start with the
+    region's Sozialraumträger while its capacity lasts; the rest still choose freely."""
+    free = [_lead_share(0.0, s) for s in (1, 2, 3)]
+    referred = [_lead_share(0.9, s) for s in (1, 2, 3)]
+    assert min(referred) > max(free)
+    assert max(referred) < 1.0  # provider C keeps families (free choice, full lead)
+
+
+def test_turned_away_referrals_count_as_the_leads_demand():
+    m = SozialraumModel(
+        make_params(**SMALL, providers=PROVIDERS, **{"provider.lead_referral_share": 1.0}),
+        rng=4,
+    )
+    amb = [p for p in m.providers if p.ambulant]
+    waiting = np.arange(4)
+    m.families.region[waiting] = 0  # Region 1, led by A (amb[0])
+    cand = np.arange(4)
+    need = np.array([10.0, 10.0, 10.0, 10.0])
+    free = np.array([25.0, 100.0, 100.0])
+    chosen = np.full(4, -1, dtype=np.int64)
+    away = np.zeros(3)
+    m._refer_to_lead(
+        amb, waiting, cand, np.zeros(m.families.capacity), 1.0, need, free, chosen, away
+    )
+    assert chosen.tolist() == [amb[0].index, amb[0].index, -1, -1]
+    assert free.tolist() == [5.0, 100.0, 100.0]
+    assert away.tolist() == [20.0, 0.0, 0.0]

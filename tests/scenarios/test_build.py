@@ -42,7 +42,7 @@ SHA256_CALIBRATED = {
     "potsdam-mittelmark-status-quo": (
         "533dc7ebbb352f202fb2f450926709328fc633f20ff399746e9a4b66d477a664"
     ),
-    "ulm-status-quo": "a71e2807de13d98d50a563bb1922deb6d9723024c82490fb9505796aa6fdf421",
+    "ulm-status-quo": "a011a17699ae483b4a41c4b3f3a2274ff3095d72f16433bb87b6e0291699f65a",
 }
 """``Scenario.sha256`` of every shipped scenario, recorded before scenarios/loader.py and
 scenarios/schema.py were split into modules of one concern each (issue 11)."""
@@ -75,7 +75,7 @@ SHA256_UNCALIBRATED = {
     "potsdam-mittelmark-status-quo": (
         "b9ae62bf2e5a16c04cc552fc5fc027c8af7b24a8fea9c8757a11e282f4504916"
     ),
-    "ulm-status-quo": "323952848a5bc80abacb5543cc8dbf2a5586234dd46407c4c57345c17195aa86",
+    "ulm-status-quo": "484e65681d73f25df69f4065efee38d6122518ca48f2f17619cdb0801ea5d4c2",
 }
 """The same, loaded with ``calibrated=False`` (the values written in the files)."""
 
