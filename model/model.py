@@ -54,6 +54,39 @@ MAX_PROPOSAL_FACTOR = 3
 amount of random numbers per year for common random numbers)."""
 
 
+def _take_in_order(
+    claim: np.ndarray,
+    j: int,
+    provider_index: int,
+    fls_need: np.ndarray,
+    free: np.ndarray,
+    chosen: np.ndarray,
+) -> np.ndarray:
+    """A provider takes the families that chose it, in priority order, while it has room.
+
+    The families ``claim`` (positions in the waiting list, in priority order) are
+    taken as long as the running sum of their hours ``fls_need`` fits the free
+    capacity ``free[j]``; from the first that does not fit, all later ones are turned
+    away. ``chosen`` gets ``provider_index`` for those taken, ``free[j]`` drops by
+    their hours.
+
+    >>> free, chosen = np.array([25.0]), np.full(3, -1)
+    >>> _take_in_order(np.arange(3), 0, 7, np.array([10.0, 10.0, 10.0]), free, chosen)
+    array([ True,  True, False])
+    >>> chosen.tolist(), free.tolist()
+    ([7, 7, -1], [5.0])
+
+    Returns:
+        Which of ``claim`` were taken.
+    """
+    total = np.cumsum(fls_need[claim])
+    ok = total <= free[j]
+    if ok.any():
+        chosen[claim[ok]] = provider_index
+        free[j] -= total[ok][-1]
+    return ok
+
+
 class SozialraumModel(mesa.Model):
     """Agent-based model of a Kreis' youth-welfare budget with Sozialraum pots.
 
@@ -675,11 +708,11 @@ class SozialraumModel(mesa.Model):
             free = np.array([p.capacity_fls() - p.used_fls for p in amb])
             cand = np.flatnonzero(self.h_is_fls[types])
             options = serves[f.region[waiting[cand]]]
-            turned_away = np.zeros(len(amb))
-            if referral > 0:
-                self._refer_to_lead(
-                    amb, waiting, cand, u[2], referral, fls_need, free, chosen, turned_away
-                )
+            turned_away = (
+                self._refer_to_lead(amb, waiting, cand, u[2], referral, fls_need, free, chosen)
+                if referral > 0
+                else np.zeros(len(amb))
+            )
             for k in range(CHOICE_ROUNDS):
                 open_ = chosen[cand] < 0
                 if not open_.any():
@@ -694,12 +727,7 @@ class SozialraumModel(mesa.Model):
                 uu = (u[1][waiting[c]] + k * GOLDEN) % 1.0
                 pick = np.minimum((uu[:, None] * cum[:, -1:] >= cum).sum(axis=1), len(amb) - 1)
                 for j in np.unique(pick):
-                    claim = c[pick == j]
-                    total = np.cumsum(fls_need[claim])
-                    ok = total <= free[j]
-                    if ok.any():
-                        chosen[claim[ok]] = amb[j].index
-                        free[j] -= total[ok][-1]
+                    _take_in_order(c[pick == j], j, amb[j].index, fls_need, free, chosen)
             unserved = cand[chosen[cand] < 0]
             demand = options[chosen[cand] < 0] * fls_need[unserved, None]
             demand = demand / np.maximum(options[chosen[cand] < 0].sum(axis=1), 1)[:, None]
@@ -741,29 +769,29 @@ class SozialraumModel(mesa.Model):
         fls_need: np.ndarray,
         free: np.ndarray,
         chosen: np.ndarray,
-        turned_away: np.ndarray,
-    ) -> None:
+    ) -> np.ndarray:
         """Referral round before the free choice (``provider.lead_referral_share``).
 
         Each waiting family of an FLS-billed help (positions ``cand`` in ``waiting``)
         whose region has an active lead provider is referred to it with probability
-        ``share`` (its own draw ``u``). In priority order, the lead takes its referred
-        families as long as its free capacity covers their hours; the hours of those it
-        cannot take are added to ``turned_away`` (its demand when it plans staff), and
-        these families choose freely afterwards. ``free`` and ``chosen`` are updated.
+        ``share`` (its own draw ``u``). The lead takes its referred families by
+        :func:`_take_in_order`; those it cannot take choose freely afterwards.
+        ``free`` and ``chosen`` are updated.
+
+        Returns:
+            Per provider of ``amb``: the hours it turned away (its demand when it
+            plans staff).
         """
         col = {p.index: j for j, p in enumerate(amb)}
         lead_col = np.array([col.get(int(i), -1) for i in self.lead_provider], dtype=np.int64)
         lead = lead_col[self.families.region[waiting[cand]]]
         referred = (u[waiting[cand]] < share) & (lead >= 0)
+        turned_away = np.zeros(len(amb))
         for j in np.unique(lead[referred]):
             claim = cand[referred & (lead == j)]
-            total = np.cumsum(fls_need[claim])
-            ok = total <= free[j]
-            if ok.any():
-                chosen[claim[ok]] = amb[j].index
-                free[j] -= total[ok][-1]
-            turned_away[j] += float(fls_need[claim[~ok]].sum())
+            ok = _take_in_order(claim, j, amb[j].index, fls_need, free, chosen)
+            turned_away[j] = float(fls_need[claim[~ok]].sum())
+        return turned_away
 
     def _ambulant_market(self) -> tuple[list[Provider], np.ndarray, np.ndarray]:
         """Active ambulatory providers, which regions each serves, and attractiveness.

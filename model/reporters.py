@@ -45,15 +45,16 @@ if TYPE_CHECKING:
 TOTAL = "Gesamt"
 
 
-def _provider_region(provider: Provider, served: frozenset[int] | None, names: list[str]) -> str:
+def _provider_region(m: SozialraumModel, provider: Provider, names: list[str]) -> str:
     """The region label of a provider: its region, the regions it serves, or ``Gesamt``.
 
     A provider serving some but not all regions (``ProviderSpec.regions``) is labelled
     with those regions in the scenario's order (``"Nord, Süd"``), not as the whole Kreis.
     """
-    if served is not None:
-        return ", ".join(n for i, n in enumerate(names) if i in served)
-    return names[provider.region] if provider.region >= 0 else TOTAL
+    if provider.region >= 0:
+        return names[provider.region]
+    served = [n for r, n in enumerate(names) if m.serves(provider, r)]
+    return TOTAL if len(served) == len(names) else ", ".join(served)
 
 
 FOLLOW_ON_WINDOW_MONTHS = 1
@@ -484,10 +485,7 @@ class Recorder:
             "role": np.tile(np.array([pr.role for pr in m.providers], dtype=object), years),
             "region": np.tile(
                 np.array(
-                    [
-                        _provider_region(pr, served, region_names)
-                        for pr, served in zip(m.providers, m._served, strict=True)
-                    ],
+                    [_provider_region(m, pr, region_names) for pr in m.providers],
                     dtype=object,
                 ),
                 years,
