@@ -3,8 +3,9 @@
 For every Lüneburg scenario of the library, over the same seeds (posterior draws as in a
 batch), prints: regional-budget-2 spending of the first reform year against the second
 (hand-over check), the mean total spending per year, the spending on the ambulatory
-helps of regional budget 2, the mean FLS-help months, and the share of run-years in
-which spending exceeds the budget (the overspend probability).
+helps of regional budget 2 (group places included), the share of run-years in which
+spending exceeds the budget (the overspend probability), and escalations,
+re-referrals within 12 months and latent need per year.
 
 Usage: ``python benchmarks/mechanism_report.py [--seeds 20] [--scale 0.5] [--years 3]``
 """
@@ -20,7 +21,9 @@ from experiments import RunOptions, load_base, run_spec
 from model.run import run_group
 from scenarios import list_scenarios
 
-AMBULANT = ("27_2", "30", "31")
+AMBULANT = ("27_2", "30", "31", "27_2_gruppe")
+OUTCOMES = ("escalations", "rereferrals_12m", "unmet_need_families")
+"""Case outcomes per year (means over years and seeds, at full scale)."""
 
 
 def _yearly(res, metric: str) -> np.ndarray:
@@ -48,14 +51,16 @@ def main() -> None:
             total = _yearly(res, "total_spent")
             budget = _yearly(res, "total_budget")
             amb = sum(_yearly(res, f"spent_help_{c}") for c in AMBULANT)
-            rows[name].append((rb2, total, budget, amb))
+            counts = [_yearly(res, m).mean() for m in OUTCOMES]
+            rows[name].append((rb2, total, budget, amb, counts))
     print(
         f"{args.seeds} Seeds, Maßstab {args.scale}, {args.years} Jahre, "
         f"{time.perf_counter() - t0:.0f} s"
     )
     print(
         f"{'Szenario':34} {'RB2 J1/J2':>9} {'Ausgaben/Jahr':>14} {'ambulant/Jahr':>14} "
-        f"{'Budget/Jahr':>13} {'P(Überschr.)':>12}"
+        f"{'Budget/Jahr':>13} {'P(Überschr.)':>12} {'Eskal.':>7} {'Wiederauf.':>10} "
+        f"{'lat. Bedarf':>11}"
     )
     for name in names:
         rb2 = np.array([r[0] for r in rows[name]])
@@ -65,9 +70,10 @@ def main() -> None:
         ratio = rb2[:, 0].mean() / rb2[:, 1].mean() if rb2[:, 1].mean() > 0 else float("nan")
         over = float((total > budget).mean())
         full = 1.0 / args.scale
+        esc, rer, lat = np.mean([r[4] for r in rows[name]], axis=0) * full
         print(
             f"{name:34} {ratio:9.3f} {total.mean() * full:14,.0f} {amb.mean() * full:14,.0f} "
-            f"{budget.mean() * full:13,.0f} {over:12.0%}"
+            f"{budget.mean() * full:13,.0f} {over:12.0%} {esc:7.0f} {rer:10.0f} {lat:11.0f}"
         )
 
 

@@ -252,6 +252,10 @@ DESCRIPTIONS: dict[str, str] = {
         "Wenn das regionale Budget 2 aufgebraucht ist: zentrales Budget zahlt, oder die "
         "Überschreitung mindert das Budget des Folgejahres"
     ),
+    "budget.regional2_group_share": (
+        "Anteil des regionalen Budgets 2 jeder Region für Plätze im fallübergreifenden "
+        "Gruppenangebot ihres Sozialraumträgers (0 = keins)"
+    ),
     "budget.incentive_recipients": (
         "Wer Bonus und Malus erhält (Träger nach Anteil an den Hilfen, nur der "
         "Sozialraumträger, oder die Region für Projekte)"
@@ -276,6 +280,13 @@ DESCRIPTIONS: dict[str, str] = {
     "help_types.*.regional2_eligible": "Teil der ambulanten Mittel (RB 2)",
     "help_types.*.group_size": "Familien je FLS (fallübergreifende Arbeit)",
     "help_types.*.trait": "Merkmal (Voraussetzung)",
+    "help_types.*.group_offer_replaces": (
+        "Gruppenangebot des regionalen Budgets 2: Einzelhilfen, die ein Platz ersetzen kann"
+    ),
+    "help_types.*.group_offer_fit": (
+        "Gruppenangebot: Anteil der ersetzbaren Bewilligungen, für die der Hilfeplan "
+        "die Gruppe passend findet"
+    ),
     # municipalities
     "municipalities.*.population": "Einwohner",
     "municipalities.*.area_km2": "Fläche (nur Dokumentation)",

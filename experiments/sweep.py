@@ -140,15 +140,21 @@ class Sweep:
     def points(self, scenario: Scenario) -> list[tuple[str, dict[str, Any]]]:
         """(point id, overrides) for one scenario (after :meth:`resolve`).
 
+        A column the scenario does not declare keeps the scenario's own value when the
+        columns are the default (every uncertainty of the batch's scenarios: one
+        system's or one variant's own assumption is not drawn for the others); the
+        shared columns get the same point in every scenario, so comparisons stay
+        paired.
+
         Raises:
-            ScenarioError: If the scenario lacks an uncertainty the sweep varies.
+            ScenarioError: If the scenario lacks an uncertainty the sweep file names.
         """
         if not self.grid and not self.lhs_samples:
             return [(BASE_POINT, {})]
         declared = {u.parameter: u for u in scenario.uncertainties}
         columns = self.lhs_columns
         for path in columns:
-            if path not in declared:
+            if path not in declared and self.lhs_paths:
                 raise ScenarioError(
                     self.path or scenario.path,
                     f"lhs.uncertainties.{path}",
@@ -164,6 +170,8 @@ class Sweep:
                     path: value for (path, _), value in zip(self.grid, combo, strict=True)
                 }
                 for path, u in zip(columns, row, strict=True):
+                    if path not in declared:
+                        continue
                     unc = declared[path]
                     base = scenario.value_at(path)
                     overrides[path] = {

@@ -123,6 +123,13 @@ class SozialraumModel(mesa.Model):
         """Per region: staff hours one billed FLS takes (direct contact plus travel and
         documentation); a provider's capacity is counted in staff hours."""
         self.crisis_type = next((i for i, h in enumerate(ht) if h.trait == "crisis"), None)
+        self.group_type = next((i for i, h in enumerate(ht) if h.group_offer_replaces), -1)
+        """Index of the fallübergreifende group offer regional budget 2 can fund (-1: none)."""
+        replaced = ht[self.group_type].group_offer_replaces if self.group_type >= 0 else ()
+        self.h_replaceable = np.array([h.code in replaced for h in ht], dtype=bool)
+        self.group_places = np.zeros(self.n_regions, dtype=np.int64)
+        """Per region: places in the group offer its regional budget 2 pays this year."""
+        self._u_group: np.ndarray | None = None
 
         # population
         fam0 = initial_families(params, self.streams.population)
@@ -298,6 +305,11 @@ class SozialraumModel(mesa.Model):
         self._demography()
         self._u21_month = -1
         self._u_cases = self.streams.cases.random((3, self.families.capacity), dtype=np.float32)
+        self._u_group = (
+            self.streams.groups.random(self.families.capacity, dtype=np.float32)
+            if self.group_places.any()
+            else None
+        )
         self._refresh_project_reach()
         f = self.families
         trend = self.params.need.trend_per_year * max(self.year_index, 0) + (
@@ -334,6 +346,7 @@ class SozialraumModel(mesa.Model):
         ja = self.jugendamt
         u21 = self.under21_by_region()
         ja.allocate(self.year_index, u21)
+        self._open_group_places()
         self.ledger.reset_running()
         self._r2_delivered[:] = 0
         self._r2_overflow[:] = 0
@@ -353,6 +366,23 @@ class SozialraumModel(mesa.Model):
         self._reach_keys = self.streams.projects.random(self.families.capacity)
         for body in self.bodies:
             body.approve(int(available[body.region]), proposals[body.region], self.month_abs)
+
+    def _open_group_places(self) -> None:
+        """January: per region, the places in the group offer regional budget 2 pays.
+
+        ``floor(regional2_group_share × (regional budget 2 + carry-over) / (12 ×
+        cost of a place per month))``, a place costing the group type's ``fls_per_week
+        · 52/12 · fls_rate / group_size`` (its share of the group's FLS).
+        """
+        g = self.group_type
+        share = self.budget.regional2_group_share
+        self.group_places[:] = 0
+        if g < 0 or share <= 0 or self.budget.regional2_share <= 0:
+            return
+        ja = self.jugendamt
+        month = self.h_fls[g] * WEEKS_PER_MONTH * self.params.provider.fls_rate / self.h_group[g]
+        eur = share * np.maximum(ja.allocation[:, R2] + ja.carry_in[:, R2], 0) / 100.0
+        self.group_places[:] = np.floor(eur / (12.0 * month)).astype(np.int64)
 
     def _open_offices(self) -> None:
         """January: every Sozialraumbüro's budget, positions and capacity.
@@ -646,6 +676,7 @@ class SozialraumModel(mesa.Model):
             return
         f = self.families
         u = self._u_cases
+        types = self._offer_group_places(rows, types)
         carried = self.h_r2[types] & (self.budget.regional2_share > 0)
         pot = np.where(carried, R2, CENTRAL).astype(np.int8)
         pp = self.params.provider
@@ -657,6 +688,40 @@ class SozialraumModel(mesa.Model):
             rows, types, pot, planned, np.where(fls_case, fls, 0.0), np.full(rows.size, escalated)
         )
         self.recorder.count_grants(rows, types, escalated)
+
+    def _offer_group_places(self, rows: np.ndarray, types: np.ndarray) -> np.ndarray:
+        """Grants that take a free place in their region's group offer instead.
+
+        A grant of a help the group offer can replace (``group_offer_replaces``) and
+        regional budget 2 carries becomes a group place when the Hilfeplan finds the
+        group fitting (the family's draw of the ``groups`` stream below
+        ``group_offer_fit``) and its region has a free place: the region's places
+        (:meth:`_open_group_places`) less the group helps that run or wait there,
+        taken in the order of ``rows``. The family's entitlement is the same; only the
+        form of the help changes.
+
+        Returns:
+            The help types, with the group type where a place was taken.
+        """
+        g = self.group_type
+        if self._u_group is None or self.budget.regional2_share <= 0:
+            return types
+        fit = self.params.help_types[g].group_offer_fit
+        cand = np.flatnonzero(self.h_replaceable[types] & (self._u_group[rows] < fit))
+        cand = cand[self.h_r2[types[cand]]]
+        if cand.size == 0:
+            return types
+        f = self.families
+        taken = (f.case_type == g) | (f.waiting & (f.wait_type == g))
+        free = self.group_places - np.bincount(f.region[taken], minlength=self.n_regions)
+        reg = f.region[rows[cand]].astype(np.int64)
+        order = np.argsort(reg, kind="stable")
+        first = np.searchsorted(reg[order], np.arange(self.n_regions))
+        rank = np.empty(cand.size, dtype=np.int64)
+        rank[order] = np.arange(cand.size) - first[reg[order]]
+        out = types.copy()
+        out[cand[rank < free[reg]]] = g
+        return out
 
     def _case_fls_month(self, rows: np.ndarray) -> np.ndarray:
         """Staff hours per month a case takes of its provider's capacity.
@@ -708,8 +773,16 @@ class SozialraumModel(mesa.Model):
             free = np.array([p.capacity_fls() - p.used_fls for p in amb])
             cand = np.flatnonzero(self.h_is_fls[types])
             options = serves[f.region[waiting[cand]]]
+            lead_col = self._lead_columns(amb)
+            group = np.flatnonzero(types[cand] == self.group_type)
+            lead = lead_col[f.region[waiting[cand[group]]]]
+            group, lead = group[lead >= 0], lead[lead >= 0]
+            options[group] = False  # the group offer is the Sozialraumträger's
+            options[group, lead] = True
             turned_away = (
-                self._refer_to_lead(amb, waiting, cand, u[2], referral, fls_need, free, chosen)
+                self._refer_to_lead(
+                    amb, lead_col, waiting, cand, u[2], referral, fls_need, free, chosen
+                )
                 if referral > 0
                 else np.zeros(len(amb))
             )
@@ -759,9 +832,15 @@ class SozialraumModel(mesa.Model):
                 f.case_pot[back] = CENTRAL
         f.tick_waiting()
 
+    def _lead_columns(self, amb: list[Provider]) -> np.ndarray:
+        """Per region: the position of its Sozialraumträger in ``amb`` (-1: none active)."""
+        col = {p.index: j for j, p in enumerate(amb)}
+        return np.array([col.get(int(i), -1) for i in self.lead_provider], dtype=np.int64)
+
     def _refer_to_lead(
         self,
         amb: list[Provider],
+        lead_col: np.ndarray,
         waiting: np.ndarray,
         cand: np.ndarray,
         u: np.ndarray,
@@ -773,8 +852,9 @@ class SozialraumModel(mesa.Model):
         """Referral round before the free choice (``provider.lead_referral_share``).
 
         Each waiting family of an FLS-billed help (positions ``cand`` in ``waiting``)
-        whose region has an active lead provider is referred to it with probability
-        ``share`` (its own draw ``u``). The lead takes its referred families by
+        whose region has an active lead provider (its position in ``amb``:
+        ``lead_col``) is referred to it with probability ``share`` (its own draw
+        ``u``). The lead takes its referred families by
         :func:`_take_in_order`; those it cannot take choose freely afterwards.
         ``free`` and ``chosen`` are updated.
 
@@ -782,8 +862,6 @@ class SozialraumModel(mesa.Model):
             Per provider of ``amb``: the hours it turned away (its demand when it
             plans staff).
         """
-        col = {p.index: j for j, p in enumerate(amb)}
-        lead_col = np.array([col.get(int(i), -1) for i in self.lead_provider], dtype=np.int64)
         lead = lead_col[self.families.region[waiting[cand]]]
         referred = (u[waiting[cand]] < share) & (lead >= 0)
         turned_away = np.zeros(len(amb))
@@ -870,7 +948,7 @@ class SozialraumModel(mesa.Model):
         prov = f.case_provider[active].astype(np.int64)
         item = self.item_of_type[t]
         carried = pot == R2
-        regional = self._regional2_part(cents, region, carried)
+        regional = self._regional2_part(cents, region, carried, t == self.group_type)
         np.add.at(self._r2_delivered, (region[carried], prov[carried]), cents[carried])
         central = cents - regional
         flat = R2 in self.scheme.flat_pots()
@@ -963,12 +1041,13 @@ class SozialraumModel(mesa.Model):
                 self.ledger.book(m, body.region, R1, item, proj.provider, "project", c)
 
     def _regional2_part(
-        self, cents: np.ndarray, region: np.ndarray, carried: np.ndarray
+        self, cents: np.ndarray, region: np.ndarray, carried: np.ndarray, group: np.ndarray
     ) -> np.ndarray:
         """Per bill: the cents regional budget 2 pays this month (0 if not carried).
 
         ``pro_rata``: the stake (:meth:`regional2_stake`) of each carried bill,
-        ``first_come``: the whole bill. With exhaustion ``central`` (and no flat
+        ``first_come``: the whole bill; a place in the group offer (``group``) the
+        region funds in full either way. With exhaustion ``central`` (and no flat
         budget) a region pays only while its money lasts: bills in row order until
         the region's remaining regional budget 2 is used up, the bill that crosses
         the line in part; the central budget pays the rest. With ``next_year`` (or a
@@ -977,7 +1056,8 @@ class SozialraumModel(mesa.Model):
         part = np.zeros_like(cents)
         if not carried.any():
             return part
-        want = np.rint(cents[carried] * self.regional2_stake()).astype(np.int64)
+        stake = np.where(group[carried], 1.0, self.regional2_stake())
+        want = np.rint(cents[carried] * stake).astype(np.int64)
         if self.budget.regional2_exhaustion == "central" and R2 not in self.scheme.flat_pots():
             ja = self.jugendamt
             left = ja.allocation[:, R2] + ja.carry_in[:, R2] - self.ledger.running[:, R2]

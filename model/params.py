@@ -78,6 +78,14 @@ class HelpType:
     trait: Trait = "none"
     """Family trait the help requires: ``disability`` (§35a), ``young_adult`` (§41),
     ``crisis`` (§42, granted only after a §8a crisis)."""
+    group_offer_replaces: tuple[str, ...] = ()
+    """Non-empty: this type is the fallübergreifende group offer a region funds from
+    its regional budget 2 (``BudgetParams.regional2_group_share``), and these are the
+    codes of the individual helps a place in it can replace. Such a type is never
+    chosen by the assessment itself (its ``selection_weight`` is 0)."""
+    group_offer_fit: float = 0.0
+    """Share of new grants of a replaceable help for which the Hilfeplan finds a
+    place in the group offer fitting (0..1; a behavioural assumption)."""
 
 
 @dataclass(frozen=True)
@@ -457,6 +465,11 @@ class BudgetParams:
     alone; ``regional_body``: the region's regional budget 1 of the next year (for
     projects), no provider. Only a recipient has a reason to save: with
     ``lead_provider`` only the Sozialraumträger's helps get the savings signal."""
+    regional2_group_share: float = 0.0
+    """Share of each region's regional budget 2 that the region puts into places in
+    its fallübergreifende group offer (the help type with ``group_offer_replaces``),
+    run by the region's Sozialraumträger: the places it can pay for a year at the
+    group's cost per family. 0: no group offer."""
     burn_in_rules: BurnInRules = "pre_reform"
     """Rules during the burn-in. ``pre_reform``: all sozialraum funds in the bound
     budget, no regional budget 2, no incentive (Lüneburg before its reform, the same

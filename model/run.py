@@ -143,6 +143,7 @@ REFORM_ONLY_BUDGET_RULES: tuple[str, ...] = (
     "regional2_scope",
     "regional2_payment",
     "regional2_exhaustion",
+    "regional2_group_share",
     "incentive_recipients",
 )
 """Budget rules that act only once there is a regional budget 2 (never in a

@@ -26,6 +26,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "demography",
     "projects",
     "reference",
+    "groups",
 )
 
 
@@ -43,6 +44,9 @@ class Streams:
     demography: np.random.Generator
     projects: np.random.Generator
     reference: np.random.Generator
+    groups: np.random.Generator
+    """Whether a group place fits a grant (drawn only while a region has places; last,
+    so the other streams do not depend on it)."""
 
     @classmethod
     def from_generator(cls, rng: np.random.Generator) -> Streams:

@@ -364,6 +364,9 @@ PARAMETER_LABELS: dict[str, ParameterLabel] = {
     "budget.regional2_scope": ParameterLabel("Regionales Budget 2 trägt", ""),
     "budget.regional2_payment": ParameterLabel("Regionales Budget 2 zahlt", ""),
     "budget.regional2_exhaustion": ParameterLabel("Regionales Budget 2 aufgebraucht", ""),
+    "budget.regional2_group_share": ParameterLabel(
+        "Anteil regionales Budget 2 für Gruppenangebote", "share"
+    ),
     "budget.incentive_recipients": ParameterLabel("Empfänger von Bonus und Malus", ""),
     "incentive.scheme": ParameterLabel("Anreizsystem", ""),
     "provider.fls_rate": ParameterLabel("Fachleistungsstundensatz", "EUR/FLS"),
@@ -403,7 +406,8 @@ def declared_parameter_labels() -> dict[str, ParameterLabel]:
     """Parameter path → label of every lever and uncertainty the library's files declare.
 
     These are the words users read in the scenario files; an uncertainty brings its
-    unit. Read once per process from the files' ``levers:`` and ``uncertainties:`` lists
+    unit. Read once per process from the files' ``levers:``, ``uncertainties:`` and
+    ``add_uncertainties:`` lists
     (the first file by name wins for a path declared twice); the files are the
     package's own and checked by the scenario tests.
     """
@@ -417,7 +421,7 @@ def declared_parameter_labels() -> dict[str, ParameterLabel]:
         doc = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
         if not isinstance(doc, dict):
             continue
-        for key in ("levers", "uncertainties"):
+        for key in ("levers", "uncertainties", "add_uncertainties"):
             entries = doc.get(key)
             for entry in entries if isinstance(entries, list) else []:
                 if not isinstance(entry, dict):

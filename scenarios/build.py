@@ -252,6 +252,25 @@ def _adjust_help_types(
     return adjusted, tuple((k, v) for k, v in help_prov if k not in replaced)
 
 
+def _check_group_offer(
+    res: Resolved, m: ScenarioDoc, help_types: tuple[HelpType, ...]
+) -> list[ScenarioError]:
+    """A share of regional budget 2 for group offers needs a group offer it carries."""
+    share = m.budget.regional2_group_share
+    if share is None or share.value <= 0:
+        return []
+    offer = next((h for h in help_types if h.group_offer_replaces), None)
+    r2 = m.budget.regional2_help_types
+    if offer is None:
+        text = "die Hilfearten-Datei hat kein Gruppenangebot (group_offer_replaces)"
+    elif not (offer.regional2_eligible if r2 is None else offer.code in r2):
+        text = f"das Gruppenangebot „{offer.code}“ gehört nicht zum regionalen Budget 2"
+    else:
+        return []
+    loc = ("budget", "regional2_group_share")
+    return [ScenarioError(res.path, "budget.regional2_group_share", text, res.line_lookup(loc))]
+
+
 def _check_references(res: Resolved, m: ScenarioDoc, help_types: tuple[HelpType, ...]) -> None:
     """Check names the schema cannot check alone, reporting every problem at once.
 
@@ -273,6 +292,7 @@ def _check_references(res: Resolved, m: ScenarioDoc, help_types: tuple[HelpType,
                     res.line_lookup(("budget", "regional2_help_types", j)),
                 )
             )
+    problems.extend(_check_group_offer(res, m, help_types))
     region_names = [r.name for r in m.regions]
     leader: dict[str, tuple[str, bool]] = {}
     for i, spec in enumerate(m.providers):

@@ -266,6 +266,9 @@ def load_help_types(
         }
         if h.group_size is not None:
             kwargs["group_size"] = h.group_size.value
+        if h.group_offer_replaces is not None and h.group_offer_fit is not None:
+            kwargs["group_offer_replaces"] = tuple(h.group_offer_replaces)
+            kwargs["group_offer_fit"] = h.group_offer_fit.value
         types_.append(HelpType(**kwargs))
     prov, units = walk_quantities(doc, "")
     return tuple(types_), tuple(prov), units

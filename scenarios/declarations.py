@@ -43,6 +43,7 @@ LEVER_PATHS: tuple[str, ...] = (
     "budget.regional2_scope",
     "budget.regional2_payment",
     "budget.regional2_exhaustion",
+    "budget.regional2_group_share",
     "budget.incentive_recipients",
     "budget.index_weights.*",
     "incentive.*",

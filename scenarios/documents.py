@@ -184,6 +184,9 @@ class VariantDoc(Section):
     """Dotted path (``budget.bound_share``, ``regions.Region 1.sgb2_share``) → value
     or quantity. A bare value keeps the declared unit; ``null`` removes an optional
     field."""
+    add_uncertainties: list[UncertaintySection] = Field(default_factory=list)
+    """Uncertainties of this variant's own assumptions, drawn after the base's (e.g.
+    those of a lever the base does not use)."""
 
 
 class HelpTypesDoc(Section):
@@ -203,6 +206,18 @@ class HelpTypesDoc(Section):
                     ("help_types", i, "escalates_to"),
                     f"unbekannte Hilfeart „{h.escalates_to}“",
                 )
+            for j, code in enumerate(h.group_offer_replaces or ()):
+                if code not in codes:
+                    raise FieldIssue(
+                        ("help_types", i, "group_offer_replaces", j),
+                        f"unbekannte Hilfeart „{code}“",
+                    )
+        offers = [i for i, h in enumerate(self.help_types) if h.group_offer_replaces]
+        if len(offers) > 1:
+            raise FieldIssue(
+                ("help_types", offers[1], "group_offer_replaces"),
+                "höchstens eine Hilfeart kann das Gruppenangebot des regionalen Budgets 2 sein",
+            )
         return self
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -202,12 +202,17 @@ def _resolve(path: Path, chain: tuple[Path, ...], calibrated: bool = True) -> Re
     doc, touched = apply_overrides(
         base.doc, variant.overrides, file=path, scenario_name=name, lines=lines
     )
+    doc["uncertainties"] = _variant_uncertainties(doc, data)
     doc["name"] = name
     doc["description"] = variant.description
     doc.pop("title", None)
     if variant.title is not None:
         doc["title"] = variant.title
-    lookup = override_line_lookup(doc, variant.overrides, lines)
+    lookup = _added_lines(
+        override_line_lookup(doc, variant.overrides, lines),
+        len(doc["uncertainties"]) - len(variant.add_uncertainties),
+        lines,
+    )
     model = validate_document(ScenarioDoc, doc, path, lookup)
     dirs = dict(base.dirs)
     for f in touched:
@@ -224,6 +229,27 @@ def _resolve(path: Path, chain: tuple[Path, ...], calibrated: bool = True) -> Re
         calibration_draws=base.calibration_draws,
         calibrated_paths=base.calibrated_paths,
     )
+
+
+def _variant_uncertainties(doc: Mapping[str, Any], data: Mapping[str, Any]) -> list[Any]:
+    """The base's uncertainties followed by the variant's ``add_uncertainties``."""
+    added = [copy_tree(u) for u in data.get("add_uncertainties") or []]
+    return list(doc.get("uncertainties") or []) + added
+
+
+def _added_lines(
+    lookup: Callable[[Loc], int | None], first_added: int, lines: Mapping[Loc, int]
+) -> Callable[[Loc], int | None]:
+    """A line lookup that finds an added uncertainty in the variant's ``add_uncertainties``."""
+
+    def find(loc: Loc) -> int | None:
+        if len(loc) >= 2 and loc[0] == "uncertainties" and isinstance(loc[1], int):
+            if loc[1] >= first_added:
+                added: Loc = ("add_uncertainties", loc[1] - first_added, *loc[2:])
+                return line_for(added, lines)
+        return lookup(loc)
+
+    return find
 
 
 # =========================================================================== public entry

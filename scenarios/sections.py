@@ -335,6 +335,9 @@ class BudgetSection(Section):
     regional2_payment: Regional2Payment = "pro_rata"
     """How regional budget 2 pays its helps: its share of every bill, or whole bills
     until the money is used up."""
+    regional2_group_share: Share | None = None
+    """Share of each region's regional budget 2 put into places in the
+    fallübergreifende group offer (omit for none)."""
     regional2_exhaustion: Regional2Exhaustion = "central"
     """When regional budget 2 is used up: the central budget pays, or the overrun is
     deducted from next year's regional budget 2."""
@@ -639,8 +642,9 @@ class HelpTypeAdjustmentSection(Section):
     """Scenario values that replace a help type's values from the help-type file.
 
     Only the behavioural assumptions without a published figure, which the
-    calibration fits: how often a help is chosen, for which need, and how fast it
-    reduces need.
+    calibration fits or a batch draws as uncertainties: how often a help is chosen,
+    for which need, how fast it reduces need, and for the group offer how many
+    families share an FLS and how often a group fits.
     """
 
     selection_weight: Factor | None = None
@@ -651,6 +655,16 @@ class HelpTypeAdjustmentSection(Section):
     """Replaces ``need_max`` (must stay above the help type's ``need_min``)."""
     help_effect: NeedPerMonth | None = None
     """Replaces ``help_effect`` of the help type."""
+    group_size: GroupSize | None = None
+    """Replaces ``group_size`` (families sharing one FLS, at least 1)."""
+    group_offer_fit: Share | None = None
+    """Replaces ``group_offer_fit`` of the group offer."""
+
+    @model_validator(mode="after")
+    def _group_size_at_least_one(self) -> "HelpTypeAdjustmentSection":
+        if self.group_size is not None and self.group_size.value < 1:
+            raise FieldIssue(("group_size",), "Gruppengröße muss mindestens 1 sein")
+        return self
 
 
 # =========================================================================== help types
@@ -689,11 +703,22 @@ class HelpTypeSection(Section):
     regional2_eligible: bool
     group_size: GroupSize | None = None
     trait: Literal["none", "disability", "young_adult", "crisis"] = "none"
+    group_offer_replaces: list[Name] | None = Field(default=None, min_length=1)
+    """Codes of the individual helps a place in this group offer can replace; makes
+    the type the group offer regional budget 2 can fund."""
+    group_offer_fit: Share | None = None
+    """Only with ``group_offer_replaces``: share of replaceable grants for which the
+    Hilfeplan finds the group fitting."""
 
     @field_validator("code", "escalates_to", mode="before")
     @classmethod
     def _as_text(cls, v: Any) -> Any:
         return code_to_str(v)
+
+    @field_validator("group_offer_replaces", mode="before")
+    @classmethod
+    def _codes_as_text(cls, v: Any) -> Any:
+        return [code_to_str(c) for c in v] if isinstance(v, list) else v
 
     @model_validator(mode="after")
     def _consistent(self) -> "HelpTypeSection":
@@ -715,6 +740,23 @@ class HelpTypeSection(Section):
             raise FieldIssue(("group_size",), "Gruppengröße muss mindestens 1 sein")
         if self.escalates_to == self.code:
             raise FieldIssue(("escalates_to",), "eine Hilfe kann nicht in sich selbst eskalieren")
+        if (self.group_offer_replaces is None) != (self.group_offer_fit is None):
+            raise FieldIssue(
+                ("group_offer_fit",),
+                "ein Gruppenangebot braucht group_offer_replaces und group_offer_fit",
+            )
+        if self.group_offer_replaces is not None:
+            if self.selection_weight.value != 0:
+                raise FieldIssue(
+                    ("selection_weight",),
+                    "ein Gruppenangebot wird nur statt einer Einzelhilfe vergeben: "
+                    "selection_weight muss 0 sein",
+                )
+            if self.code in self.group_offer_replaces or self.billing != "fls":
+                raise FieldIssue(
+                    ("group_offer_replaces",),
+                    "ein Gruppenangebot wird per FLS abgerechnet und ersetzt andere Hilfen",
+                )
         return self
 
 

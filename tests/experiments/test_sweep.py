@@ -156,3 +156,17 @@ def test_shipped_example_sweep_plans():
     plan = plan_batch(["lueneburg-rb2-20-rueckbehalt"], 2, sweep=load_sweep(path))
     assert len(plan.runs) == 4 * 8 * 2
     assert {r.record.point["budget.regional2_share"] for r in plan.runs} == {0.1, 0.2, 0.3, 0.4}
+
+
+def test_default_columns_keep_a_scenarios_own_value_where_it_declares_none(tmp_path):
+    """Lüneburg and Ulm in one hypercube: Ulm's referral share is drawn only for Ulm."""
+    path = write(tmp_path, "lhs:\n  samples: 4\n")
+    lue, ulm = load_scenario("lueneburg-status-quo"), load_scenario("ulm-status-quo")
+    sweep = load_sweep(path).resolve([lue, ulm])
+    assert "provider.lead_referral_share" in sweep.lhs_columns
+    lue_points, ulm_points = sweep.points(lue), sweep.points(ulm)
+    assert all("provider.lead_referral_share" not in o for _, o in lue_points)
+    drawn = [o["provider.lead_referral_share"]["value"] for _, o in ulm_points]
+    assert len(set(drawn)) == 4 and all(0.6 <= v <= 0.95 for v in drawn)
+    for (_, a), (_, b) in zip(lue_points, ulm_points, strict=True):  # shared columns paired
+        assert a["need.trend_per_year"] == b["need.trend_per_year"]

@@ -45,6 +45,7 @@ scenario = st.fixed_dictionaries(
         "budget.regional2_scope": st.sampled_from(["running", "new_grants", "lead_provider"]),
         "budget.regional2_payment": st.sampled_from(["pro_rata", "first_come"]),
         "budget.regional2_exhaustion": st.sampled_from(["central", "next_year"]),
+        "budget.regional2_group_share": st.sampled_from([0.0, 0.0, 0.3, 1.0]),
         "budget.incentive_recipients": st.sampled_from(
             ["delivered_share", "lead_provider", "regional_body"]
         ),
@@ -98,9 +99,16 @@ def test_entitled_help_never_refused_and_cases_well_formed(overrides, seed):
 
     f.recognise = spy
     n_prov = len(model.providers)
+    g = model.group_type
+    in_groups = np.zeros(model.n_regions, dtype=np.int64)
     while model.month_abs < model.total_months:
         recognised.clear()
         model.step()
+        group = (f.case_type == g) | (f.waiting & (f.wait_type == g))
+        now = np.bincount(f.region[group], minlength=model.n_regions)
+        grew = now > in_groups
+        assert np.all(now[grew] <= model.group_places[grew]), "more group places than paid"
+        in_groups = now
         rows = np.concatenate(recognised) if recognised else np.zeros(0, dtype=int)
         assert np.all(f.active[rows] | f.waiting[rows]), "a known need got no help"
         on = f.active

@@ -85,11 +85,7 @@ def test_regional2_help_types_choose_the_help_types_of_regional_budget_2():
     default = SozialraumModel(make_params(**SMALL), rng=1)
     assert [
         h.code for h, r2 in zip(default.params.help_types, default.h_r2, strict=True) if r2
-    ] == [
-        "27_2",
-        "30",
-        "31",
-    ]
+    ] == ["27_2", "30", "31", "27_2_gruppe"]
     p = make_params(
         **SMALL,
         **{"budget.regional2_help_types": ("31", "32"), "budget.regional2_share": 1.0},

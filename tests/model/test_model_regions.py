@@ -129,8 +129,9 @@ def test_turned_away_referrals_count_as_the_leads_demand():
     need = np.array([10.0, 10.0, 10.0, 10.0])
     free = np.array([25.0, 100.0, 100.0])
     chosen = np.full(4, -1, dtype=np.int64)
+    lead_col = m._lead_columns(amb)
     away = m._refer_to_lead(
-        amb, waiting, cand, np.zeros(m.families.capacity), 1.0, need, free, chosen
+        amb, lead_col, waiting, cand, np.zeros(m.families.capacity), 1.0, need, free, chosen
     )
     assert chosen.tolist() == [amb[0].index, amb[0].index, -1, -1]
     assert free.tolist() == [5.0, 100.0, 100.0]

@@ -16,66 +16,68 @@ from tests.scenarios.helpers import (
 
 SHA256_CALIBRATED = {
     "celle-kooperation-gemeinsam": (
-        "f4b0ec9eace6667bbbcc2a80f3dfea18399c187c7df5a3640f92ef725d88ce55"
+        "5eb2eb84d17b44b78de9a41edd03d626035cc7f16af40903fa04efef296168bd"
     ),
-    "celle-status-quo": "429e7012bfe0c13688c31355807da3a155b0213dee8c9c88b3d08423eb614ed6",
-    "lueneburg-rb2-10-keine": "c51594b269286cedef9037c7e4834cd81fbe7b48f8949227abe9298f4a692135",
+    "celle-status-quo": "1e3fdb98489a4da9c7553eb700792f9198cc6e96c7f5402555363a2504ffdc1b",
+    "lueneburg-rb2-10-keine": "09bba2bd82c4b676cad0cf4c8eb2e164aba7806879018d40940e22e5d2d77446",
     "lueneburg-rb2-20-ausgleich": (
-        "bdd07053445fd989794727d9212569ea31df4b653461b91c81ef3df1fe6f8709"
+        "57bcab58257be82707d4845cf41d3048bc6e15c87f9d9b85cd601420f6844a81"
     ),
     "lueneburg-rb2-20-bonus-malus": (
-        "3637150f2b8d7c72bfaa3a560333af35a8a772a16d102ecbabde8c1fd31d30e7"
+        "2d4cea7577677a9665f2b2872b398b35ddfa7aaf68ae9f550c1d3a53f7c6aa3e"
     ),
-    "lueneburg-rb2-20-keine": "9fd4b12016359c0f67169fbf8ecb2543fe74e85c9f614f3595793c87c1be42e9",
-    "lueneburg-rb2-20-pauschal": "e1fcdd6a161d7502719936bfd24889569ac1688d225e25b0e7d953e4d9422f9b",
+    "lueneburg-rb2-20-gruppen": "cae52201a3dbe6d15907950b9bb7c8027cdd449160040c9b0463dc75f9aca207",
+    "lueneburg-rb2-20-keine": "b7ad0cbe907864ae3c5a5415a49495d233c75de37b9e0e05f0c5580c6c1db5ec",
+    "lueneburg-rb2-20-pauschal": "2e2fe2524dde51d87cfe79264a4c795da0ca245cc73b32a787db699695d88fec",
     "lueneburg-rb2-20-rueckbehalt": (
-        "abd1f7904be4b9038bd18a52ad6d0e94dc6cc6105a491f36ed09b9e964178e15"
+        "2cd545d089fdf2be6a15730603ab3bf8b91fd71dc878ce72fcbb89f41041790c"
     ),
     "lueneburg-rb2-20-sozialraumindex": (
-        "f5cd1138b7a26c5be0b641fe235ee87bc536fbcb138f4b02d2fb0581e33cec71"
+        "b53f46ca6bec8380c99536a07d60376c0d754fbbe091a6f670eb53a9e11162db"
     ),
-    "lueneburg-rb2-20-vorjahr": "6e8cd03574dd1057dd2e67aaa3c26a21f656e6b9e4f7433ef82a9238b62dfb41",
+    "lueneburg-rb2-20-vorjahr": "576b9fcf69d84782db650d38b2161e79747cb492b02930f8a4f2783784377b08",
     "lueneburg-rb2-30-bonus-malus": (
-        "bf2745c2907a1cbf40a64a7fac1988426b5e93fba6dddbbe6740398cd810c1ed"
+        "8e8fe5cbcd7820564d1dc8a444c96c7a01b9afa2e20b9835a8d47bb213b69b2c"
     ),
-    "lueneburg-status-quo": "a19bee8ac062af0b789ba6f58307edcb1308153cf9ac6de58723a84e63ec4b18",
+    "lueneburg-status-quo": "0863aa2fbc57f48999da24988ef0e62054f160549a9e6dbc8392c72b90f69dd9",
     "potsdam-mittelmark-status-quo": (
-        "533dc7ebbb352f202fb2f450926709328fc633f20ff399746e9a4b66d477a664"
+        "85f23163148814d74b3adf62de2f113b52f55e5ddeb9a1f8f06f052826539de0"
     ),
-    "ulm-status-quo": "a011a17699ae483b4a41c4b3f3a2274ff3095d72f16433bb87b6e0291699f65a",
+    "ulm-status-quo": "5c7c6d6aaefcf68e494c4c314e5a41b84aec0756322f79152b2d84855d358f6e",
 }
 """``Scenario.sha256`` of every shipped scenario, recorded before scenarios/loader.py and
 scenarios/schema.py were split into modules of one concern each (issue 11)."""
 
 SHA256_UNCALIBRATED = {
     "celle-kooperation-gemeinsam": (
-        "4724315b9fa2f8b7db5ff2a4b61b68e680e4bc0267430f7f154ae9aff902edf8"
+        "648b4551d64cfd9e04f003ddf77a5d2f0599e6697c4b60971744720dfb98ecb9"
     ),
-    "celle-status-quo": "64dfaffbde5aca8ea8583f38a4a6f4ebdb1a2338cfcd3d43201286360f10b0ae",
-    "lueneburg-rb2-10-keine": "8f41438ee06b58ecea0b2cd34f4b9ff066a7303a852942958ff6d423a9b8c227",
+    "celle-status-quo": "a0019be4c45466a8ef8ea6da65f0fb9c645a1bf12baabd605aac2a235d8fed47",
+    "lueneburg-rb2-10-keine": "3a44a7eef381ec3a1f4d99830f8b667b638636ddec60ce6a19e0820fc4452eb3",
     "lueneburg-rb2-20-ausgleich": (
-        "028ec7bb4e915ef503508587251c5710e046c6d6615540d93ac7b87e72da5ae7"
+        "6e847a2d5f11b6c63671382e5b6a9e2c9eceff7a7b7b25a9b2c7e5d4f9bd65f4"
     ),
     "lueneburg-rb2-20-bonus-malus": (
-        "86c28b3a1f252dbaae0b04ed4dd4ff14feaa19db0ddf5a27c196236d28c1dacc"
+        "23052822239aa04a93fa62fbf031c55190e0c041d42828e9cacd01527df2f701"
     ),
-    "lueneburg-rb2-20-keine": "fbf3e1e496df3ce68f6e3519a054ae548521b871872b2854d92acb8667eaf1ec",
-    "lueneburg-rb2-20-pauschal": "d57ea4c5b54d0935e7738a1b47f21c58b5c6da7942c3c9fa3b97ccafb3ba8b8f",
+    "lueneburg-rb2-20-gruppen": "c626413fd91d8c7771de08f8a1f7af215efc22d60433c25e38ac2175c01e3ad5",
+    "lueneburg-rb2-20-keine": "96377dc9c01917ae1495eeeb377cc0f94144ffe36a84e5fc8394e38baef25d90",
+    "lueneburg-rb2-20-pauschal": "e91e53ede20a4a71c5c495088ae92a4340f63b26a5e8faa0cd687e153c21a046",
     "lueneburg-rb2-20-rueckbehalt": (
-        "eacd23941695544c75f06501e9659f0bb86ca6880ff2f53bf9a3526eea3f0bd0"
+        "e26143ef02c33c3ea4e8e8af66ea49bd10888de1fd2657e6378214c490257a21"
     ),
     "lueneburg-rb2-20-sozialraumindex": (
-        "2a75d9ddc86824a1d0daa943093217db1f37a9b46f1c3c597c72b06f42348d86"
+        "b6eb2c18270297bad55937d3ef112225f6260092268d35fc7e98f79e2c1ab9b5"
     ),
-    "lueneburg-rb2-20-vorjahr": "fb021185700287ef32540a27e5ff9ac8ae6a30a20cf386606120554b687237af",
+    "lueneburg-rb2-20-vorjahr": "ee614d534ce2228e4ce49d6f9350386d70f863bfca26d4ddc1fa095e5f8493a1",
     "lueneburg-rb2-30-bonus-malus": (
-        "ca4467a89c953ddc434f1b25f376404cb529e7260b5cb4196951e8b02674e038"
+        "e677f28262a68ed0281baa985a5653917f91f54df31a592270aba7db7324aac7"
     ),
-    "lueneburg-status-quo": "eed077aa6fb78c881383d7bf0d44e6dced7e0b5e8c21058d09a8e544626c9494",
+    "lueneburg-status-quo": "e95a0e75ae9c01d26684b2c019b673c94b57c947eb31540b53d16ccaad19dc39",
     "potsdam-mittelmark-status-quo": (
-        "b9ae62bf2e5a16c04cc552fc5fc027c8af7b24a8fea9c8757a11e282f4504916"
+        "82f0e6970d074ddf9313e5e98b02612b7714ac7134e33200abe4574b614abee0"
     ),
-    "ulm-status-quo": "484e65681d73f25df69f4065efee38d6122518ca48f2f17619cdb0801ea5d4c2",
+    "ulm-status-quo": "3660505d677e8b7b4e81adce4ae030019663baefe265b0642b02a298533d1a76",
 }
 """The same, loaded with ``calibrated=False`` (the values written in the files)."""
 
@@ -206,6 +208,19 @@ def test_regional2_help_types_must_be_known_codes(tmp_path):
     err = raises(write_scenario(tmp_path, "y", doc))
     assert err.field == "budget.regional2_help_types"
     assert "unbekannte Hilfeart „99“" in err.message
+
+
+def test_group_share_needs_a_group_offer_of_regional_budget_2(tmp_path):
+    doc = base_doc()
+    doc["budget"]["regional2_share"] = {"value": 0.2, "unit": "share", "assumption": "x"}
+    doc["budget"]["regional2_group_share"] = {"value": 0.3, "unit": "share", "assumption": "x"}
+    p = load_scenario(write_scenario(tmp_path, "x", doc)).params
+    assert p.budget.regional2_group_share == 0.3
+    doc["budget"]["regional2_help_types"] = ["27_2", "30", "31"]
+    err = raises(write_scenario(tmp_path, "y", doc))
+    assert err.field == "budget.regional2_group_share"
+    assert err.line is not None
+    assert "gehört nicht zum regionalen Budget 2" in err.message
 
 
 # ------------------------------------------------------------------ lead regions

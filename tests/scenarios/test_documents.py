@@ -112,8 +112,25 @@ def test_shipped_help_types_validate():
     data, _ = read_yaml(DATA_DIR / "help_types.yaml")
     doc = HelpTypesDoc.model_validate(data)
     codes = [h.code for h in doc.help_types]
-    assert codes == ["27_2", "29", "30", "31", "32", "33", "34", "35", "35a", "41", "42"]
-    assert {h.code for h in doc.help_types if h.regional2_eligible} == {"27_2", "30", "31"}
+    assert codes == [
+        "27_2",
+        "29",
+        "30",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "35a",
+        "41",
+        "42",
+        "27_2_gruppe",
+    ]
+    eligible = {h.code for h in doc.help_types if h.regional2_eligible}
+    assert eligible == {"27_2", "30", "31", "27_2_gruppe"}
+    offer = [h for h in doc.help_types if h.group_offer_replaces]
+    assert [h.code for h in offer] == ["27_2_gruppe"]
+    assert offer[0].group_offer_replaces == ["27_2", "30", "31"]
 
 
 def _help_types() -> dict:
@@ -166,3 +183,25 @@ def test_regression_only_the_first_cross_check_was_reported():
     assert any("Regionsname „Region 1“ ist doppelt" in m for m in messages)
     assert any("unbekannte Region „Region 9“" in m for m in messages)
     assert "weitere(r)" not in str(err)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"selection_weight": {"value": 0.2, "unit": "factor", "assumption": "x"}}, "muss 0 sein"),
+        ({"group_offer_fit": None}, "group_offer_replaces und group_offer_fit"),
+        ({"group_offer_replaces": ["27_2_gruppe"]}, "ersetzt andere Hilfen"),
+        ({"group_offer_replaces": ["99"]}, "unbekannte Hilfeart „99“"),
+    ],
+)
+def test_group_offer_type_is_checked(change, message):
+    """The group offer is chosen only instead of another help and replaces known helps."""
+    data, _ = read_yaml(DATA_DIR / "help_types.yaml")
+    offer = next(h for h in data["help_types"] if "group_offer_replaces" in h)
+    for key, value in change.items():
+        if value is None:
+            del offer[key]
+        else:
+            offer[key] = value
+    with pytest.raises(ValidationError, match=message):
+        HelpTypesDoc.model_validate(data)

@@ -108,8 +108,10 @@ def test_ulm_has_five_sozialraeume_with_one_schwerpunkttraeger_each():
     assert sorted(spec.region for spec in leads) == sorted(ULM_REGIONS)
     m = SozialraumModel(_small(p), rng=1)
     assert (m.lead_provider >= 0).all() and len(set(m.lead_provider.tolist())) == 5
-    # every help is in the Sozialraum budget (regional budget 2), nothing central
-    assert m.h_r2.all()
+    # every help is in the Sozialraum budget (regional budget 2), nothing central; the
+    # group offer of regional budget 2 is Lüneburg's lever, not in Ulm's list
+    offer = [h.group_offer_replaces != () for h in m.params.help_types]
+    assert m.h_r2[~np.array(offer)].all() and not m.h_r2[np.array(offer)].any()
     assert p.budget.regional2_share == 1.0 and p.budget.central_funds == 0.0
     assert p.budget.allocation_key == "sozialraumindex"
     assert p.incentive.scheme == "balancing"

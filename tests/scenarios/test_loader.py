@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+import yaml
 
 from model.params import ModelParams
 from scenarios import list_scenarios, load_scenario
@@ -43,7 +44,7 @@ def test_every_shipped_scenario_loads_into_model_params(name):
     assert sc.description and "\n" not in sc.description
     assert len(sc.sha256) == 64
     assert sc.params.region_names == ("Region 1", "Region 2", "Region 3")
-    assert len(sc.params.help_types) == 11
+    assert len(sc.params.help_types) == 12
     assert sc.params.budget.start_year == 2026
     assert sc.params.years == 5
 
@@ -386,3 +387,51 @@ def test_extends_by_a_path_relative_to_the_file(tmp_path):
     assert sc.extends == rel
     assert sc.params.budget.regional2_share == 0.3
     assert sc.params.budget.bound_share == load_scenario(BASE).params.budget.bound_share
+
+
+# ------------------------------------------------------------------ variant uncertainties
+
+REFERRAL = {
+    "parameter": "provider.lead_referral_share",
+    "label": "Vermittlung an den Sozialraumträger",
+    "distribution": "uniform",
+    "low": 0.6,
+    "high": 0.95,
+    "unit": "share",
+    "assumption": "Testannahme",
+}
+
+
+def _uncertainty_variant(tmp_path, **fields) -> Path:
+    write_scenario(tmp_path, "basis", base_doc())
+    doc = {
+        "description": "Testvariante",
+        "extends": "basis.yaml",
+        "overrides": {"provider.lead_referral_share": 0.8},
+        **fields,
+    }
+    path = tmp_path / "v.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_variant_adds_uncertainties(tmp_path):
+    base = [u.parameter for u in load_scenario(BASE).uncertainties]
+    path = _uncertainty_variant(tmp_path, add_uncertainties=[REFERRAL])
+    got = [u.parameter for u in load_scenario(path).uncertainties]
+    assert got == [*base, REFERRAL["parameter"]]
+
+
+def test_an_added_uncertainty_is_checked_with_its_line(tmp_path):
+    bad = {**REFERRAL, "low": 0.9, "high": 0.95}  # the value 0 lies outside
+    err = raises(_uncertainty_variant(tmp_path, add_uncertainties=[bad]))
+    assert err.field.startswith("uncertainties.")
+    assert err.line is not None and err.line > 3
+
+
+def test_ulm_draws_its_referral_share_and_only_the_group_variant_its_group_offer():
+    drawn = [u.parameter for u in load_scenario("ulm-status-quo").uncertainties]
+    assert "provider.lead_referral_share" in drawn
+    for name in list_scenarios():
+        drawn = [u.parameter for u in load_scenario(name).uncertainties]
+        assert any("27_2_gruppe" in p for p in drawn) == (name == "lueneburg-rb2-20-gruppen")
