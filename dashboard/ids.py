@@ -83,6 +83,7 @@ class WhatIf:
     TREND = "ww-trend"
     RESPONSIVENESS = "ww-reaktion"
     PROJECT_EFFECT = "ww-wirkung"
+    GROUP_SHARE = "ww-gruppen"
     START = "ww-start"
     CANCEL = "ww-abbruch"
     PROGRESS = "ww-fortschritt"

@@ -113,6 +113,8 @@ class WhatIf:
     trend_per_year: float
     responsiveness: float
     project_effect: float
+    group_share: float = 0.0
+    """Share of regional budget 2 for places in group offers."""
 
     def overrides(self, base: Scenario) -> dict[str, Any]:
         """Dotted overrides that turn the baseline into the changed version."""
@@ -122,6 +124,7 @@ class WhatIf:
             "need.trend_per_year": self.trend_per_year,
             "provider.responsiveness": self.responsiveness,
             "projects.effect_mean": self.project_effect,
+            "budget.regional2_group_share": self.group_share,
         }
         if self.scheme != base.value_at("incentive.scheme"):
             out["incentive"] = scheme_overrides(self.scheme)
@@ -138,6 +141,7 @@ def slider_start(base: Scenario) -> WhatIf:
         trend_per_year=float(base.value_at("need.trend_per_year")),
         responsiveness=float(base.value_at("provider.responsiveness")),
         project_effect=float(base.value_at("projects.effect_mean")),
+        group_share=float(base.params.budget.regional2_group_share),
     )
 
 

@@ -134,6 +134,16 @@ SLIDERS = (
         0.05,
         {0.0: "0", 0.05: "0,05", 0.12: "0,12"},
     ),
+    SliderSpec(
+        ids.WhatIf.GROUP_SHARE,
+        "group_share",
+        "Anteil des regionalen Budgets 2 für Gruppenangebote",
+        0.0,
+        0.5,
+        0.05,
+        0.0,
+        {0.0: "0 %", 0.25: "25 %", 0.5: "50 %"},
+    ),
 )
 """The sliders in page order (the incentive dropdown sits after the second)."""
 
@@ -344,6 +354,7 @@ def register(app: Dash, ctx: AppContext, gate: InputGate) -> None:
             s.trend_per_year,
             s.responsiveness,
             s.project_effect,
+            s.group_share,
         )
 
     @app.callback(
@@ -385,6 +396,7 @@ def register(app: Dash, ctx: AppContext, gate: InputGate) -> None:
         trend: float,
         reaction: float,
         effect: float,
+        group: float,
     ) -> tuple:
         # Runs in a worker process of the background manager: the gate has checked
         # these values in the request already; check them here again before anything
@@ -396,14 +408,14 @@ def register(app: Dash, ctx: AppContext, gate: InputGate) -> None:
                 **{
                     ids.prop(spec.ident, "value"): value
                     for spec, value in zip(
-                        SLIDERS, (bound, r2, trend, reaction, effect), strict=True
+                        SLIDERS, (bound, r2, trend, reaction, effect, group), strict=True
                     )
                 },
             }
         )
         if reason:
             return no_update, no_update, no_update, refusal_text(reason)
-        what = WhatIf(baseline, bound, r2, scheme, trend, reaction, effect)
+        what = WhatIf(baseline, bound, r2, scheme, trend, reaction, effect, group)
         try:
             values = run_whatif(what, config, progress=lambda k, n: set_progress((str(k), str(n))))
         except ScenarioError as err:

@@ -332,6 +332,7 @@ VALID = {
     "ww-trend.value": 0.0,
     "ww-reaktion.value": 0.5,
     "ww-wirkung.value": 0.05,
+    "ww-gruppen.value": 0.0,
     "export-xlsx.n_clicks": None,
     "export-csv.n_clicks": None,
     "export-html.n_clicks": None,

@@ -46,6 +46,24 @@ def test_changed_split_and_scheme_change_regional_budget_2():
     assert (r2["median"] > 0).all()  # status quo has no regional budget 2
 
 
+def test_group_offer_slider_lowers_ambulatory_spending():
+    """The share of regional budget 2 for group places buys cheaper places (issue 12)."""
+    start = dataclasses.replace(
+        slider_start(load_scenario("lueneburg-status-quo")), regional2_share=0.2
+    )
+    assert start.group_share == 0.0
+    what = dataclasses.replace(start, group_share=0.5)
+    assert (
+        what.overrides(load_scenario("lueneburg-status-quo"))["budget.regional2_group_share"] == 0.5
+    )
+    values = run_whatif(what, SMALL)
+    d = paired_from_yearly(values, BASE_NAME)
+    group = d[d["metric"] == "spent_help_27_2_gruppe"]
+    assert (group["median"] > 0).all()  # the baseline has no group places
+    total = d[d["metric"] == "total_spent"]
+    assert (total["median"] < 0).all()
+
+
 def test_money_is_projected_to_full_scale():
     start = slider_start(load_scenario("lueneburg-status-quo"))
     small = run_whatif(start, SMALL)
