@@ -39,7 +39,13 @@ from model.families import (
 )
 from model.incentives import Closing, IncentiveScheme, make_scheme
 from model.ledger import Ledger
-from model.params import POTS, BudgetParams, IncentiveParams, ModelParams
+from model.params import (
+    POTS,
+    BudgetParams,
+    IncentiveParams,
+    ModelParams,
+    carried_by_regional2,
+)
 from model.population import NewFamilies, draw_families, initial_families, municipality_table
 from model.streams import Streams
 
@@ -87,6 +93,23 @@ def _take_in_order(
     return ok
 
 
+def _sum_before(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per element: the sum of ``values`` over the earlier elements of its group.
+
+    "Earlier" is the order of the arrays; ``groups`` are indices ``0 .. n_groups - 1``.
+
+    >>> _sum_before(np.array([5, 1, 2, 3]), np.array([1, 0, 1, 1]), 2).tolist()
+    [0, 0, 5, 7]
+    """
+    order = np.argsort(groups, kind="stable")
+    v, g = values[order], groups[order]
+    cum = np.cumsum(v)
+    before_group = np.concatenate(([0], cum))[np.searchsorted(g, np.arange(n_groups))]
+    out = np.empty_like(cum)
+    out[order] = cum - v - before_group[g]
+    return out
+
+
 class SozialraumModel(mesa.Model):
     """Agent-based model of a Kreis' youth-welfare budget with Sozialraum pots.
 
@@ -114,9 +137,7 @@ class SozialraumModel(mesa.Model):
         self.h_group = np.array([max(h.group_size, 1.0) for h in ht])
         self.h_duration = np.array([h.mean_duration_months for h in ht])
         r2_codes = params.budget.regional2_help_types
-        self.h_r2 = np.array(
-            [h.regional2_eligible if r2_codes is None else h.code in r2_codes for h in ht]
-        )
+        self.h_r2 = np.array([carried_by_regional2(h, r2_codes) for h in ht])
         self.h_stationary = np.array([h.setting == "stationaer" for h in ht])
         self.h_placed = np.array([h.setting in ("teilstationaer", "stationaer") for h in ht])
         self.staff_hours_per_fls = np.array([r.staff_hours_per_fls for r in params.regions])
@@ -126,7 +147,9 @@ class SozialraumModel(mesa.Model):
         self.group_type = next((i for i, h in enumerate(ht) if h.group_offer_replaces), -1)
         """Index of the fallübergreifende group offer regional budget 2 can fund (-1: none)."""
         replaced = ht[self.group_type].group_offer_replaces if self.group_type >= 0 else ()
-        self.h_replaceable = np.array([h.code in replaced for h in ht], dtype=bool)
+        self.h_replaceable = np.array([h.code in replaced for h in ht], dtype=bool) & self.h_r2
+        """Per help type: whether a group place can replace it (it is one the group
+        offer names, and regional budget 2 carries it)."""
         self.group_places = np.zeros(self.n_regions, dtype=np.int64)
         """Per region: places in the group offer its regional budget 2 pays this year."""
         self._u_group: np.ndarray | None = None
@@ -142,10 +165,11 @@ class SozialraumModel(mesa.Model):
         _, mun_pop, _ = municipality_table(params)
         self.mun_cum = np.cumsum(mun_pop) / mun_pop.sum()
         self._market_key: tuple[bool, ...] | None = None
-        self._market: tuple[list[Provider], np.ndarray, np.ndarray] = (
+        self._market: tuple[list[Provider], np.ndarray, np.ndarray, np.ndarray] = (
             [],
             np.zeros((0, 0)),
             np.zeros(0),
+            np.zeros(0, dtype=np.int64),
         )
         self._reach_set = True
         self._arrival_pool: NewFamilies | None = None
@@ -704,21 +728,17 @@ class SozialraumModel(mesa.Model):
             The help types, with the group type where a place was taken.
         """
         g = self.group_type
-        if self._u_group is None or self.budget.regional2_share <= 0:
+        if self._u_group is None:  # no region has places this year
             return types
         fit = self.params.help_types[g].group_offer_fit
         cand = np.flatnonzero(self.h_replaceable[types] & (self._u_group[rows] < fit))
-        cand = cand[self.h_r2[types[cand]]]
         if cand.size == 0:
             return types
         f = self.families
-        taken = (f.case_type == g) | (f.waiting & (f.wait_type == g))
+        taken = (f.case_type == g) | (f.wait_type == g)
         free = self.group_places - np.bincount(f.region[taken], minlength=self.n_regions)
         reg = f.region[rows[cand]].astype(np.int64)
-        order = np.argsort(reg, kind="stable")
-        first = np.searchsorted(reg[order], np.arange(self.n_regions))
-        rank = np.empty(cand.size, dtype=np.int64)
-        rank[order] = np.arange(cand.size) - first[reg[order]]
+        rank = _sum_before(np.ones(cand.size, dtype=np.int64), reg, self.n_regions)
         out = types.copy()
         out[cand[rank < free[reg]]] = g
         return out
@@ -768,12 +788,11 @@ class SozialraumModel(mesa.Model):
         fls_need = f.wait_fls[waiting] * WEEKS_PER_MONTH * hours / self.h_group[types]
         chosen = np.full(waiting.size, -1, dtype=np.int64)
 
-        amb, serves, attract = self._ambulant_market()
+        amb, serves, attract, lead_col = self._ambulant_market()
         if amb:
             free = np.array([p.capacity_fls() - p.used_fls for p in amb])
             cand = np.flatnonzero(self.h_is_fls[types])
             options = serves[f.region[waiting[cand]]]
-            lead_col = self._lead_columns(amb)
             group = np.flatnonzero(types[cand] == self.group_type)
             lead = lead_col[f.region[waiting[cand[group]]]]
             group, lead = group[lead >= 0], lead[lead >= 0]
@@ -832,11 +851,6 @@ class SozialraumModel(mesa.Model):
                 f.case_pot[back] = CENTRAL
         f.tick_waiting()
 
-    def _lead_columns(self, amb: list[Provider]) -> np.ndarray:
-        """Per region: the position of its Sozialraumträger in ``amb`` (-1: none active)."""
-        col = {p.index: j for j, p in enumerate(amb)}
-        return np.array([col.get(int(i), -1) for i in self.lead_provider], dtype=np.int64)
-
     def _refer_to_lead(
         self,
         amb: list[Provider],
@@ -871,10 +885,12 @@ class SozialraumModel(mesa.Model):
             turned_away[j] = float(fls_need[claim[~ok]].sum())
         return turned_away
 
-    def _ambulant_market(self) -> tuple[list[Provider], np.ndarray, np.ndarray]:
-        """Active ambulatory providers, which regions each serves, and attractiveness.
+    def _ambulant_market(self) -> tuple[list[Provider], np.ndarray, np.ndarray, np.ndarray]:
+        """The ambulatory market: active providers and what the choice needs of them.
 
-        Cached until a provider leaves the market.
+        Returns the active ambulatory providers, which regions each serves, their
+        attractiveness, and per region the position of its Sozialraumträger among
+        them (-1: none active). Cached until a provider leaves the market.
         """
         key = tuple(p.active for p in self.providers)
         if self._market_key != key:
@@ -883,7 +899,9 @@ class SozialraumModel(mesa.Model):
                 [[self.serves(p, r) for p in amb] for r in range(self.n_regions)], dtype=bool
             ).reshape(self.n_regions, len(amb))
             attract = np.array([p.attractiveness for p in amb], dtype=float)
-            self._market = (amb, serves, attract)
+            col = {p.index: j for j, p in enumerate(amb)}
+            lead_col = np.array([col.get(int(i), -1) for i in self.lead_provider], dtype=np.int64)
+            self._market = (amb, serves, attract, lead_col)
             self._market_key = key
         return self._market
 
@@ -1063,16 +1081,10 @@ class SozialraumModel(mesa.Model):
             left = ja.allocation[:, R2] + ja.carry_in[:, R2] - self.ledger.running[:, R2]
             left = np.maximum(left, 0)
             reg = region[carried]
-            order = np.argsort(reg, kind="stable")
-            w, r = want[order], reg[order]
-            cum = np.cumsum(w)
-            start = np.searchsorted(r, np.arange(self.n_regions))
-            before_group = np.concatenate(([0], cum))[start]
-            before = cum - w - before_group[r]
-            paid = np.clip(left[r] - before, 0, w)
-            np.add.at(self._r2_overflow, r, w - paid)
-            want = np.empty_like(want)
-            want[order] = paid
+            before = _sum_before(want, reg, self.n_regions)
+            paid = np.clip(left[reg] - before, 0, want)
+            np.add.at(self._r2_overflow, reg, want - paid)
+            want = paid
         part[carried] = want
         return part
 

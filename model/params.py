@@ -88,6 +88,15 @@ class HelpType:
     place in the group offer fitting (0..1; a behavioural assumption)."""
 
 
+def carried_by_regional2(help_type: HelpType, codes: tuple[str, ...] | list[str] | None) -> bool:
+    """Whether regional budget 2 covers a help type.
+
+    ``codes`` is ``BudgetParams.regional2_help_types``: the help types it names, or
+    (None) those marked ``regional2_eligible`` in the help-type file.
+    """
+    return help_type.regional2_eligible if codes is None else help_type.code in codes
+
+
 @dataclass(frozen=True)
 class Municipality:
     """A municipality (Gemeinde, Samtgemeinde, Stadtteil) in a region."""

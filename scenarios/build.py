@@ -42,6 +42,7 @@ from model.params import (
     QuotaParams,
     RecognitionParams,
     Region,
+    carried_by_regional2,
 )
 from scenarios.datafiles import MAX_CSV_BYTES, load_help_types, load_municipalities
 from scenarios.declarations import (
@@ -260,10 +261,9 @@ def _check_group_offer(
     if share is None or share.value <= 0:
         return []
     offer = next((h for h in help_types if h.group_offer_replaces), None)
-    r2 = m.budget.regional2_help_types
     if offer is None:
         text = "die Hilfearten-Datei hat kein Gruppenangebot (group_offer_replaces)"
-    elif not (offer.regional2_eligible if r2 is None else offer.code in r2):
+    elif not carried_by_regional2(offer, m.budget.regional2_help_types):
         text = f"das Gruppenangebot „{offer.code}“ gehört nicht zum regionalen Budget 2"
     else:
         return []

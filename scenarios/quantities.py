@@ -130,6 +130,14 @@ class PositiveQuantity(NumberQuantity):
         return f"Wert {fmt_value(v)} muss größer als 0 sein" if v <= 0 else None
 
 
+class GroupSizeQuantity(NumberQuantity):
+    """Families sharing one FLS: at least 1."""
+
+    @classmethod
+    def problem(cls, v: float) -> str | None:
+        return "Gruppengröße muss mindestens 1 sein" if v < 1 else None
+
+
 class ShareQuantity(NumberQuantity):
     """A share or probability in [0, 1]."""
 
@@ -468,7 +476,7 @@ FlsWeek = q(FlsPerWeekQuantity, "FLS/week")
 PlacesPer1000 = q(NonNegativeQuantity, "places/1000 u21")
 FamiliesPer10k = q(NonNegativeQuantity, "families/10000 EUR")
 ProposalsYear = q(ProposalsPerYearQuantity, "proposals/year")
-GroupSize = q(PositiveQuantity, "families/FLS")
+GroupSize = q(GroupSizeQuantity, "families/FLS")
 DegreesOfFreedom = q(NonNegativeQuantity, "df")
 Distribution = q(DistributionQuantity, "share")
 ScaleShare = q(PositiveShareQuantity, "share")

@@ -22,6 +22,7 @@ from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     TypeAdapter,
@@ -98,6 +99,21 @@ INDEX_INDICATORS = INDICATORS
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
 """A name or code (region, municipality, provider, help type, path): 1 to
 :data:`limits.MAX_NAME_CHARS` characters."""
+
+
+def code_to_str(v: Any) -> Any:
+    """A help-type code as text: YAML reads an unquoted ``31`` as a number.
+
+    >>> code_to_str(31), code_to_str("27_2"), code_to_str(True)
+    ('31', '27_2', True)
+    """
+    if isinstance(v, int) and not isinstance(v, bool):
+        return str(v)
+    return v
+
+
+Code = Annotated[str, BeforeValidator(code_to_str), Field(min_length=1, max_length=MAX_NAME_CHARS)]
+"""A help-type code, an unquoted number in YAML read as text (``31`` → ``"31"``)."""
 
 
 # =========================================================================== sections
@@ -326,7 +342,7 @@ class BudgetSection(Section):
     coordination_hours: dict[Name, HoursYear] = Field(default_factory=dict)
     """Sozialraumkosten: hours per year and region by purpose (Ulm §6(2)), valued at
     the FLS rate and added to the bound budget."""
-    regional2_help_types: list[Name] | None = Field(default=None, min_length=1)
+    regional2_help_types: list[Code] | None = Field(default=None, min_length=1)
     """Codes of the help types regional budget 2 covers; omit for the help-type
     file's ``regional2_eligible``."""
     regional2_scope: Regional2Scope = "running"
@@ -346,11 +362,6 @@ class BudgetSection(Section):
     Sozialraumträger alone, or the region's regional budget 1."""
     burn_in_rules: Literal["pre_reform", "scenario"] = "pre_reform"
     """Rules during the burn-in: before the reform, or the scenario's own."""
-
-    @field_validator("regional2_help_types", mode="before")
-    @classmethod
-    def _codes_as_text(cls, v: Any) -> Any:
-        return [code_to_str(c) for c in v] if isinstance(v, list) else v
 
     @model_validator(mode="after")
     def _weights(self) -> "BudgetSection":
@@ -660,25 +671,8 @@ class HelpTypeAdjustmentSection(Section):
     group_offer_fit: Share | None = None
     """Replaces ``group_offer_fit`` of the group offer."""
 
-    @model_validator(mode="after")
-    def _group_size_at_least_one(self) -> "HelpTypeAdjustmentSection":
-        if self.group_size is not None and self.group_size.value < 1:
-            raise FieldIssue(("group_size",), "Gruppengröße muss mindestens 1 sein")
-        return self
-
 
 # =========================================================================== help types
-
-
-def code_to_str(v: Any) -> Any:
-    """A help-type code as text: YAML reads an unquoted ``31`` as a number.
-
-    >>> code_to_str(31), code_to_str("27_2"), code_to_str(True)
-    ('31', '27_2', True)
-    """
-    if isinstance(v, int) and not isinstance(v, bool):
-        return str(v)
-    return v
 
 
 class HelpTypeSection(Section):
@@ -703,7 +697,7 @@ class HelpTypeSection(Section):
     regional2_eligible: bool
     group_size: GroupSize | None = None
     trait: Literal["none", "disability", "young_adult", "crisis"] = "none"
-    group_offer_replaces: list[Name] | None = Field(default=None, min_length=1)
+    group_offer_replaces: list[Code] | None = Field(default=None, min_length=1)
     """Codes of the individual helps a place in this group offer can replace; makes
     the type the group offer regional budget 2 can fund."""
     group_offer_fit: Share | None = None
@@ -714,11 +708,6 @@ class HelpTypeSection(Section):
     @classmethod
     def _as_text(cls, v: Any) -> Any:
         return code_to_str(v)
-
-    @field_validator("group_offer_replaces", mode="before")
-    @classmethod
-    def _codes_as_text(cls, v: Any) -> Any:
-        return [code_to_str(c) for c in v] if isinstance(v, list) else v
 
     @model_validator(mode="after")
     def _consistent(self) -> "HelpTypeSection":
@@ -736,8 +725,6 @@ class HelpTypeSection(Section):
             raise FieldIssue(("need_max",), "need_max muss größer als need_min sein")
         if self.age_min_years.value >= self.age_max_years.value:
             raise FieldIssue(("age_max_years",), "age_max_years muss größer als age_min_years sein")
-        if self.group_size is not None and self.group_size.value < 1:
-            raise FieldIssue(("group_size",), "Gruppengröße muss mindestens 1 sein")
         if self.escalates_to == self.code:
             raise FieldIssue(("escalates_to",), "eine Hilfe kann nicht in sich selbst eskalieren")
         if (self.group_offer_replaces is None) != (self.group_offer_fit is None):

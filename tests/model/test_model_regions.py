@@ -122,14 +122,13 @@ def test_turned_away_referrals_count_as_the_leads_demand():
         make_params(**SMALL, providers=PROVIDERS, **{"provider.lead_referral_share": 1.0}),
         rng=4,
     )
-    amb = [p for p in m.providers if p.ambulant]
+    amb, _, _, lead_col = m._ambulant_market()
     waiting = np.arange(4)
     m.families.region[waiting] = 0  # Region 1, led by A (amb[0])
     cand = np.arange(4)
     need = np.array([10.0, 10.0, 10.0, 10.0])
     free = np.array([25.0, 100.0, 100.0])
     chosen = np.full(4, -1, dtype=np.int64)
-    lead_col = m._lead_columns(amb)
     away = m._refer_to_lead(
         amb, lead_col, waiting, cand, np.zeros(m.families.capacity), 1.0, need, free, chosen
     )
