@@ -39,6 +39,9 @@ from dashboard.data import DashboardData
 from dashboard.guard import Choice, Choices, InputGate, Rule
 from dashboard.pages import PAGES
 
+SNAPSHOTS = "einschwingen"
+"""Subfolder of the cache folder for the what-if's burn-in snapshots."""
+
 
 def create_app(store: str | Path, *, cache_dir: str | Path | None = None) -> Dash:
     """Build the dashboard on a results store.
@@ -52,8 +55,9 @@ def create_app(store: str | Path, *, cache_dir: str | Path | None = None) -> Das
 
     Args:
         store: The DuckDB results store (read-only).
-        cache_dir: Folder for the background jobs of the what-if page (default: a
-            new temporary folder).
+        cache_dir: Folder for the background jobs of the what-if page and its
+            burn-in snapshots (subfolder :data:`SNAPSHOTS`, private to the user;
+            default: a new temporary folder).
 
     Returns:
         The Dash app (serve ``app.server`` with a WSGI server).
@@ -62,13 +66,14 @@ def create_app(store: str | Path, *, cache_dir: str | Path | None = None) -> Das
         ScenarioError: If the store cannot be opened or the defaults file
             (:mod:`dashboard.defaults`) is broken.
     """
+    folder = Path(cache_dir or tempfile.mkdtemp(prefix="sozialraum-dash-"))
     data = DashboardData(store)
     try:
-        ctx = build_context(data)
+        ctx = build_context(data, snapshots=folder / SNAPSHOTS)
     except BaseException:  # e.g. a broken defaults file: do not keep the store open
         data.close()
         raise
-    cache = diskcache.Cache(str(cache_dir or tempfile.mkdtemp(prefix="sozialraum-dash-")))
+    cache = diskcache.Cache(str(folder))
     app = Dash(
         __name__,
         title="Sozialraum-Simulation",

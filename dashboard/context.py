@@ -14,9 +14,9 @@ becomes the list of scenarios a page shows with :func:`selection`.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -24,9 +24,9 @@ import pandas as pd
 from dashboard.data import DashboardData
 from dashboard.defaults import Defaults, initial_selection, load_defaults
 from dashboard.figures import ScenarioStyle, fixed_styles
-from dashboard.library import library_names, library_scenario
-from dashboard.whatif import WhatIf, WhatIfConfig, load_config, slider_start
-from scenarios import Scenario, ScenarioError
+from dashboard.library import cached_scenario, library_names
+from dashboard.whatif import WhatIf, WhatIfConfig, load_config, slider_start, stored_figures
+from scenarios import ScenarioError
 
 MAX_COMPARED = 4
 """Scenarios compared with the baseline at once (the dashboard and ``sozialraum vorlage``).
@@ -38,16 +38,6 @@ a plot area of about 110 of its 320 pixels; with eight it shrinks to a strip of
 about 50 pixels in which the years' labels run into the legend and the intervals
 can no longer be read. A Jugendhilfeausschuss decides between a few variants, so
 four beside the baseline is the most a briefing shows."""
-
-
-@functools.lru_cache(maxsize=64)
-def cached_scenario(name: str) -> Scenario:
-    """A library scenario by exact name, parsed once per server process (never a path).
-
-    Raises:
-        ScenarioError: If ``name`` is not a library scenario or does not load.
-    """
-    return library_scenario(name)
 
 
 def scenario_names(names: Sequence[str]) -> dict[str, str]:
@@ -100,6 +90,11 @@ class AppContext:
         starts: What-if slider start per scenario the what-if page can load.
         config: Size of a what-if batch.
         runs: The runs manifest.
+        stored_figures: Yearly Kreis figures of the stored runs of the what-if's
+            scenarios (:func:`dashboard.whatif.stored_figures`): a what-if reuses
+            them instead of running its baseline again.
+        snapshots: The app's private folder of burn-in snapshots for what-ifs (None:
+            none kept).
     """
 
     data: DashboardData
@@ -113,6 +108,8 @@ class AppContext:
     starts: dict[str, WhatIf]
     config: WhatIfConfig
     runs: pd.DataFrame
+    stored_figures: pd.DataFrame
+    snapshots: Path | None = None
 
     @property
     def store_label(self) -> str:
@@ -120,12 +117,15 @@ class AppContext:
         return self.data.path.name
 
 
-def build_context(data: DashboardData, defaults: Defaults | None = None) -> AppContext:
+def build_context(
+    data: DashboardData, defaults: Defaults | None = None, snapshots: Path | None = None
+) -> AppContext:
     """The shared context of an app on ``data``.
 
     Args:
         data: The store's queries.
         defaults: The initial selection (default: read ``defaults.yaml``).
+        snapshots: Private folder of the what-if's burn-in snapshots (None: none).
 
     Raises:
         ScenarioError: If the defaults file is broken (file, field, line).
@@ -137,6 +137,7 @@ def build_context(data: DashboardData, defaults: Defaults | None = None) -> AppC
         defaults = load_defaults(max_compared=MAX_COMPARED)
     baseline, compared = initial_selection(stored, defaults, MAX_COMPARED)
     descriptions = dict(zip(catalogue["scenario"], catalogue["description"], strict=True))
+    starts = whatif_starts(stored)
     return AppContext(
         data=data,
         catalogue=catalogue,
@@ -146,9 +147,11 @@ def build_context(data: DashboardData, defaults: Defaults | None = None) -> AppC
         baseline=baseline,
         compared=compared,
         styles=store_styles(data, stored, defaults),
-        starts=whatif_starts(stored),
+        starts=starts,
         config=load_config(),
         runs=data.runs(),
+        stored_figures=stored_figures(data, list(starts)),
+        snapshots=snapshots,
     )
 
 

@@ -51,4 +51,21 @@ def library_scenario(name: object, overrides: Mapping[str, Any] | None = None) -
     return load_scenario(find_scenario(name), overrides)
 
 
-__all__ = ["library_names", "library_scenario"]
+def cached_scenario(name: object) -> Scenario:
+    """A library scenario by exact name, parsed once per server process (never a path).
+
+    Raises:
+        ScenarioError: If ``name`` is not a library scenario (anything else, a path or
+            a non-text, is refused before the cache sees it) or does not load.
+    """
+    if not isinstance(name, str) or name not in library_names():
+        raise ScenarioError(LIBRARY_DIR, None, "kein Szenario der Szenariobibliothek")
+    return _parsed(name)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(name: str) -> Scenario:
+    return library_scenario(name)
+
+
+__all__ = ["cached_scenario", "library_names", "library_scenario"]

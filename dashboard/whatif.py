@@ -16,17 +16,20 @@ with the population are projected to the full Kreis.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from dashboard.library import library_scenario
-from experiments import Point, RunOptions, execute_group, run_spec
+from dashboard.library import cached_scenario
+from experiments import FIGURE_COLUMNS, PairedDesign, Point, RunOptions, run_pairs, run_spec
 from model.incentives import SCHEMES
-from scenarios import Scenario, load_yaml_data
+from model.reporters import TOTAL
+from scenarios import Scenario, fmt_num, fmt_pct, load_yaml_data
 
 SETTINGS_FILE = Path(__file__).resolve().parent / "whatif.yaml"
 
@@ -79,25 +82,61 @@ def scheme_overrides(scheme: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class WhatIfConfig:
-    """Size of a what-if batch."""
+    """Size of a what-if batch (``whatif.yaml``).
+
+    Attributes:
+        replicates: Paired seeds.
+        years: Simulated years (None: the scenario's horizon).
+        scale: Share of the population (None: the scenario's own, the whole Kreis).
+        workers: Local processes (at most the machine's cores).
+        cache_mb: Most megabytes of burn-in snapshots kept between what-ifs.
+        reasons: The assumption or source of each value.
+    """
 
     replicates: int
-    years: int
-    scale: float
+    years: int | None = None
+    scale: float | None = None
+    workers: int = 1
+    cache_mb: int = 0
     reasons: Mapping[str, str] = field(default_factory=dict)
+
+    def options(self) -> RunOptions:
+        """The batch options of the what-if's runs (those of a stored batch to reuse)."""
+        return RunOptions(years=self.years, scale=self.scale, seed_base=FIRST_SEED)
+
+    def processes(self) -> int:
+        """Worker processes: ``workers``, but no more than the machine's cores."""
+        return max(1, min(self.workers, os.cpu_count() or 1))
+
+    def describe(self, base: Scenario) -> str:
+        """What a what-if on ``base`` runs, in German (shown on the page)."""
+        years = self.years or base.params.years
+        scale = base.params.scale if self.scale is None else self.scale
+        population = (
+            "die ganze Bevölkerung"
+            if scale >= 1
+            else f"{fmt_pct(scale, 0)} der Bevölkerung (Beträge auf den ganzen Kreis hochgerechnet)"
+        )
+        return (
+            f"{self.replicates} gepaarte Seeds mit den Parameterziehungen der gespeicherten "
+            f"Läufe, {years} Jahre, {population}"
+        )
+
+
+_CONFIG_KEYS = ("replicates", "years", "scale", "workers", "cache_mb")
 
 
 def load_config(path: Path = SETTINGS_FILE) -> WhatIfConfig:
-    """Read ``whatif.yaml``."""
+    """Read ``whatif.yaml`` (a ``null`` years or scale: the scenario's own)."""
     doc = load_yaml_data(path)  # bounded reader: size, depth, aliases, duplicate keys
-    reasons = {
-        k: doc[k].get("assumption") or doc[k].get("source", "")
-        for k in ("replicates", "years", "scale")
-    }
+    reasons = {k: doc[k].get("assumption") or doc[k].get("source", "") for k in _CONFIG_KEYS}
+    years, scale = doc["years"]["value"], doc["scale"]["value"]
     return WhatIfConfig(
         replicates=int(doc["replicates"]["value"]),
-        years=int(doc["years"]["value"]),
-        scale=float(doc["scale"]["value"]),
+        years=None if years is None else int(years),
+        scale=None if scale is None else float(scale),
+        workers=int(doc["workers"]["value"]),
+        cache_mb=int(doc["cache_mb"]["value"]),
         reasons=reasons,
     )
 
@@ -145,55 +184,136 @@ def slider_start(base: Scenario) -> WhatIf:
     )
 
 
+@dataclass(frozen=True)
+class WhatIfRun:
+    """A finished what-if: its values and what it ran.
+
+    Attributes:
+        values: Yearly values: scenario (``Basis``/``Was-wäre-wenn``), point_id, seed,
+            year, region, metric, value, unit — Kreis totals, projected to full scale.
+        replicates: Paired seeds.
+        years: Simulated years.
+        scale: Share of the population simulated.
+        baselines_stored: Baseline runs taken from the results store.
+        burn_ins_read: Burn-ins continued from a snapshot instead of simulated.
+        burn_ins: Burn-ins the runs needed.
+        seconds: Wall-clock time of the what-if.
+    """
+
+    values: pd.DataFrame
+    replicates: int
+    years: int
+    scale: float
+    baselines_stored: int
+    burn_ins_read: int
+    burn_ins: int
+    seconds: float
+
+    def summary(self) -> str:
+        """What ran, in German (shown under the charts)."""
+        runs = self.replicates + (self.replicates - self.baselines_stored)
+        return (
+            f"Gerechnet: {self.replicates} gepaarte Seeds, {self.years} Jahre, "
+            f"{fmt_pct(self.scale, 0)} der Bevölkerung; Basis aus dem Ergebnisspeicher: "
+            f"{self.baselines_stored} von {self.replicates} Läufen, {runs} Läufe neu, "
+            f"Einschwingphase aus dem Zwischenspeicher: {self.burn_ins_read} von "
+            f"{self.burn_ins}; {fmt_num(self.seconds, 1)} s."
+        )
+
+
+def stored_figures(store: Any, scenarios: Sequence[str]) -> pd.DataFrame:
+    """The yearly Kreis figures of the finished runs of ``scenarios``, for reuse.
+
+    Args:
+        store: The results store, or the dashboard's queries on it (anything with
+            ``query(sql, params)``).
+        scenarios: Scenario names.
+
+    Returns:
+        run_id, year, metric, value, unit (month 0, region ``Gesamt``).
+    """
+    if not scenarios:
+        return pd.DataFrame(columns=["run_id", *FIGURE_COLUMNS])
+    metrics = list(METRICS)
+    return store.query(
+        f"""SELECT r.run_id, r.year, r.metric, r.value, r.unit
+            FROM results r JOIN runs m USING (run_id)
+            WHERE m.status = 'done' AND r.month = 0 AND r.region = ?
+              AND r.metric IN ({", ".join("?" for _ in metrics)})
+              AND m.scenario IN ({", ".join("?" for _ in scenarios)})""",
+        [TOTAL, *metrics, *scenarios],
+    )
+
+
 def run_whatif(
     what: WhatIf,
     config: WhatIfConfig | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> pd.DataFrame:
-    """Run the baseline and the changed version with the same seeds.
+    stored: pd.DataFrame | None = None,
+    cache: Path | None = None,
+) -> WhatIfRun:
+    """Run the changed version against the baseline with the same seeds.
 
     The baseline of seed ``s`` is the run a batch of the baseline scenario with the
-    same years and scale stores for seed ``s`` (same recipe, same posterior draw).
+    what-if's options stores for seed ``s`` (same recipe, same posterior draw); where
+    ``stored`` holds that run's figures they are used and the baseline is not run
+    again. Runs continue from their seed's burn-in in ``cache`` where it can be
+    shared (:mod:`experiments.snapshots`), on ``config.workers`` processes.
 
     Args:
         what: Slider positions.
         config: Batch size (default: ``whatif.yaml``).
-        progress: Called with (runs done, runs total).
+        progress: Called with (seeds done, seeds total).
+        stored: Figures of stored runs (:func:`stored_figures`); None: none.
+        cache: The private folder of burn-in snapshots (None: none kept).
 
     Returns:
-        Yearly values: scenario (``Basis``/``Was-wäre-wenn``), point_id, seed, year,
-        region, metric, value, unit — Kreis totals, projected to full scale.
+        The values and what was run.
 
     Raises:
         ScenarioError: If the baseline is not a library scenario (no file is opened for
             anything else) or a slider value is not valid for the scenario.
     """
+    t0 = time.perf_counter()
     config = config or load_config()
-    options = RunOptions(years=config.years, scale=config.scale, seed_base=FIRST_SEED)
-    base = library_scenario(what.baseline)  # a library name only, never a path
+    options = config.options()
+    base = cached_scenario(what.baseline)  # a library name only, never a path
     changed = Point(CHANGED_POINT, what.overrides(base))
-    total = 2 * config.replicates
+    run_spec(base, 0, point=changed, options=options)  # a bad slider value: an error here
+    have = stored if stored is not None else pd.DataFrame(columns=["run_id", *FIGURE_COLUMNS])
+    design = PairedDesign(
+        base=base,
+        changed=changed,
+        options=options,
+        metrics=tuple(METRICS),
+        stored=frozenset(have["run_id"]),
+        cache=None if cache is None or config.cache_mb <= 0 else str(cache),
+        cache_bytes=config.cache_mb * 2**20,
+    )
+    outcomes = run_pairs(design, config.replicates, config.processes(), progress)
+    by_run = dict(tuple(have.groupby("run_id"))) if len(have) else {}
     frames = []
-    for r in range(config.replicates):
-        baseline = run_spec(base, r, options=options)
-        version = run_spec(base, r, point=changed, options=options)
-        seed = baseline.seed
-        # one seed: the batch runner shares the burn-in where only levers differ
-        results = execute_group([baseline.task(), version.task()])
-        for name, result in zip((BASE_NAME, CHANGED_NAME), results, strict=True):
-            res = result.results
-            res = res[(res["month"] == 0) & (res["region"] == "Gesamt")]
-            res = res[res["metric"].isin(list(METRICS))].copy()
-            res["scenario"] = name
-            res["seed"] = seed
-            frames.append(res)
-        if progress is not None:
-            progress(2 * (r + 1), total)
+    for o in outcomes:
+        baseline = o.baseline if o.baseline is not None else by_run[o.baseline_run]
+        for name, res in ((BASE_NAME, baseline), (CHANGED_NAME, o.changed)):
+            frames.append(res[FIGURE_COLUMNS].assign(scenario=name, seed=o.seed))
     out = pd.concat(frames, ignore_index=True)
+    scale = float(base.params.scale if config.scale is None else config.scale)
     scaled = out["metric"].map(METRICS).astype(bool)
-    out.loc[scaled, "value"] = out.loc[scaled, "value"] / config.scale
+    out.loc[scaled, "value"] = out.loc[scaled, "value"] / scale
     out["point_id"] = "basis"
-    return out[["scenario", "point_id", "seed", "year", "region", "metric", "value", "unit"]]
+    out["region"] = TOTAL
+    columns = ["scenario", "point_id", "seed", "year", "region", "metric", "value", "unit"]
+    return WhatIfRun(
+        values=out[columns],
+        replicates=config.replicates,
+        years=int(config.years or base.params.years),
+        scale=scale,
+        baselines_stored=sum(o.baseline is None for o in outcomes),
+        burn_ins_read=sum(o.burn_ins_read for o in outcomes),
+        burn_ins=sum(o.burn_ins for o in outcomes),
+        seconds=time.perf_counter() - t0,
+    )
 
 
 __all__ = [
@@ -204,8 +324,10 @@ __all__ = [
     "METRICS",
     "WhatIf",
     "WhatIfConfig",
+    "WhatIfRun",
     "load_config",
     "run_whatif",
     "scheme_overrides",
     "slider_start",
+    "stored_figures",
 ]

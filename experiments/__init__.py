@@ -11,6 +11,9 @@ names below, never the modules inside:
 * :mod:`experiments.plan`: :func:`plan_batch`, scenarios × points × replicates;
 * :mod:`experiments.execution`: running tasks in process, on a local pool or Dask;
 * :mod:`experiments.batch`: :func:`run_batch`, a plan into the results store;
+* :mod:`experiments.snapshots`: burn-ins kept on disk (:class:`BurnInCache`);
+* :mod:`experiments.paired`: a changed version against a baseline's stored runs
+  (:func:`run_pairs`), computing only what changed;
 * :mod:`experiments.version`: :func:`code_version`.
 """
 
@@ -23,6 +26,14 @@ from experiments.execution import (
     execute,
     execute_group,
     execute_tasks,
+)
+from experiments.paired import (
+    FIGURE_COLUMNS,
+    PairedDesign,
+    PairOutcome,
+    run_pair,
+    run_pairs,
+    yearly_totals,
 )
 from experiments.plan import (
     BatchPlan,
@@ -47,6 +58,7 @@ from experiments.recipe import (
     params_json,
     run_spec,
 )
+from experiments.snapshots import BurnInCache
 from experiments.sweep import BASE_POINT, SWEEPS_DIR, Sweep, load_sweep, sample_value
 from experiments.version import code_version
 
@@ -54,6 +66,7 @@ __all__ = [
     "BASE",
     "BASE_POINT",
     "CALIBRATION_MODES",
+    "FIGURE_COLUMNS",
     "GROUP_SIZE",
     "POINT_ESTIMATE",
     "POSTERIOR",
@@ -63,8 +76,11 @@ __all__ = [
     "BatchInterrupted",
     "BatchPlan",
     "BatchReport",
+    "BurnInCache",
     "Member",
     "Outcome",
+    "PairOutcome",
+    "PairedDesign",
     "PlannedRun",
     "Point",
     "ProgressHook",
@@ -85,7 +101,10 @@ __all__ = [
     "plan_recipe",
     "results_frame",
     "run_batch",
+    "run_pair",
+    "run_pairs",
     "run_spec",
     "sample_value",
     "stored_members",
+    "yearly_totals",
 ]

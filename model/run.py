@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import pickle
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -151,16 +152,36 @@ pre-reform burn-in), so runs differing only in them share a burn-in."""
 _BUDGET_FIELDS = {f.name: f for f in dataclasses.fields(BudgetParams)}
 
 
+BURN_IN_IGNORES: tuple[tuple[str, str], ...] = (
+    ("need", "trend_per_year"),
+    ("projects", "effect_mean"),
+)
+"""Behaviours that provably act only in reported years, so runs differing in them
+share a burn-in: the need trend starts with the first reported month
+(:meth:`SozialraumModel.step`), and no project is funded without a regional budget 1,
+which a pre-reform burn-in never has (its proposals are drawn with a fixed number of
+random numbers whatever their mean effect). Tested by running each changed value from
+the shared burn-in against its own run (``tests/model/test_run.py``)."""
+
+
 def burn_in_key(params: ModelParams) -> ModelParams | None:
     """What determines a run's burn-in; None if it cannot be shared.
 
     Equal keys (with equal seeds) mean identical models at the end of the burn-in:
     the key is the parameters with the levers the burn-in ignores set to the
-    pre-reform rules. A burn-in under the scenario's own rules
-    (``budget.burn_in_rules == "scenario"``) or without burn-in is never shared.
+    pre-reform rules and the behaviours of :data:`BURN_IN_IGNORES` to 0. A burn-in
+    under the scenario's own rules (``budget.burn_in_rules == "scenario"``) or without
+    burn-in is never shared.
     """
     if params.burn_in_months == 0 or params.budget.burn_in_rules != "pre_reform":
         return None
+    sections = {
+        section: dataclasses.replace(
+            getattr(params, section),
+            **{name: 0.0 for s, name in BURN_IN_IGNORES if s == section},
+        )
+        for section in dict.fromkeys(s for s, _ in BURN_IN_IGNORES)
+    }
     return dataclasses.replace(
         params,
         name="",
@@ -172,7 +193,67 @@ def burn_in_key(params: ModelParams) -> ModelParams | None:
             **{name: _BUDGET_FIELDS[name].default for name in REFORM_ONLY_BUDGET_RULES},
         ),
         incentive=IncentiveParams(scheme="none"),
+        **sections,
     )
+
+
+def burn_in_model(
+    params: ModelParams, seed: int, model_cls: type[SozialraumModel] = SozialraumModel
+) -> SozialraumModel:
+    """The model of ``params`` and ``seed`` at the end of its burn-in.
+
+    Continue it with :func:`finish_run` under any parameters with the same
+    :func:`burn_in_key`.
+    """
+    model = model_cls(params, rng=seed)
+    while model.month_abs < params.burn_in_months:
+        model.step()
+    return model
+
+
+def finish_run(
+    model: SozialraumModel,
+    params: ModelParams,
+    seed: int,
+    run_id: str | None = None,
+    seconds: float = 0.0,
+) -> RunResult:
+    """Run a model from its current month to the end under ``params``; its tables.
+
+    Args:
+        model: A model after its burn-in (:func:`burn_in_model`, :func:`restore`);
+            it is used up.
+        params: The run's parameters (same :func:`burn_in_key` as the model's).
+        seed: The run's seed (the model's).
+        run_id: Identifier written into the results.
+        seconds: Time already spent on the run (its share of the burn-in).
+    """
+    t0 = time.perf_counter()
+    model.params = params
+    model.run()
+    return _collect(model, params, seed, run_id, seconds + time.perf_counter() - t0)
+
+
+def snapshot(model: SozialraumModel) -> bytes:
+    """A model in mid-run as bytes (random state included), for :func:`restore`.
+
+    Mesa 3.3 numbers agents with a per-model counter outside the model
+    (``Agent._ids``); it travels with the snapshot so that agents created later get
+    the same ids as in an uninterrupted run.
+    """
+    ids = getattr(mesa.Agent, "_ids", None)
+    counter = ids.get(model) if isinstance(ids, dict) else None
+    return pickle.dumps((model, counter), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def restore(data: bytes) -> SozialraumModel:
+    """The model of a :func:`snapshot`."""
+    # only bytes this program wrote itself: never anything received from outside
+    model, counter = pickle.loads(data)
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict) and counter is not None:
+        ids[model] = counter
+    return model
 
 
 def run_group(
@@ -213,17 +294,13 @@ def run_group(
             out[i] = run_once(params_list[i], seed, ids[i], model_cls)
             continue
         t0 = time.perf_counter()
-        base = model_cls(params_list[members[0]], rng=seed)
-        while base.month_abs < base.params.burn_in_months:
-            base.step()
+        base = burn_in_model(params_list[members[0]], seed, model_cls)
         shared = (time.perf_counter() - t0) / len(members)
         for n, i in enumerate(members):
             t1 = time.perf_counter()
             model = base if n == len(members) - 1 else _fork(base)
-            model.params = params_list[i]
-            model.run()
             seconds = shared + time.perf_counter() - t1
-            out[i] = _collect(model, params_list[i], seed, ids[i], seconds)
+            out[i] = finish_run(model, params_list[i], seed, ids[i], seconds)
     return [r for r in out if r is not None]
 
 

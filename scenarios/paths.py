@@ -13,6 +13,7 @@ raw YAML data). Both walks find list items with :func:`item_position`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal, get_args, get_origin
 
@@ -42,6 +43,12 @@ def document_fields(model: type[BaseModel]) -> dict[str, tuple[Any, bool]]:
     own = getattr(model, "document_fields", None)
     if callable(own):
         return dict(own())
+    return dict(_model_fields(model))
+
+
+@functools.cache
+def _model_fields(model: type[BaseModel]) -> dict[str, tuple[Any, bool]]:
+    """:func:`document_fields` from a model's fields (fixed once the class exists)."""
     return {
         name: (
             Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation,

@@ -22,7 +22,7 @@ from dashboard import ids
 from dashboard.components import card, dropdown, graph
 from dashboard.context import AppContext, cached_scenario
 from dashboard.guard import Choice, Clicks, InputGate, Number, Rule, refusal_text
-from dashboard.whatif import BASE_NAME, CHANGED_NAME, WhatIf, run_whatif, slider_start
+from dashboard.whatif import BASE_NAME, CHANGED_NAME, WhatIf, WhatIfRun, run_whatif, slider_start
 from results import (
     SCHEME_LABELS,
     metric_title,
@@ -206,10 +206,11 @@ def layout(ctx: AppContext) -> html.Div:
     return html.Div(
         [
             html.P(
-                f"Rechnet das Basisszenario und die geänderte Fassung mit denselben "
-                f"{config.replicates} Seeds, {config.years} Jahre, "
-                f"{fmt_pct(config.scale, 0)} der Bevölkerung (Beträge auf den ganzen Kreis "
-                "hochgerechnet). Nichts davon wird gespeichert.",
+                "Rechnet die geänderte Fassung gegen das Basisszenario: "
+                + (config.describe(cached_scenario(baseline)) if baseline else "")
+                + ". Die Läufe des Basisszenarios kommen aus dem Ergebnisspeicher, wo er "
+                "sie mit denselben Seeds hält; nur die Änderung wird neu gerechnet. "
+                "Nichts davon wird gespeichert.",
                 className="hinweis",
             ),
             *([html.P(note, id=ids.WhatIf.NOTE, className="hinweis")] if note else []),
@@ -285,9 +286,10 @@ def rules(ctx: AppContext) -> dict[str, Rule]:
 # =========================================================================== callbacks
 
 
-def _results(values: Any, baseline: str, ctx: AppContext) -> tuple:
+def _results(run: WhatIfRun, baseline: str, ctx: AppContext) -> tuple:
     """The three figures and the summary of a finished what-if batch."""
-    config, names = ctx.config, ctx.names
+    names = ctx.names
+    values = run.values
     d = paired_quantiles(values, BASE_NAME)
     q = run_quantiles(values)
     ww_names = {
@@ -295,12 +297,13 @@ def _results(values: Any, baseline: str, ctx: AppContext) -> tuple:
         CHANGED_NAME: CHANGED_NAME,
     }
     total = d[d["metric"] == "total_spent"]
-    summary = (
-        f"Fertig: {2 * config.replicates} Läufe. Ausgaben über {config.years} Jahre: "
-        f"Median der Differenz je Jahr zusammen {fmt_eur(total['median'].sum())}."
+    spending = (
+        f"Ausgaben über {run.years} Jahre: Median der Differenz je Jahr zusammen "
+        f"{fmt_eur(total['median'].sum())}. "
         if len(total)
-        else "Fertig."
+        else ""
     )
+    summary = f"Fertig. {spending}{run.summary()}"
     need = "unmet_need_families"
     return (
         fig.difference_figure(
@@ -417,10 +420,16 @@ def register(app: Dash, ctx: AppContext, gate: InputGate) -> None:
             return no_update, no_update, no_update, refusal_text(reason)
         what = WhatIf(baseline, bound, r2, scheme, trend, reaction, effect, group)
         try:
-            values = run_whatif(what, config, progress=lambda k, n: set_progress((str(k), str(n))))
+            run = run_whatif(
+                what,
+                config,
+                progress=lambda k, n: set_progress((str(k), str(n))),
+                stored=ctx.stored_figures,
+                cache=ctx.snapshots,
+            )
         except ScenarioError as err:
             return no_update, no_update, no_update, f"Eingabe ungültig: {err.message}"
-        return _results(values, baseline, ctx)
+        return _results(run, baseline, ctx)
 
 
 __all__ = [

@@ -276,3 +276,46 @@ def test_worker_with_a_dead_parent_exits_in_its_initializer() -> None:
             pool.submit(os.getpid).result(timeout=120)
     finally:
         pool.shutdown(wait=True)
+
+
+_WHATIF_SCRIPT = textwrap.dedent(
+    """
+    from experiments import PairedDesign, Point, RunOptions, load_base, run_pairs
+
+    options = RunOptions(years=3, scale=0.5)
+    base = load_base("lueneburg-status-quo", options)
+    changed = Point("was-waere-wenn", {"budget.regional2_share": 0.2})
+    run_pairs(PairedDesign(base, changed, options, ("total_spent",)), 8, 2)
+    """
+)
+
+
+@linux_only
+def test_workers_of_a_cancelled_what_if_end_with_it() -> None:
+    """Issue 13: the what-if's forked workers die with the process a cancel kills.
+
+    Dash cancels a what-if by ending its job process; its two workers (forked, in
+    mid-run) must not go on computing.
+    """
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _WHATIF_SCRIPT], cwd=ROOT, start_new_session=True
+    )
+    procs: dict[int, int] = {}
+    try:
+        deadline = time.monotonic() + 60
+        while len(procs) < 2:
+            assert time.monotonic() < deadline, "keine zwei Prozesse gestartet"
+            assert proc.poll() is None, "der Was-wäre-wenn-Lauf endete zu früh"
+            time.sleep(0.1)
+            procs = _descendants(proc.pid)
+        time.sleep(0.5)  # the workers are in their first seed
+        procs = _descendants(proc.pid)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        waited, survivors = _wait_gone(procs, GRACE_SECONDS)
+        assert not survivors, f"nach {waited:.1f} s noch am Leben: {survivors}"
+    finally:
+        _cleanup(procs)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -175,3 +175,40 @@ def test_burn_in_under_the_scenarios_rules_is_never_shared():
     from scenarios.loader import load_scenario
 
     assert burn_in_key(load_scenario("ulm-status-quo").params) is None
+
+
+@pytest.mark.parametrize(
+    ("path", "value"), [("need.trend_per_year", 0.03), ("projects.effect_mean", 0.01)]
+)
+def test_behaviours_the_burn_in_ignores_share_it(path: str, value: float) -> None:
+    """Runs differing only in a behaviour of BURN_IN_IGNORES share a burn-in and each
+    equals its own run (the key's promise, checked with a reform that funds projects)."""
+    from model.run import burn_in_key, run_group
+    from scenarios.loader import load_scenario
+
+    size = {"years": 2, "scale": 0.15}
+    base = load_scenario("lueneburg-rb2-20-bonus-malus", size).params
+    changed = load_scenario("lueneburg-rb2-20-bonus-malus", {**size, path: value}).params
+    assert changed != base and burn_in_key(changed) == burn_in_key(base)
+    shared = run_group([base, changed], 5)
+    alone = run_once(changed, 5)
+    for table in ("results", "ledger", "closing"):
+        pd.testing.assert_frame_equal(getattr(shared[1], table), getattr(alone, table))
+    assert not shared[0].results.equals(shared[1].results)
+
+
+def test_snapshot_restored_in_a_fresh_state_continues_bit_identically() -> None:
+    """A burn-in written to bytes and read back continues exactly like the run."""
+    from model.run import burn_in_model, finish_run, restore, snapshot
+    from scenarios.loader import load_scenario
+
+    params = load_scenario("lueneburg-status-quo", {"years": 2, "scale": 0.15}).params
+    data = snapshot(burn_in_model(params, 3))
+    first, second = restore(data), restore(data)
+    assert first is not second
+    got = finish_run(first, params, 3)
+    alone = run_once(params, 3)
+    for table in ("results", "ledger", "closing", "providers"):
+        pd.testing.assert_frame_equal(getattr(got, table), getattr(alone, table))
+    again = finish_run(second, params, 3)
+    pd.testing.assert_frame_equal(again.results, got.results)
