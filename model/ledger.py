@@ -20,6 +20,17 @@ from model.params import POTS
 
 KINDS: tuple[str, ...] = ("case", "office", "project", "flat", "bonus", "malus")
 
+COLUMNS: dict[str, type] = {
+    "month": np.int32,
+    "region": np.int16,
+    "pot": np.int8,
+    "item": np.int32,
+    "provider": np.int32,
+    "kind": np.int8,
+    "cents": np.int64,
+}
+"""The columns of a booking line and their types in :meth:`Ledger.arrays`."""
+
 
 def _column(x: np.ndarray | int, n: int) -> np.ndarray:
     """An int64 key column of length ``n`` (a scalar is repeated)."""
@@ -42,9 +53,8 @@ class Ledger:
         self.providers = providers
         self.items: list[str] = []
         self._item_index: dict[str, int] = {}
-        self._cols: dict[str, list[np.ndarray]] = {
-            k: [] for k in ("month", "region", "pot", "item", "provider", "kind", "cents")
-        }
+        self._chunks: list[np.ndarray] = []
+        """Booked lines, one (7, lines) int64 block per booking (rows: :data:`COLUMNS`)."""
 
     def reset_running(self) -> None:
         """Start a new running total (at the start of a budget year)."""
@@ -115,21 +125,23 @@ class Ledger:
     def _append(self, month: int, keys: np.ndarray, sums: np.ndarray, kind: str) -> None:
         """Add aggregated lines (keys: region, pot, item, provider rows)."""
         np.add.at(self.running, (keys[0], keys[1]), sums)
-        m = keys.shape[1]
-        self._cols["month"].append(np.full(m, month, dtype=np.int32))
-        self._cols["region"].append(keys[0].astype(np.int16))
-        self._cols["pot"].append(keys[1].astype(np.int8))
-        self._cols["item"].append(keys[2].astype(np.int32))
-        self._cols["provider"].append(keys[3].astype(np.int32))
-        self._cols["kind"].append(np.full(m, KINDS.index(kind), dtype=np.int8))
-        self._cols["cents"].append(sums)
+        block = np.empty((len(COLUMNS), keys.shape[1]), dtype=np.int64)
+        block[0] = month
+        block[1:5] = keys
+        block[5] = KINDS.index(kind)
+        block[6] = sums
+        self._chunks.append(block)
 
     def arrays(self) -> dict[str, np.ndarray]:
         """All bookings as concatenated arrays (codes, not names)."""
-        out = {}
-        for k, parts in self._cols.items():
-            out[k] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-        return out
+        lines = (
+            np.concatenate(self._chunks, axis=1)
+            if self._chunks
+            else np.zeros((len(COLUMNS), 0), dtype=np.int64)
+        )
+        return {
+            name: lines[i].astype(dtype) for i, (name, dtype) in enumerate(COLUMNS.items())
+        }
 
     def frame(self, start_year: int, burn_in_months: int = 0) -> pd.DataFrame:
         """The ledger as a tidy DataFrame with names and calendar dates.

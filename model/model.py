@@ -1051,12 +1051,18 @@ class SozialraumModel(mesa.Model):
                 for r in range(self.n_regions):
                     if self.lead_provider[r] >= 0:
                         self.providers[self.lead_provider[r]].transfers += amount[r] / 100.0
-        # projects: monthly cost from regional budget 1
-        for body in self.bodies:
-            for proj in body.active_projects(m):
-                c = round(proj.cost_year * 100 / 12)
-                item = self.ledger.item_id(f"projekt_{proj.ident}")
-                self.ledger.book(m, body.region, R1, item, proj.provider, "project", c)
+        # projects: monthly cost from regional budget 1 (one line per project)
+        running = [(body.region, p) for body in self.bodies for p in body.active_projects(m)]
+        if running:
+            self.ledger.book(
+                m,
+                np.array([r for r, _ in running]),
+                R1,
+                np.array([self.ledger.item_id(f"projekt_{p.ident}") for _, p in running]),
+                np.array([p.provider for _, p in running]),
+                "project",
+                np.array([round(p.cost_year * 100 / 12) for _, p in running]),
+            )
 
     def _regional2_part(
         self, cents: np.ndarray, region: np.ndarray, carried: np.ndarray, group: np.ndarray
