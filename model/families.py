@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from model import kernels
 from model.params import ModelParams
 from model.population import AGE_LIMIT_MONTHS, MAX_CHILDREN, NewFamilies
 
@@ -214,31 +215,20 @@ class FamilyTable:
         Returns:
             Rows of families leaving this month (before their rows are freed).
         """
-        alive = self.alive
-        ages = self.child_age
-        ages += ages >= 0
-        leaves = ages >= AGE_LIMIT_MONTHS
-        # only families where a child turns 18 or 21, or is born, need their cached
-        # counts and index child recomputed; for the others the index child is a month
-        # older
-        changed = (leaves | (ages == ADULT_MONTHS)).any(axis=0)
-        np.putmask(ages, leaves, -1)
-        self.idx_age += self.idx_age >= 0
-        pending = alive & (self.births_left > 0)
-        self.next_birth[pending] -= 1
-        due = np.flatnonzero(pending & (self.next_birth <= 0))
-        if due.size:
-            free_slot = np.argmax(self.child_age[:, due] < 0, axis=0)
-            has_slot = self.child_age[free_slot, due] < 0
-            due = due[has_slot]
-            self.child_age[free_slot[has_slot], due] = 0
-            self.births_left[due] -= 1
-            lo, hi = self.params.population.child_spacing_months
-            self.next_birth[due] = (lo + np.floor(u_spacing[due] * (hi - lo + 1))).astype(np.int16)
-            changed[due] = True
-        self.refresh_ages(np.flatnonzero(changed))
-        leaving = alive & (self.n_born == 0) & (self.births_left == 0)
-        return np.flatnonzero(leaving)
+        lo, hi = self.params.population.child_spacing_months
+        return kernels.age_one_month(
+            self.child_age,
+            self.alive,
+            self.births_left,
+            self.next_birth,
+            self.n_born,
+            self.idx_age,
+            u_spacing,
+            lo,
+            hi - lo + 1,
+            ADULT_MONTHS,
+            AGE_LIMIT_MONTHS,
+        )
 
     def remove(self, rows: np.ndarray) -> None:
         """Free the rows of families that leave (their cases must be ended first)."""
@@ -286,21 +276,26 @@ class FamilyTable:
             trend: Accumulated shift of need levels since the start.
         """
         p = self.params.need
-        if p.history_half_life_months > 0:
-            self.history *= 0.5 ** (1.0 / p.history_half_life_months)
-        delta = self.level()
-        delta += trend
-        delta -= self.need
-        delta *= p.reversion
-        delta += p.shock_sd * z
-        if p.counselling_effect:
-            delta -= p.counselling_effect * (self.counsel_left > 0)
-        delta -= self.project_effect
-        rows, reduction = self._help_reduction_active()
-        delta[rows] -= reduction
-        self.need += delta
-        np.maximum(self.need, 0.0, out=self.need)
-        self.need[~self.alive] = 0.0
+        half_life = p.history_half_life_months
+        kernels.need_step(
+            self.need,
+            self.history,
+            self.level_fixed,
+            self.n_born,
+            self.births_left,
+            self.counsel_left,
+            self.project_effect,
+            self.help_reduction(),
+            self.alive,
+            z,
+            0.5 ** (1.0 / half_life) if half_life > 0 else 1.0,
+            p.w_per_child,
+            p.w_history,
+            trend,
+            p.reversion,
+            p.shock_sd,
+            p.counselling_effect,
+        )
 
     def counselling_demand(self, u_seek: np.ndarray) -> np.ndarray:
         """Families that seek counselling at a Sozialraumbüro this month.

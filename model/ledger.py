@@ -139,9 +139,7 @@ class Ledger:
             if self._chunks
             else np.zeros((len(COLUMNS), 0), dtype=np.int64)
         )
-        return {
-            name: lines[i].astype(dtype) for i, (name, dtype) in enumerate(COLUMNS.items())
-        }
+        return {name: lines[i].astype(dtype) for i, (name, dtype) in enumerate(COLUMNS.items())}
 
     def frame(self, start_year: int, burn_in_months: int = 0) -> pd.DataFrame:
         """The ledger as a tidy DataFrame with names and calendar dates.

@@ -1,0 +1,138 @@
+"""Fused per-family rules, compiled with numba: one pass over the family table.
+
+Each kernel does what a few dozen whole-array numpy operations did (kept as the
+reference in each kernel's test, ``tests/model/test_kernels.py``), family by family,
+without temporaries. The rule of each is written once, in the docstring of the
+:class:`model.families.FamilyTable` method that calls it. Arithmetic follows the numpy
+version operation by operation and type by type (a ``float32`` product stays
+``float32``; no fast-math, no fused multiply-add), so results are bit-identical and
+the golden values did not change.
+
+Compiled functions are cached on disk beside this file (``__pycache__``), so a
+process compiles each once per machine.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def age_one_month(
+    child_age: np.ndarray,
+    alive: np.ndarray,
+    births_left: np.ndarray,
+    next_birth: np.ndarray,
+    n_born: np.ndarray,
+    idx_age: np.ndarray,
+    u_spacing: np.ndarray,
+    spacing_low: int,
+    spacing_span: int,
+    adult_months: int,
+    limit_months: int,
+) -> np.ndarray:
+    """:meth:`model.families.FamilyTable.age_one_month`, family by family.
+
+    Ages children (slot-major ``child_age``), gives due births into the first free
+    slot with the next spacing ``low + ⌊u · span⌋`` (``u · span`` in ``float32``, as
+    numpy computes it), recomputes the cached child count and index-child age of
+    families whose children changed (a child turned 18 or 21, or was born), and
+    returns the rows of families left without children and births to come.
+    """
+    n_slots, n = child_age.shape
+    span = np.float32(spacing_span)
+    leaving = np.empty(n, dtype=np.int64)
+    k = 0
+    for j in range(n):
+        changed = False
+        for s in range(n_slots):
+            a = child_age[s, j]
+            if a >= 0:
+                a += 1
+                if a >= limit_months:
+                    a = -1
+                    changed = True
+                elif a == adult_months:
+                    changed = True
+                child_age[s, j] = a
+        if idx_age[j] >= 0:
+            idx_age[j] += 1
+        if alive[j] and births_left[j] > 0:
+            next_birth[j] -= 1
+            if next_birth[j] <= 0:
+                for s in range(n_slots):
+                    if child_age[s, j] < 0:
+                        child_age[s, j] = 0
+                        births_left[j] -= 1
+                        next_birth[j] = spacing_low + math.floor(u_spacing[j] * span)
+                        changed = True
+                        break
+        if changed:
+            born = 0
+            minor = -1
+            oldest = -1
+            for s in range(n_slots):
+                a = child_age[s, j]
+                if a >= 0:
+                    born += 1
+                    if a < adult_months and a > minor:
+                        minor = a
+                if a > oldest:
+                    oldest = a
+            n_born[j] = born
+            idx_age[j] = minor if minor >= 0 else oldest
+        if alive[j] and n_born[j] == 0 and births_left[j] == 0:
+            leaving[k] = j
+            k += 1
+    return leaving[:k]
+
+
+@njit(cache=True, nogil=True)
+def need_step(
+    need: np.ndarray,
+    history: np.ndarray,
+    level_fixed: np.ndarray,
+    n_born: np.ndarray,
+    births_left: np.ndarray,
+    counsel_left: np.ndarray,
+    project_effect: np.ndarray,
+    reduction: np.ndarray,
+    alive: np.ndarray,
+    z: np.ndarray,
+    history_factor: float,
+    w_per_child: float,
+    w_history: float,
+    trend: float,
+    reversion: float,
+    shock_sd: float,
+    counselling_effect: float,
+) -> None:
+    """:meth:`model.families.FamilyTable.update_need`, family by family.
+
+    ``history *= history_factor`` (1: no fading); then, in the numpy version's order
+    of operations, ``need' = max(0, need + (((level + trend − need) · reversion +
+    shock_sd · z) − counselling_effect · [counselled] − project_effect − reduction))``
+    with ``shock_sd · z`` in ``float32`` (``z`` is ``float32``) and 0 for rows
+    without a living family.
+    """
+    sd = np.float32(shock_sd)
+    for j in range(need.size):
+        h = history[j]
+        if history_factor != 1.0:
+            h = h * history_factor
+            history[j] = h
+        children = n_born[j] + births_left[j] - 1
+        level = level_fixed[j] + w_per_child * max(children, 0) + w_history * h
+        delta = level + trend
+        delta = delta - need[j]
+        delta = delta * reversion
+        delta = delta + np.float64(sd * z[j])
+        if counselling_effect != 0.0:
+            delta = delta - counselling_effect * (1.0 if counsel_left[j] > 0 else 0.0)
+        delta = delta - project_effect[j]
+        delta = delta - reduction[j]
+        value = need[j] + delta
+        need[j] = (value if value > 0.0 else 0.0) if alive[j] else 0.0
