@@ -46,18 +46,24 @@ def age_one_month(
     span = np.float32(spacing_span)
     leaving = np.empty(n, dtype=np.int64)
     k = 0
-    for j in range(n):
-        changed = False
-        for s in range(n_slots):
-            a = child_age[s, j]
+    # first every slot along its row (the table is slot-major: contiguous), then
+    # family by family what needs all slots of a family (rare: births, 18th and 21st
+    # birthdays)
+    changed_any = np.zeros(n, dtype=np.bool_)
+    for s in range(n_slots):
+        row = child_age[s]
+        for j in range(n):
+            a = row[j]
             if a >= 0:
                 a += 1
                 if a >= limit_months:
                     a = -1
-                    changed = True
+                    changed_any[j] = True
                 elif a == adult_months:
-                    changed = True
-                child_age[s, j] = a
+                    changed_any[j] = True
+                row[j] = a
+    for j in range(n):
+        changed = changed_any[j]
         if idx_age[j] >= 0:
             idx_age[j] += 1
         if alive[j] and births_left[j] > 0:
@@ -136,3 +142,19 @@ def need_step(
         delta = delta - reduction[j]
         value = need[j] + delta
         need[j] = (value if value > 0.0 else 0.0) if alive[j] else 0.0
+
+
+@njit(cache=True, nogil=True)
+def under21_by_region(
+    region: np.ndarray, alive: np.ndarray, n_born: np.ndarray, n_regions: int
+) -> np.ndarray:
+    """Children under 21 of the living families per region.
+
+    As ``float64``, like ``np.bincount(region, weights=where(alive, n_born, 0))``
+    (sums of whole numbers: exact, whatever the order).
+    """
+    out = np.zeros(n_regions, dtype=np.float64)
+    for j in range(region.size):
+        if alive[j]:
+            out[region[j]] += n_born[j]
+    return out

@@ -19,7 +19,7 @@ import math
 import mesa
 import numpy as np
 
-from model import reporters
+from model import kernels, reporters
 from model.agents import (
     BOUND,
     CENTRAL,
@@ -308,7 +308,7 @@ class SozialraumModel(mesa.Model):
         """Under-21 population per region (computed once per month)."""
         if self._u21_month != self.month_abs:
             f = self.families
-            self._u21 = np.bincount(f.region, weights=f.under21(), minlength=self.n_regions)
+            self._u21 = kernels.under21_by_region(f.region, f.alive, f.n_born, self.n_regions)
             self._u21_month = self.month_abs
         return self._u21
 

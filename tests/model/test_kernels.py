@@ -172,3 +172,16 @@ def test_need_step_kernel_equals_the_numpy_rule(seed, n, half_life, counselling_
     )
     for name in ("need", "history"):
         np.testing.assert_array_equal(mine[name], ref[name], err_msg=name)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(0, 500), n_regions=st.integers(1, 12))
+def test_under21_by_region_kernel_equals_bincount(seed, n, n_regions):
+    rng = np.random.default_rng(seed)
+    region = rng.integers(0, n_regions, n).astype(np.int16)
+    alive = rng.random(n) < 0.9
+    n_born = rng.integers(0, MAX_CHILDREN + 1, n).astype(np.int16)
+    expected = np.bincount(region, weights=np.where(alive, n_born, 0), minlength=n_regions)
+    got = kernels.under21_by_region(region, alive, n_born, n_regions)
+    np.testing.assert_array_equal(got, expected)
+    assert got.dtype == np.float64  # as bincount's with weights (for a non-empty table)
