@@ -1,17 +1,20 @@
-"""What-if runs for the dashboard: a baseline and a changed version, a few seeds, live.
+"""What-if runs for the dashboard: a changed version against a baseline, full fidelity.
 
 The user moves sliders (split, incentive, key uncertainties); :func:`run_whatif`
-loads the baseline scenario once and builds both versions of every seed with the
-batch's recipe (:func:`experiments.run_spec`): the baseline exactly as a stored
-batch run of the same seed, years and scale (including its posterior draw
-``(seed − 1) mod n``), the changed version as a point with the sliders' overrides
-(validated like any override) on top of the same draw. Both run with the same seeds
-(common random numbers, shared burn-in where only levers changed); the result is
-yearly values in the dashboard's tidy format. The size of the batch (seeds, years,
-scale) comes from ``whatif.yaml`` with its reasons; the parameters of a scheme the
-user picks come from the scheme's class (:func:`scheme_overrides`: each parameter's
-``whatif`` value with its assumption, :mod:`model.incentives`). Values that scale
-with the population are projected to the full Kreis.
+builds both versions of every seed with the batch's recipe
+(:func:`experiments.run_spec`): the baseline exactly as a stored batch run of the
+same seed, years and scale (including its posterior draw ``(seed − 1) mod n``), the
+changed version as a point with the sliders' overrides (validated like any override)
+on top of the same draw. By default (``whatif.yaml``, with its reasons) it runs 20
+paired seeds over the scenario's horizon with the whole population, and computes only
+what changed (:mod:`experiments.paired`): a baseline run the store already holds is
+taken from it (:func:`stored_figures`, read once when the app starts), each seed's
+burn-in is continued from the app's private snapshot folder
+(:mod:`experiments.snapshots`), and the seeds are spread over forked worker
+processes that end with a cancelled job. The parameters of a scheme the user picks
+come from the scheme's class (:func:`scheme_overrides`: each parameter's ``whatif``
+value with its assumption, :mod:`model.incentives`). Values that scale with the
+population are projected to the full Kreis.
 """
 
 from __future__ import annotations
