@@ -198,8 +198,7 @@ def _whatif_child() -> str:
     import statistics
     import tempfile
 
-    from dashboard.library import cached_scenario
-    from dashboard.whatif import load_config, run_whatif, slider_start, stored_figures
+    from dashboard import cached_scenario, load_config, run_whatif, slider_start, stored_figures
     from experiments import plan_batch, run_batch
     from results import ResultsStore
 

@@ -7,7 +7,9 @@ The command line imports these names from :mod:`dashboard`, never its modules:
   :func:`check_store`, :func:`credentials`, :class:`ServeError`),
 * the briefing for the Jugendhilfeausschuss: :class:`DashboardData` (the store's
   queries), :func:`build_briefing`, :func:`briefing_pdf`, :func:`find_chromium`,
-  :class:`BriefingError` and :data:`MAX_COMPARED`.
+  :class:`BriefingError` and :data:`MAX_COMPARED`,
+* the what-if (for the benchmarks): :func:`cached_scenario`, :func:`load_config`,
+  :func:`run_whatif`, :func:`slider_start`, :func:`stored_figures`.
 
 The names are loaded on first use (:pep:`562`): Dash and plotly take seconds to
 import, and a command that only checks a port should not wait for them.
@@ -33,6 +35,11 @@ _EXPORTS: dict[str, str] = {
     "check_workers": "dashboard.server",
     "credentials": "dashboard.server",
     "serve": "dashboard.server",
+    "cached_scenario": "dashboard.library",
+    "load_config": "dashboard.whatif",
+    "run_whatif": "dashboard.whatif",
+    "slider_start": "dashboard.whatif",
+    "stored_figures": "dashboard.whatif",
 }
 """Public name → the module that defines it."""
 

@@ -9,18 +9,39 @@ version operation by operation and type by type (a ``float32`` product stays
 the golden values did not change.
 
 Compiled functions are cached on disk beside this file (``__pycache__``), so a
-process compiles each once per machine.
+process compiles each once per machine. numba itself (with LLVM, about 70 MB) is
+imported on a kernel's first call, not with the model: a command that only checks a
+file never loads it.
 """
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
-from numba import njit
 
 
-@njit(cache=True, nogil=True)
+def njit(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``numba.njit(cache=True, nogil=True)``, compiled on the first call."""
+    compiled: Callable[..., Any] | None = None
+
+    @functools.wraps(fn)
+    def call(*args: Any) -> Any:
+        nonlocal compiled
+        if compiled is None:
+            import numba
+
+            compiled = numba.njit(cache=True, nogil=True)(fn)
+        return compiled(*args)
+
+    call.py_func = fn  # type: ignore[attr-defined]
+    return call
+
+
+@njit
 def age_one_month(
     child_age: np.ndarray,
     alive: np.ndarray,
@@ -96,7 +117,7 @@ def age_one_month(
     return leaving[:k]
 
 
-@njit(cache=True, nogil=True)
+@njit
 def need_step(
     need: np.ndarray,
     history: np.ndarray,
@@ -144,7 +165,7 @@ def need_step(
         need[j] = (value if value > 0.0 else 0.0) if alive[j] else 0.0
 
 
-@njit(cache=True, nogil=True)
+@njit
 def under21_by_region(
     region: np.ndarray, alive: np.ndarray, n_born: np.ndarray, n_regions: int
 ) -> np.ndarray:

@@ -185,3 +185,15 @@ def test_under21_by_region_kernel_equals_bincount(seed, n, n_regions):
     got = kernels.under21_by_region(region, alive, n_born, n_regions)
     np.testing.assert_array_equal(got, expected)
     assert got.dtype == np.float64  # as bincount's with weights (for a non-empty table)
+
+
+def test_regression_numba_loaded_with_the_model_exceeds_the_bomb_memory_bound():
+    """Importing numba (with LLVM, about 70 MB) with the model pushed a command that
+    only reads a bad file over its memory bound (tests/bad_days/test_files.py): numba
+    is loaded on a kernel's first call, not on import."""
+    import subprocess
+    import sys
+
+    code = "import sys; import cli.main, model.model; print('numba' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
