@@ -193,7 +193,11 @@ def test_regression_numba_loaded_with_the_model_exceeds_the_bomb_memory_bound():
     is loaded on a kernel's first call, not on import."""
     import subprocess
     import sys
+    from pathlib import Path
 
+    root = Path(__file__).resolve().parents[2]
     code = "import sys; import cli.main, model.model; print('numba' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
     assert out.stdout.strip() == "False"
