@@ -297,36 +297,42 @@ class FamilyTable:
             p.counselling_effect,
         )
 
-    def counselling_demand(self, u_seek: np.ndarray) -> np.ndarray:
-        """Families that seek counselling at a Sozialraumbüro this month.
+    def counselling_month(
+        self, u_seek: np.ndarray, n_regions: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Counselling episodes run down a month; who is counselled; who seeks it.
 
-        Per family: alive, no help active or granted, not in counselling, need at or
-        above ``threshold_counselling``, and ``u_seek < p_seek``.
+        Per family: a running episode loses a month, and ends when a help is active.
+        A family seeks counselling at a Sozialraumbüro if it is alive, has no help
+        active or granted, is not in counselling (after the month's tick), its need is
+        at or above ``threshold_counselling``, and ``u_seek < p_seek``.
+
+        Args:
+            u_seek: One uniform number per row (counselling stream).
+            n_regions: Number of regions.
 
         Returns:
-            Row indices of the families seeking counselling.
+            Families in counselling per region after the tick, and the rows of the
+            families seeking counselling.
         """
         p = self.params
-        rows = np.flatnonzero(self.need >= p.need.threshold_counselling)
-        seek = (
-            self.alive[rows]
-            & (self.case_type[rows] < 0)
-            & (self.wait_type[rows] < 0)
-            & (self.counsel_left[rows] == 0)
-            & (u_seek[rows] < p.counselling.p_seek)
+        return kernels.counselling_month(
+            self.counsel_left,
+            self.case_type,
+            self.wait_type,
+            self.alive,
+            self.need,
+            self.region,
+            u_seek,
+            p.need.threshold_counselling,
+            p.counselling.p_seek,
+            n_regions,
         )
-        return rows[seek]
 
     def start_counselling(self, rows: np.ndarray) -> None:
         """Admitted families are counselled for ``months`` and known to the office."""
         self.counsel_left[rows] = self.params.counselling.months
         self.known_office[rows] = True
-
-    def tick_counselling(self) -> None:
-        """Counselling episodes run down by a month (ended by a help, too)."""
-        on = self.counsel_left > 0
-        self.counsel_left[on] -= 1
-        self.counsel_left[self.active] = 0
 
     def recognise(self, u_known: np.ndarray, u_crisis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Which needs become known to the Jugendamt this month.
@@ -345,27 +351,25 @@ class FamilyTable:
         """
         p = self.params
         r = p.recognition
-        # only families at or above the entitlement threshold can qualify
-        rows = np.flatnonzero(self.need >= min(p.need.threshold_help, p.need.threshold_crisis))
-        t = self.case_type[rows]
-        in_home = ~np.where(t >= 0, self.h_out_of_home[np.maximum(t, 0)], False)
-        alive = self.alive[rows]
-        need = self.need[rows]
-        crisis = alive & in_home & (need >= p.need.threshold_crisis) & (u_crisis[rows] < r.p_crisis)
-        p_self = np.minimum(
-            r.p_self_request
-            * np.where(self.known_office[rows], r.counselling_referral_factor, 1.0),
-            1.0,
+        return kernels.recognise(
+            self.need,
+            self.case_type,
+            self.wait_type,
+            self.alive,
+            self.known_office,
+            self.idx_age,
+            self.h_out_of_home,
+            u_known,
+            u_crisis,
+            p.need.threshold_help,
+            p.need.threshold_crisis,
+            r.p_crisis,
+            r.p_self_request,
+            r.counselling_referral_factor,
+            min(r.p_report * r.report_rate_factor, 1.0),
+            r.young_adult_factor,
+            ADULT_MONTHS,
         )
-        p_rep = min(r.p_report * r.report_rate_factor, 1.0)
-        p_known = 1.0 - (1.0 - p_self) * (1.0 - p_rep)
-        adult = self.idx_age[rows] >= ADULT_MONTHS
-        p_known = np.where(adult, p_known * r.young_adult_factor, p_known)
-        entitled = (
-            alive & (t < 0) & (self.wait_type[rows] < 0) & ~crisis & (need >= p.need.threshold_help)
-        )
-        known = entitled & (u_known[rows] < p_known)
-        return rows[known], rows[crisis]
 
     def choose_help(self, rows: np.ndarray, u_type: np.ndarray) -> np.ndarray:
         """The help type the Jugendamt grants after assessment.

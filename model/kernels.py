@@ -179,3 +179,106 @@ def under21_by_region(
         if alive[j]:
             out[region[j]] += n_born[j]
     return out
+
+
+@njit
+def counselling_month(
+    counsel_left: np.ndarray,
+    case_type: np.ndarray,
+    wait_type: np.ndarray,
+    alive: np.ndarray,
+    need: np.ndarray,
+    region: np.ndarray,
+    u_seek: np.ndarray,
+    threshold: float,
+    p_seek: float,
+    n_regions: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`model.families.FamilyTable.counselling_month`, family by family.
+
+    Returns:
+        Families in counselling per region after the month's tick (``int64``), and
+        the rows seeking counselling in row order. ``u < p_seek`` compares in
+        ``float32``, as numpy compares a ``float32`` array with a Python number.
+    """
+    p = np.float32(p_seek)
+    busy = np.zeros(n_regions, dtype=np.int64)
+    seekers = np.empty(need.size, dtype=np.int64)
+    k = 0
+    for j in range(need.size):
+        c = counsel_left[j]
+        if c > 0:
+            c -= 1
+        if case_type[j] >= 0:
+            c = 0
+        counsel_left[j] = c
+        if c > 0:
+            busy[region[j]] += 1
+        if (
+            need[j] >= threshold
+            and alive[j]
+            and case_type[j] < 0
+            and wait_type[j] < 0
+            and c == 0
+            and u_seek[j] < p
+        ):
+            seekers[k] = j
+            k += 1
+    return busy, seekers[:k]
+
+
+@njit
+def recognise(
+    need: np.ndarray,
+    case_type: np.ndarray,
+    wait_type: np.ndarray,
+    alive: np.ndarray,
+    known_office: np.ndarray,
+    idx_age: np.ndarray,
+    out_of_home: np.ndarray,
+    u_known: np.ndarray,
+    u_crisis: np.ndarray,
+    threshold_help: float,
+    threshold_crisis: float,
+    p_crisis: float,
+    p_self_request: float,
+    referral_factor: float,
+    p_report: float,
+    young_adult_factor: float,
+    adult_months: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`model.families.FamilyTable.recognise`, family by family.
+
+    ``p_report`` is the capped report probability. ``u_crisis < p_crisis`` compares in
+    ``float32`` (a Python number against a ``float32`` array in numpy), ``u_known <
+    p_known`` in ``float64`` (an array of probabilities).
+
+    Returns:
+        Rows of entitled families that became known, rows in crisis (row order).
+    """
+    pc = np.float32(p_crisis)
+    low = min(threshold_help, threshold_crisis)
+    known = np.empty(need.size, dtype=np.int64)
+    crisis = np.empty(need.size, dtype=np.int64)
+    nk = nc = 0
+    for j in range(need.size):
+        v = need[j]
+        if not v >= low:
+            continue
+        t = case_type[j]
+        in_home = not (t >= 0 and out_of_home[t])
+        is_crisis = alive[j] and in_home and v >= threshold_crisis and u_crisis[j] < pc
+        if is_crisis:
+            crisis[nc] = j
+            nc += 1
+            continue
+        if not (alive[j] and t < 0 and wait_type[j] < 0 and v >= threshold_help):
+            continue
+        p_self = min(p_self_request * (referral_factor if known_office[j] else 1.0), 1.0)
+        p_known = 1.0 - (1.0 - p_self) * (1.0 - p_report)
+        if idx_age[j] >= adult_months:
+            p_known = p_known * young_adult_factor
+        if u_known[j] < p_known:
+            known[nk] = j
+            nk += 1
+    return known[:nk], crisis[:nc]

@@ -539,15 +539,11 @@ class SozialraumModel(mesa.Model):
         f = self.families
         c = self.params.counselling
         u = self.streams.counselling.random((2, f.capacity), dtype=np.float32)
-        f.tick_counselling()
-        busy = (
-            np.bincount(f.region[f.counsel_left > 0], minlength=self.n_regions)
-            * c.appointments_per_family_month
-        )
+        in_counselling, seekers = f.counselling_month(u[0], self.n_regions)
+        busy = in_counselling * c.appointments_per_family_month
         free_slots = np.floor(
             np.maximum(self.counselling_capacity - busy, 0) / c.appointments_per_family_month
         ).astype(np.int64)
-        seekers = f.counselling_demand(u[0])
         if seekers.size == 0:
             return
         order = np.lexsort((u[1][seekers], f.region[seekers]))

@@ -578,17 +578,23 @@ class AgentFamilyTable(FamilyTable):
         for agent in self.agents.values():
             agent.update_need(draws, trend)
 
-    def counselling_demand(self, u_seek: np.ndarray) -> np.ndarray:
-        """Per agent: :meth:`FamilyAgent.seeks_counselling`."""
+    def counselling_month(
+        self, u_seek: np.ndarray, n_regions: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per agent: the month's counselling.
+
+        :meth:`FamilyAgent.tick_counselling`, then the families in counselling per
+        region, then :meth:`FamilyAgent.seeks_counselling`.
+        """
+        busy = np.zeros(n_regions, dtype=np.int64)
+        for agent in self.agents.values():
+            agent.tick_counselling()
+            if agent.counsel_left > 0:
+                busy[agent.region] += 1
         draws = self.draws
         draws.offer(u_seek=u_seek)
         rows = [row for row, agent in self.agents.items() if agent.seeks_counselling(draws)]
-        return np.array(sorted(rows), dtype=np.int64)
-
-    def tick_counselling(self) -> None:
-        """Per agent: :meth:`FamilyAgent.tick_counselling`."""
-        for agent in self.agents.values():
-            agent.tick_counselling()
+        return busy, np.array(sorted(rows), dtype=np.int64)
 
     def recognise(self, u_known: np.ndarray, u_crisis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per agent: :meth:`FamilyAgent.recognise`."""

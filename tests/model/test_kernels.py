@@ -201,3 +201,103 @@ def test_regression_numba_loaded_with_the_model_exceeds_the_bomb_memory_bound():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
     )
     assert out.stdout.strip() == "False"
+
+
+def _cases(seed: int, n: int) -> dict:
+    r = np.random.default_rng(seed)
+    return {
+        "need": r.gamma(2.0, 0.6, n),
+        "case_type": np.where(r.random(n) < 0.3, r.integers(0, 5, n), -1).astype(np.int16),
+        "wait_type": np.where(r.random(n) < 0.05, r.integers(0, 5, n), -1).astype(np.int16),
+        "alive": r.random(n) < 0.92,
+        "counsel_left": np.where(r.random(n) < 0.2, r.integers(1, 4, n), 0).astype(np.int16),
+        "known_office": r.random(n) < 0.3,
+        "idx_age": r.integers(-1, 21 * 12, n).astype(np.int16),
+        "region": r.integers(0, 4, n).astype(np.int16),
+    }
+
+
+# probabilities between float32 neighbours, where float32 and float64 comparisons differ
+PROBABILITIES = st.sampled_from([0.1, 0.3, 1 / 3, 0.7, 0.05])
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(0, 400), p_seek=PROBABILITIES)
+def test_counselling_kernel_equals_the_numpy_rules(seed, n, p_seek):
+    mine, ref = _cases(seed, n), _cases(seed, n)
+    u = np.random.default_rng(seed + 7).random(n, dtype=np.float32)
+    # u values right at float32(p), to tell float32 from float64 comparisons apart
+    u[: n // 4] = np.float32(p_seek)
+    threshold = 0.9
+    # numpy: FamilyTable.tick_counselling, the busy count, counselling_demand
+    on = ref["counsel_left"] > 0
+    ref["counsel_left"][on] -= 1
+    ref["counsel_left"][ref["case_type"] >= 0] = 0
+    busy_ref = np.bincount(ref["region"][ref["counsel_left"] > 0], minlength=4)
+    rows = np.flatnonzero(ref["need"] >= threshold)
+    seek = (
+        ref["alive"][rows]
+        & (ref["case_type"][rows] < 0)
+        & (ref["wait_type"][rows] < 0)
+        & (ref["counsel_left"][rows] == 0)
+        & (u[rows] < p_seek)
+    )
+    busy, seekers = kernels.counselling_month(
+        mine["counsel_left"],
+        mine["case_type"],
+        mine["wait_type"],
+        mine["alive"],
+        mine["need"],
+        mine["region"],
+        u,
+        threshold,
+        p_seek,
+        4,
+    )
+    np.testing.assert_array_equal(busy, busy_ref)
+    np.testing.assert_array_equal(seekers, rows[seek])
+    np.testing.assert_array_equal(mine["counsel_left"], ref["counsel_left"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(0, 400), p_crisis=PROBABILITIES)
+def test_recognise_kernel_equals_the_numpy_rule(seed, n, p_crisis):
+    t = _cases(seed, n)
+    rng = np.random.default_rng(seed + 3)
+    u_known = rng.random(n, dtype=np.float32)
+    u_crisis = rng.random(n, dtype=np.float32)
+    u_crisis[: n // 4] = np.float32(p_crisis)
+    out_of_home = np.array([False, True, False, True, False])
+    th_help, th_crisis, p_self, crf, p_rep, yaf = 1.0, 2.0, 0.2, 1.5, 0.15, 0.6
+    # numpy: FamilyTable.recognise before the kernel
+    rows = np.flatnonzero(t["need"] >= min(th_help, th_crisis))
+    ct = t["case_type"][rows]
+    in_home = ~np.where(ct >= 0, out_of_home[np.maximum(ct, 0)], False)
+    alive, need = t["alive"][rows], t["need"][rows]
+    crisis = alive & in_home & (need >= th_crisis) & (u_crisis[rows] < p_crisis)
+    ps = np.minimum(p_self * np.where(t["known_office"][rows], crf, 1.0), 1.0)
+    p_known = 1.0 - (1.0 - ps) * (1.0 - p_rep)
+    p_known = np.where(t["idx_age"][rows] >= ADULT_MONTHS, p_known * yaf, p_known)
+    entitled = alive & (ct < 0) & (t["wait_type"][rows] < 0) & ~crisis & (need >= th_help)
+    known = entitled & (u_known[rows] < p_known)
+    got_known, got_crisis = kernels.recognise(
+        t["need"],
+        t["case_type"],
+        t["wait_type"],
+        t["alive"],
+        t["known_office"],
+        t["idx_age"],
+        out_of_home,
+        u_known,
+        u_crisis,
+        th_help,
+        th_crisis,
+        p_crisis,
+        p_self,
+        crf,
+        p_rep,
+        yaf,
+        ADULT_MONTHS,
+    )
+    np.testing.assert_array_equal(got_known, rows[known])
+    np.testing.assert_array_equal(got_crisis, rows[crisis])
