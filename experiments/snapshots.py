@@ -16,7 +16,8 @@ name is the SHA-256 of its burn-in parameters, seed and code version, computed h
 nothing a browser sends names a file.
 
 The folder holds at most ``max_bytes``; the snapshots used longest ago are deleted
-first. Files are written atomically (a temporary file, then renamed), so two
+first. A snapshot that cannot be read back is deleted and its burn-in simulated
+again. Files are written atomically (a temporary file, then renamed), so two
 processes writing the same snapshot leave one whole file.
 """
 
@@ -93,13 +94,16 @@ class BurnInCache:
         path = self.folder / f"{name}{SUFFIX}"
         if usable:
             try:
-                data = path.read_bytes()
-            except OSError:
+                model = restore(path.read_bytes())
+            except FileNotFoundError:
                 pass
+            except Exception:  # a damaged snapshot (a full disk, a killed writer)
+                with contextlib.suppress(OSError):
+                    path.unlink()
             else:
                 with contextlib.suppress(OSError):
                     os.utime(path)
-                return restore(data), True
+                return model, True
         model = burn_in_model(params, seed)
         if usable:
             self._write(path, snapshot(model))

@@ -83,3 +83,15 @@ def test_keys_follow_the_burn_in_not_the_levers(tmp_path, params):
     assert cache.key(ulm, 1) is None
     with pytest.raises(ValueError):
         cache.model(ulm, 1)
+
+
+def test_a_damaged_snapshot_is_simulated_again_and_replaced(tmp_path, params):
+    cache = BurnInCache(tmp_path / "snap", 2**30)
+    path = cache.folder / f"{cache.key(params, 6)}{SUFFIX}"
+    cache.model(params, 6)
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])  # as after a full disk
+    model, hit = cache.model(params, 6)
+    assert not hit
+    pd.testing.assert_frame_equal(finish_run(model, params, 6).results, run_once(params, 6).results)
+    assert path.read_bytes() == whole
