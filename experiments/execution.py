@@ -37,7 +37,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -241,6 +241,8 @@ def _worker_init(
     parent_pid: int,
     parent_death_signal: bool,
     started: multiprocessing.synchronize.Barrier | None = None,
+    setup: Callable[..., None] | None = None,
+    setup_args: tuple[Any, ...] = (),
 ) -> None:
     """Initializer of every local pool worker: die with the batch process.
 
@@ -255,6 +257,9 @@ def _worker_init(
         started: A barrier of all the pool's workers: no worker takes a work item
             before every worker has started, so short items are spread over all
             workers instead of going to the first one up (None: no waiting).
+        setup: Called with ``setup_args`` in each worker once it is guarded (the
+            pool's own state, e.g. a what-if's design).
+        setup_args: Its arguments.
     """
     if parent_death_signal:
         _set_parent_death_signal()
@@ -263,20 +268,32 @@ def _worker_init(
     threading.Thread(
         target=_watch_parent, args=(parent_pid,), name="batch-watchdog", daemon=True
     ).start()
+    if setup is not None:
+        setup(*setup_args)
     if started is not None:
         started.wait(WORKER_START_SECONDS)
 
 
-def _new_pool(workers: int, wait_for_all: bool = False) -> cf.ProcessPoolExecutor:
-    """A local process pool (``spawn``) whose workers die with this process.
+def new_pool(
+    workers: int,
+    wait_for_all: bool = False,
+    method: str = "spawn",
+    setup: Callable[..., None] | None = None,
+    setup_args: tuple[Any, ...] = (),
+) -> cf.ProcessPoolExecutor:
+    """A local process pool whose workers die with this process.
 
     Args:
         workers: Worker processes.
         wait_for_all: Let every worker wait in its initializer until all have
             started; then at least ``workers`` items must be submitted at once
             (each submit starts one worker).
+        method: Start method (``spawn``, or ``fork`` where the system has it: no
+            second start-up of Python, for short jobs such as a what-if).
+        setup: Called in each worker after it is guarded (see :func:`_worker_init`).
+        setup_args: Its arguments (inherited, not pickled, when forked).
     """
-    ctx = multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context(method)
     # Each run is single-threaded numpy; keep linear-algebra libraries from starting
     # thread pools that compete with the other workers (inherited by the workers).
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -287,13 +304,13 @@ def _new_pool(workers: int, wait_for_all: bool = False) -> cf.ProcessPoolExecuto
         max_workers=workers,
         mp_context=ctx,
         initializer=_worker_init,
-        initargs=(os.getpid(), on_main_thread, started),
+        initargs=(os.getpid(), on_main_thread, started, setup, setup_args),
     )
 
 
 def _execute_pool(items: list[list[RunTask]], workers: int) -> Iterator[Outcome]:
     workers = min(workers, len(items))  # the first submits below start every worker
-    pool = _new_pool(workers, wait_for_all=True)
+    pool = new_pool(workers, wait_for_all=True)
     pending = iter(items)
     running: dict[cf.Future[list[RunData]], list[RunTask]] = {}
     try:

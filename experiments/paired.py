@@ -18,15 +18,13 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
-import os
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from experiments.execution import _worker_init
+from experiments.execution import new_pool
 from experiments.recipe import Point, RunOptions, run_spec
 from experiments.snapshots import BurnInCache
 from model.reporters import TOTAL
@@ -132,24 +130,17 @@ def run_pair(design: PairedDesign, replicate: int) -> PairOutcome:
 
 
 _DESIGN: PairedDesign | None = None
-"""The design of the what-if a pool worker serves (set by :func:`_init_worker`)."""
+"""The design of the what-if a pool worker serves (set by :func:`_set_design`)."""
 
 
-def _init_worker(design: PairedDesign, parent_pid: int, on_main_thread: bool) -> None:
+def _set_design(design: PairedDesign) -> None:
     global _DESIGN
     _DESIGN = design
-    _worker_init(parent_pid, on_main_thread)
 
 
 def _run_replicate(replicate: int) -> PairOutcome:
     assert _DESIGN is not None
     return run_pair(_DESIGN, replicate)
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    """``fork`` where the system has it (fast start), else ``spawn``."""
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    return multiprocessing.get_context(method)
 
 
 def run_pairs(
@@ -185,13 +176,8 @@ def run_pairs(
         for i in range(replicates):
             finished(i, run_pair(design, i))
         return [o for o in out if o is not None]
-    on_main_thread = threading.current_thread() is threading.main_thread()
-    pool = cf.ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=_context(),
-        initializer=_init_worker,
-        initargs=(design, os.getpid(), on_main_thread),
-    )
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = new_pool(workers, method=method, setup=_set_design, setup_args=(design,))
     try:
         futures = {pool.submit(_run_replicate, i): i for i in range(replicates)}
         for future in cf.as_completed(futures):

@@ -184,10 +184,6 @@ class FamilyTable:
         """
         return self.idx_age[rows]
 
-    def under21(self) -> np.ndarray:
-        """Children under 21 per family (0 for rows without a living family)."""
-        return np.where(self.alive, self.n_born, 0)
-
     @property
     def active(self) -> np.ndarray:
         """Mask of families with an active help."""
@@ -247,20 +243,15 @@ class FamilyTable:
         do not help the family);
         0 without an active help.
         """
-        rows, values = self._help_reduction_active()
-        out = np.zeros(self.capacity)
-        out[rows] = values
-        return out
-
-    def _help_reduction_active(self) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`help_reduction` for the rows with an active help only."""
         on = np.flatnonzero(self.case_type >= 0)
         tt = self.case_type[on]
         fls_case = self.h_is_fls[tt]
         rel = np.where(fls_case, self.case_fls[on] / np.where(fls_case, self.h_fls[tt], 1.0), 1.0)
         ref = self.params.provider.effect_reference_contact_share
         direct = np.where(fls_case, self.direct_share[self.region[on]] / ref, 1.0)
-        return on, self.h_effect[tt] * rel * direct
+        out = np.zeros(self.capacity)
+        out[on] = self.h_effect[tt] * rel * direct
+        return out
 
     def update_need(self, z: np.ndarray, trend: float) -> None:
         """Move every family's need by one month.

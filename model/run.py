@@ -82,6 +82,16 @@ def closing_frame(model: SozialraumModel) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _mesa_ids() -> dict | None:
+    """Mesa 3.3's per-model agent id counters, or None.
+
+    Mesa 3.3 keeps them in the class attribute ``Agent._ids``, keyed by the model,
+    outside the model; later versions keep the counter in the model.
+    """
+    ids = getattr(mesa.Agent, "_ids", None)
+    return ids if isinstance(ids, dict) else None
+
+
 def _release(model: SozialraumModel) -> None:
     """Let the finished model be garbage-collected.
 
@@ -89,8 +99,8 @@ def _release(model: SozialraumModel) -> None:
     by the model, so every model of a long batch would stay in memory (Mesa issue
     3179, fixed upstream after 3.3.1). Dropping the key releases it.
     """
-    ids = getattr(mesa.Agent, "_ids", None)
-    if isinstance(ids, dict):
+    ids = _mesa_ids()
+    if ids is not None:
         ids.pop(model, None)
 
 
@@ -241,8 +251,8 @@ def snapshot(model: SozialraumModel) -> bytes:
     (``Agent._ids``); it travels with the snapshot so that agents created later get
     the same ids as in an uninterrupted run.
     """
-    ids = getattr(mesa.Agent, "_ids", None)
-    counter = ids.get(model) if isinstance(ids, dict) else None
+    ids = _mesa_ids()
+    counter = ids.get(model) if ids is not None else None
     return pickle.dumps((model, counter), protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -250,8 +260,8 @@ def restore(data: bytes) -> SozialraumModel:
     """The model of a :func:`snapshot`."""
     # only bytes this program wrote itself: never anything received from outside
     model, counter = pickle.loads(data)
-    ids = getattr(mesa.Agent, "_ids", None)
-    if isinstance(ids, dict) and counter is not None:
+    ids = _mesa_ids()
+    if ids is not None and counter is not None:
         ids[model] = counter
     return model
 
@@ -307,7 +317,7 @@ def run_group(
 def _fork(model: SozialraumModel) -> SozialraumModel:
     """An independent copy of a model in mid-run (random state included)."""
     twin = copy.deepcopy(model)
-    ids = getattr(mesa.Agent, "_ids", None)
-    if isinstance(ids, dict) and model in ids:  # Mesa 3.3: per-model agent id counter
+    ids = _mesa_ids()
+    if ids is not None and model in ids:
         ids[twin] = copy.deepcopy(ids[model])
     return twin

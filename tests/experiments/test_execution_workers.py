@@ -98,6 +98,22 @@ def _cleanup(procs: dict[int, int]) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
+def _kill_and_expect_all_gone(proc: subprocess.Popen, procs: dict[int, int]) -> None:
+    """``kill -9`` of the main process only; none of its processes may outlive the grace."""
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    waited, survivors = _wait_gone(procs, GRACE_SECONDS)
+    assert not survivors, f"nach {waited:.1f} s noch am Leben: {survivors}"
+
+
+def _tidy(proc: subprocess.Popen, procs: dict[int, int]) -> None:
+    """Kill what a failed test left behind: the recorded processes and the main one."""
+    _cleanup(procs)
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
 # ----------------------------------------------------------------- tests
 
 
@@ -134,15 +150,9 @@ def test_regression_kill_9_of_batch_leaves_workers_running(tmp_path: Path) -> No
         commands = [_cmdline(pid) for pid in procs]
         assert sum("spawn_main" in c for c in commands) == 2, commands  # the two workers
         assert any("resource_tracker" in c for c in commands), commands
-        os.kill(proc.pid, signal.SIGKILL)  # the main process only
-        proc.wait(timeout=30)
-        waited, survivors = _wait_gone(procs, GRACE_SECONDS)
-        assert not survivors, f"nach {waited:.1f} s noch am Leben: {survivors}"
+        _kill_and_expect_all_gone(proc, procs)
     finally:
-        _cleanup(procs)
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        _tidy(proc, procs)
         if proc.stdout is not None:
             proc.stdout.close()
 
@@ -220,10 +230,7 @@ def test_orphaned_worker_ends_itself(mechanism: str) -> None:
         waited, survivors = _wait_gone(workers, limit)
         assert not survivors, f"{mechanism}: nach {waited:.1f} s noch am Leben: {survivors}"
     finally:
-        _cleanup(workers)
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        _tidy(proc, workers)
         if proc.stdout is not None:
             proc.stdout.close()
 
@@ -246,7 +253,7 @@ def test_pool_arms_parent_death_signal_only_from_the_main_thread() -> None:
     outcomes: dict[str, tuple[int, int, list[str]]] = {}
 
     def use_pool(where: str) -> None:
-        pool = execution._new_pool(1)
+        pool = execution.new_pool(1)
         try:
             outcomes[where] = pool.submit(probe_worker).result(timeout=120)
         finally:
@@ -310,12 +317,6 @@ def test_workers_of_a_cancelled_what_if_end_with_it() -> None:
             procs = _descendants(proc.pid)
         time.sleep(0.5)  # the workers are in their first seed
         procs = _descendants(proc.pid)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-        waited, survivors = _wait_gone(procs, GRACE_SECONDS)
-        assert not survivors, f"nach {waited:.1f} s noch am Leben: {survivors}"
+        _kill_and_expect_all_gone(proc, procs)
     finally:
-        _cleanup(procs)
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        _tidy(proc, procs)
