@@ -6,7 +6,7 @@ subprocess, so that peak resident memory (``resource.getrusage``) and caches of 
 measurement do not contaminate another. Times are wall-clock
 (``time.perf_counter``) for a whole ``run_once`` (building the model, every month,
 and the output tables), seed 1 for every repetition. The parameters are the engine
-tests' Lüneburg-like set (``tests/fixtures/factory.py``, default burn-in 60 months);
+tests' Lüneburg-like set (``tests/fixtures/factory.py``, default burn-in 240 months);
 ``scale`` is chosen so that the start population is about the wanted number of
 families.
 

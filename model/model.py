@@ -158,7 +158,8 @@ class SozialraumModel(mesa.Model):
         fam0 = initial_families(params, self.streams.population)
         n0 = fam0.region.size
         self.n_families_start = n0
-        growth = (1.0 + params.population.growth_per_year) ** (self.total_months / 12.0)
+        # the population grows in the reported years only (see _demography)
+        growth = (1.0 + params.population.growth_per_year) ** params.years
         capacity = math.ceil(n0 * max(growth, 1.0) * 1.08) + 64
         self.families = self._make_families(capacity)
         self.families.place(fam0, np.arange(n0))
@@ -509,11 +510,23 @@ class SozialraumModel(mesa.Model):
             self.recorder.count_withdrawn(leaving[f.waiting[leaving]])
             f.end(active)
             f.remove(leaving)
-        growth = (1.0 + self.params.population.growth_per_year) ** ((self.month_abs + 1) / 12.0)
-        target = round(self.n_families_start * growth)
+        target = round(self.n_families_start * self._population_growth())
         n_new = max(target - int(f.alive.sum()), 0)
         if n_new:
             f.place(self._arrivals(n_new), f.free_rows(n_new))
+
+    def _population_growth(self) -> float:
+        """Growth factor of the number of families at the end of this month.
+
+        The synthesised population is the one of the first reported month: during
+        the burn-in the number of families stays constant (leaving families are
+        replaced), and it grows by ``population.growth_per_year`` from the first
+        reported month on. A burn-in is a device to build up the stock of running
+        helps, not history; had the population grown in it, a longer burn-in would
+        have reported a larger Kreis.
+        """
+        reported = max(self.month_abs + 1 - self.params.burn_in_months, 0)
+        return (1.0 + self.params.population.growth_per_year) ** (reported / 12.0)
 
     def _arrivals(self, n: int) -> NewFamilies:
         """The next ``n`` newly founded families (a first child is born).

@@ -437,7 +437,7 @@ def check_scenario_size(
             f"{fmt_num(young, 2)} junge Menschen unter 21 simuliert; mindestens einer "
             "(größeren Maßstab wählen)",
         )
-    horizon_years = (params.burn_in_months + 12 * params.years) / 12
+    horizon_years = float(params.years)  # the population grows in the reported years only
     growth = params.population.growth_per_year
     factor = (1.0 + growth) ** horizon_years if growth > 0 else 1.0
     simulated = total * params.scale * factor
@@ -446,7 +446,7 @@ def check_scenario_size(
             "years" if "years" in cli else "population.growth_per_year",
             ("population", "growth_per_year"),
             f"mit {fmt_pct(growth)} Bevölkerungswachstum je Jahr über "
-            f"{fmt_num(horizon_years, 1)} Jahre (Einschwingzeit und simulierte Jahre) würden "
+            f"{fmt_num(horizon_years, 1)} simulierte Jahre würden "
             f"am Ende rund {fmt_num(simulated)} Einwohner simuliert; höchstens "
             f"{fmt_num(MAX_SIMULATED_POPULATION)} (Speicher je Lauf)",
         )

@@ -15,69 +15,41 @@ from tests.scenarios.helpers import (
 )
 
 SHA256_CALIBRATED = {
-    "celle-kooperation-gemeinsam": (
-        "5eb2eb84d17b44b78de9a41edd03d626035cc7f16af40903fa04efef296168bd"
-    ),
-    "celle-status-quo": "1e3fdb98489a4da9c7553eb700792f9198cc6e96c7f5402555363a2504ffdc1b",
-    "lueneburg-rb2-10-keine": "09bba2bd82c4b676cad0cf4c8eb2e164aba7806879018d40940e22e5d2d77446",
-    "lueneburg-rb2-20-ausgleich": (
-        "57bcab58257be82707d4845cf41d3048bc6e15c87f9d9b85cd601420f6844a81"
-    ),
-    "lueneburg-rb2-20-bonus-malus": (
-        "2d4cea7577677a9665f2b2872b398b35ddfa7aaf68ae9f550c1d3a53f7c6aa3e"
-    ),
-    "lueneburg-rb2-20-gruppen": "cae52201a3dbe6d15907950b9bb7c8027cdd449160040c9b0463dc75f9aca207",
-    "lueneburg-rb2-20-keine": "b7ad0cbe907864ae3c5a5415a49495d233c75de37b9e0e05f0c5580c6c1db5ec",
-    "lueneburg-rb2-20-pauschal": "2e2fe2524dde51d87cfe79264a4c795da0ca245cc73b32a787db699695d88fec",
-    "lueneburg-rb2-20-rueckbehalt": (
-        "2cd545d089fdf2be6a15730603ab3bf8b91fd71dc878ce72fcbb89f41041790c"
-    ),
-    "lueneburg-rb2-20-sozialraumindex": (
-        "b53f46ca6bec8380c99536a07d60376c0d754fbbe091a6f670eb53a9e11162db"
-    ),
-    "lueneburg-rb2-20-vorjahr": "576b9fcf69d84782db650d38b2161e79747cb492b02930f8a4f2783784377b08",
-    "lueneburg-rb2-30-bonus-malus": (
-        "8e8fe5cbcd7820564d1dc8a444c96c7a01b9afa2e20b9835a8d47bb213b69b2c"
-    ),
-    "lueneburg-status-quo": "0863aa2fbc57f48999da24988ef0e62054f160549a9e6dbc8392c72b90f69dd9",
-    "potsdam-mittelmark-status-quo": (
-        "85f23163148814d74b3adf62de2f113b52f55e5ddeb9a1f8f06f052826539de0"
-    ),
-    "ulm-status-quo": "5c7c6d6aaefcf68e494c4c314e5a41b84aec0756322f79152b2d84855d358f6e",
+    "celle-kooperation-gemeinsam": "f1094dbae69b330d850196b26340238fef0ff69ea605487f36ba3d8096aa658e",
+    "celle-status-quo": "99c010cc6303064d202d99ffd289ab7355cc6a00ef79bb5688282c4084c6553f",
+    "lueneburg-rb2-10-keine": "38ad3daf400c138473bc06fdfe4b1c6c17d8bd481c2f45502e54f6487e3c3f69",
+    "lueneburg-rb2-20-ausgleich": "4a396a8d707fa5a651751d8e3bad23c4efad4ef576c83083f7b00039e0b6b1fd",
+    "lueneburg-rb2-20-bonus-malus": "3d8532f0741c927eeb82249ddfaa78586047206b13f861305aaa091c1dbd327d",
+    "lueneburg-rb2-20-gruppen": "dc903fd95b4d03af505b225fcf780389c878ce05ea28adf6d4a89c5ead002f63",
+    "lueneburg-rb2-20-keine": "1388b49bc6d5e6ac470819361cf43cb728063bb298880e1126640debf5f0e574",
+    "lueneburg-rb2-20-pauschal": "0cdaa83c51924a2cc8aca8edde5376bcff8acda94ecac715f26e165800682162",
+    "lueneburg-rb2-20-rueckbehalt": "eca2906ea9ed557ea0a766f489389a751e5ce7278dc3ca2c618985f0388ee7fc",
+    "lueneburg-rb2-20-sozialraumindex": "aa6cdbc3e354552b28dacacae52aacd298e8e7bd8624923989d00d4b2438cb8a",
+    "lueneburg-rb2-20-vorjahr": "39479b03f9cb9234a1aa43c0e514d8433db5329e1bfe1623b93ce471b0b626fa",
+    "lueneburg-rb2-30-bonus-malus": "d438e741cb3e3ca7cba87706645e6eaa2616c8136b8613e9840e867b20148f87",
+    "lueneburg-status-quo": "e67d0780d69c25368b4e342a495cf7e5fbbc6963221d0d172d0fca6aa7458680",
+    "potsdam-mittelmark-status-quo": "8aea02188946c1547217dacd81b78f80daf036ae868273defed7e81ba75bc533",
+    "ulm-status-quo": "b746229fd985783eba19ac2a6f14a9c81034c158d62bb272c9fea4ee7faa1615",
 }
 """``Scenario.sha256`` of every shipped scenario, recorded before scenarios/loader.py and
 scenarios/schema.py were split into modules of one concern each (issue 11)."""
 
 SHA256_UNCALIBRATED = {
-    "celle-kooperation-gemeinsam": (
-        "648b4551d64cfd9e04f003ddf77a5d2f0599e6697c4b60971744720dfb98ecb9"
-    ),
-    "celle-status-quo": "a0019be4c45466a8ef8ea6da65f0fb9c645a1bf12baabd605aac2a235d8fed47",
-    "lueneburg-rb2-10-keine": "3a44a7eef381ec3a1f4d99830f8b667b638636ddec60ce6a19e0820fc4452eb3",
-    "lueneburg-rb2-20-ausgleich": (
-        "6e847a2d5f11b6c63671382e5b6a9e2c9eceff7a7b7b25a9b2c7e5d4f9bd65f4"
-    ),
-    "lueneburg-rb2-20-bonus-malus": (
-        "23052822239aa04a93fa62fbf031c55190e0c041d42828e9cacd01527df2f701"
-    ),
-    "lueneburg-rb2-20-gruppen": "c626413fd91d8c7771de08f8a1f7af215efc22d60433c25e38ac2175c01e3ad5",
-    "lueneburg-rb2-20-keine": "96377dc9c01917ae1495eeeb377cc0f94144ffe36a84e5fc8394e38baef25d90",
-    "lueneburg-rb2-20-pauschal": "e91e53ede20a4a71c5c495088ae92a4340f63b26a5e8faa0cd687e153c21a046",
-    "lueneburg-rb2-20-rueckbehalt": (
-        "e26143ef02c33c3ea4e8e8af66ea49bd10888de1fd2657e6378214c490257a21"
-    ),
-    "lueneburg-rb2-20-sozialraumindex": (
-        "b6eb2c18270297bad55937d3ef112225f6260092268d35fc7e98f79e2c1ab9b5"
-    ),
-    "lueneburg-rb2-20-vorjahr": "ee614d534ce2228e4ce49d6f9350386d70f863bfca26d4ddc1fa095e5f8493a1",
-    "lueneburg-rb2-30-bonus-malus": (
-        "e677f28262a68ed0281baa985a5653917f91f54df31a592270aba7db7324aac7"
-    ),
-    "lueneburg-status-quo": "e95a0e75ae9c01d26684b2c019b673c94b57c947eb31540b53d16ccaad19dc39",
-    "potsdam-mittelmark-status-quo": (
-        "82f0e6970d074ddf9313e5e98b02612b7714ac7134e33200abe4574b614abee0"
-    ),
-    "ulm-status-quo": "3660505d677e8b7b4e81adce4ae030019663baefe265b0642b02a298533d1a76",
+    "celle-kooperation-gemeinsam": "38c7f5245e5551673f83c61f5298edf25e21e13b76aedb4897eae7115e0c9286",
+    "celle-status-quo": "526a2fa4faa2335fa63e942ce8444934e4f69633e9f757eff0a0952419a08683",
+    "lueneburg-rb2-10-keine": "b23367458ebcda85423064861cd44e8d4d6d5320bf97aafc77f8f52794481c1a",
+    "lueneburg-rb2-20-ausgleich": "dce971c2cdba224a36e774cbb43eea70f9a8c152ebfc0888d4c08c086550757b",
+    "lueneburg-rb2-20-bonus-malus": "beaecbf5d45a1291f041887506754fa2d570710511a57ac7b9d0ad0af397658d",
+    "lueneburg-rb2-20-gruppen": "22c26de8a32bea9a030f62c57e19e7324012c7f01caf1bf1adbf50c419935e13",
+    "lueneburg-rb2-20-keine": "24e30a845476d641646972cdaa26a2b8a4c40a2cabcc03bbefaba06353463c52",
+    "lueneburg-rb2-20-pauschal": "d6aeefdb7dbcd27acbfafaefcdb5d55e915902a95e7d5be4c2bd57b5c8d09534",
+    "lueneburg-rb2-20-rueckbehalt": "715ce08ab963a9a5d435032d375b987e4016681b34b8cae1b8daf381dcffeca1",
+    "lueneburg-rb2-20-sozialraumindex": "61ed5cc575c3282ab4ed798e80b2c1b22b2374e6a0e71f9ced3f7b4030180939",
+    "lueneburg-rb2-20-vorjahr": "3f01ed6ff4b741cd08d5d99a324e150a9b1367ccad56d6ab9a8a666a035acbbe",
+    "lueneburg-rb2-30-bonus-malus": "7c13b01822db3d03c13be42a8b869603f4514335f51bd993d3f814b16f7a56a0",
+    "lueneburg-status-quo": "1a8eb1f1c3e198cea8bc75c223740cfd04f81012fae17ad78c2f6189fbef00a3",
+    "potsdam-mittelmark-status-quo": "0958384985fdc498d2e5edce295dba122c955b3cea0fe17df42b9a8d11da5a42",
+    "ulm-status-quo": "93f8a8bb51650563a4703814ff815e897af6f11ecf6eeaa4dd91206a97a62d7e",
 }
 """The same, loaded with ``calibrated=False`` (the values written in the files)."""
 
