@@ -385,11 +385,73 @@ def _calibration_code_hash() -> str:
     return digest.hexdigest()[:12]
 
 
+def _fitted_scenario_sha256(scenario: str) -> str:
+    """Content hash of a library scenario as written, without its calibration file.
+
+    ``load_scenario(name, calibrated=False).sha256``: the resolved document (its
+    ``extends`` chain included) and the contents of its data files, with the values
+    the scenario files write, the ones the calibration varies. The calibration file
+    the scenario names is not applied, so the hash does not depend on the file it is
+    written into (which would be circular); only the reference to it
+    (``calibration: {file: …}``) is part of the document.
+    """
+    from scenarios import load_scenario
+
+    return load_scenario(find_scenario(scenario), calibrated=False).sha256
+
+
+def _model_code_hash() -> str:
+    """The engine's code hash (:func:`experiments.model_code_hash`)."""
+    from experiments import model_code_hash
+
+    return model_code_hash()
+
+
 def posterior_document(
-    post: Posterior, targets: TargetSet, targets_hash: str, max_simulations: int
+    post: Posterior,
+    targets: TargetSet,
+    targets_hash: str,
+    max_simulations: int,
+    *,
+    scenario_sha256: str | None = None,
+    model_code: str | None = None,
 ) -> dict[str, Any]:
-    """The calibration file's content (deterministic: no clock, no machine paths)."""
+    """The calibration file's content (deterministic: no clock, no machine paths).
+
+    Besides the posterior, the file records what it was fitted for, so that a run can
+    tell that it is stale (:mod:`calibration.freshness`):
+
+    * ``scenario_sha256``: the content hash of the calibrated scenario (the setup's
+      ``scenario``) as written, without its calibration
+      (``load_scenario(name, calibrated=False).sha256``: the resolved document and
+      the data files' contents; not the calibration file, which would be circular).
+      Changed values in that scenario, its bases or its data files change it.
+    * ``model_code``: the hash of the engine's code, every ``.py`` file of
+      ``model/`` (:func:`experiments.model_code_hash`); the dashboard, the command
+      line and the scenario language are not part of it.
+    * ``code_version`` (as before): the package version and the hash of the
+      engine, scenario and experiment code, for the record; ``calibration_code``:
+      the hash of the calibration's own code.
+
+    Args:
+        post: The posterior sample.
+        targets: The targets (fit and held-out ids are listed).
+        targets_hash: sha256 of the targets file.
+        max_simulations: The simulation budget.
+        scenario_sha256: The scenario's content hash when the calibration started
+            (default: computed now); a scenario edited during a long calibration
+            must not be recorded as the one fitted.
+        model_code: The engine's code hash when it started (default: computed now).
+
+    Raises:
+        ScenarioError: If the setup's scenario cannot be loaded (only when
+            ``scenario_sha256`` is not given).
+    """
     setup = post.setup
+    fitted_scenario = (
+        scenario_sha256 if scenario_sha256 is not None else _fitted_scenario_sha256(setup.scenario)
+    )
+    fitted_model = model_code if model_code is not None else _model_code_hash()
     rng = np.random.default_rng([setup.seed, 1])
     draw_idx = resample(post, setup.draws, rng)
     point = point_estimate(post)
@@ -415,6 +477,7 @@ def posterior_document(
         "format": FORMAT,
         "name": setup.name,
         "scenario": setup.scenario,
+        "scenario_sha256": fitted_scenario,
         "method": (
             "ABC-SMC (Beaumont et al. 2009): gleichverteilte Priori, Gaußkern mit doppelter "
             "gewichteter Kovarianz, Toleranz = gewichtetes Quantil der Distanzen der "
@@ -423,6 +486,7 @@ def posterior_document(
         ),
         "seed": setup.seed,
         "code_version": code_version(),
+        "model_code": fitted_model,
         "calibration_code": _calibration_code_hash(),
         "targets_sha256": targets_hash,
         "fit_targets": [t.id for t in targets.by_role("fit")],

@@ -30,6 +30,7 @@ from calibration.fit import (
     write_posterior,
 )
 from calibration.targets import TARGETS_FILE, TargetSet, load_targets, targets_sha256
+from experiments import model_code_hash
 from scenarios import ScenarioError, find_scenario, load_scenario, os_message
 
 DEFAULT_MINUTES = 25.0
@@ -198,6 +199,11 @@ def calibrate(
 ) -> CalibrationResult:
     """Fit the setup's parameters to the fit targets and write the calibration file.
 
+    The file records the content hash of the setup's scenario (as written, without
+    its calibration) and the engine's code hash as they are when the calibration
+    starts (:func:`calibration.fit.posterior_document`), so that runs can tell when
+    it has become stale (:mod:`calibration.freshness`).
+
     Args:
         setup: What to calibrate.
         minutes: Time budget; the simulation budget is ``minutes × sims_per_minute``
@@ -220,6 +226,9 @@ def calibrate(
     """
     t0 = time.monotonic()
     check_setup(setup, setup_file if setup_file is not None else setup.name)
+    # what is fitted, as it is now: a file edited during the calibration is not it
+    scenario_sha256 = load_scenario(find_scenario(setup.scenario), calibrated=False).sha256
+    model_code = model_code_hash()
     path = check_output_file(out if out is not None else default_output(setup), "--out")
     target_set = targets if targets is not None else load_targets(targets_file)
     fit = target_set.by_role("fit")
@@ -232,7 +241,14 @@ def calibrate(
         deadline=t0 + minutes * 60.0,
         progress=progress,
     )
-    doc = posterior_document(post, target_set, targets_sha256(targets_file), max_sims)
+    doc = posterior_document(
+        post,
+        target_set,
+        targets_sha256(targets_file),
+        max_sims,
+        scenario_sha256=scenario_sha256,
+        model_code=model_code,
+    )
     written = write_calibration_file(doc, path)
     return CalibrationResult(post, written, time.monotonic() - t0, max_sims)
 

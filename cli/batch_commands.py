@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from cli.tables import add_row, new_table, render
+from cli.tables import add_row, new_table, print_warnings, render
 from experiments import (
     BatchInterrupted,
     BatchPlan,
@@ -62,6 +62,7 @@ from scenarios import (
     SEED_WHY,
     WORKERS_WHY,
     YEARS_WHY,
+    Scenario,
     ScenarioError,
     display_path,
     find_scenario,
@@ -214,6 +215,18 @@ def _common(p: argparse.ArgumentParser, int_at_least: Any, scale: Any) -> None:
         help=f"simulierte Jahre, höchstens {MAX_YEARS}",
     )
     p.add_argument("--scale", type=scale, default=None, help="Anteil der Bevölkerung, 0 < F ≤ 1")
+
+
+def calibration_notes(scenarios: Sequence[Scenario]) -> list[str]:
+    """The calibration warnings of a command's scenarios (stale or of unknown freshness).
+
+    See :func:`calibration.freshness.calibration_warnings`. The commands that run
+    scenarios (``run``, ``batch``, ``compare``) print them to standard error after
+    their results, once per command, without changing the exit code.
+    """
+    from calibration.freshness import calibration_warnings  # late, as calibrate's imports
+
+    return calibration_warnings(scenarios)
 
 
 def _fail(err: ScenarioError | str) -> int:
@@ -409,6 +422,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         except OSError as exc:
             return _fail(_os_failure(args, exc))
     _print_report(report, args.store)
+    print_warnings(calibration_notes(plan.scenarios))
     return EXIT_OK if not report.failed else EXIT_FAILURE
 
 
@@ -485,6 +499,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             report = _execute(args, plan, store)
             if report.failed:
                 _print_report(report, args.store)
+                print_warnings(calibration_notes(plan.scenarios))
                 return EXIT_FAILURE
             comparison = paired_differences(
                 store, a, b, outcomes, run_ids=plan.run_ids, region=region
@@ -513,6 +528,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             help_types=[(h.code, h.label) for h in params.help_types],
         )
     )
+    print_warnings(calibration_notes(plan.scenarios))
     return EXIT_OK
 
 
@@ -768,4 +784,4 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-__all__ = ["add_commands", "format_comparison"]
+__all__ = ["add_commands", "calibration_notes", "format_comparison"]

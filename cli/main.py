@@ -33,9 +33,9 @@ from typing import Any
 import pandas as pd
 from rich.table import Table
 
-from cli.batch_commands import add_commands
+from cli.batch_commands import add_commands, calibration_notes
 from cli.calibrate_command import add_calibrate_command
-from cli.tables import add_row, new_table, render
+from cli.tables import add_row, new_table, print_warnings, render
 from cli.vorlage_command import add_vorlage_command
 from experiments import (
     POINT_ESTIMATE,
@@ -393,6 +393,7 @@ def _run(args: argparse.Namespace) -> int:
             ],
         )
     )
+    print_warnings(calibration_notes([scenario]))
     return EXIT_OK
 
 

@@ -1,4 +1,4 @@
-"""Rich tables of the console output (``run``, ``compare``), rendered to text.
+"""Rich tables of the console output (``run``, ``compare``), rendered to text; warnings.
 
 The commands build their tables with :func:`new_table` and turn them, with any
 lines of text between them, into one string with :func:`render`: on a terminal as
@@ -8,6 +8,9 @@ characters wide and without colour codes. Cell texts are never read as rich mark
 so a region called ``[Nord]`` stays ``[Nord]``.
 
 Figures are formatted by the caller, German style (``1.234 €``, ``12,5 %``).
+
+Warnings that do not stop a command (a stale calibration) go to standard error with
+:func:`print_warnings`, one ``Warnung:`` line each, never wrapped.
 """
 
 from __future__ import annotations
@@ -94,4 +97,23 @@ def render(parts: Sequence[Table | str], width: int | None = None) -> str:
     return "\n".join(line.rstrip() for line in buffer.getvalue().rstrip("\n").split("\n"))
 
 
-__all__ = ["MIN_WIDTH", "PIPE_WIDTH", "add_row", "new_table", "render"]
+def print_warnings(lines: Sequence[str]) -> None:
+    """Print warnings to standard error, each as one line ``Warnung: …``.
+
+    On a terminal the prefix is bold yellow; elsewhere (a file, a pipe, a test) the
+    lines are plain text. A line is never wrapped (the terminal wraps it on screen)
+    and never read as rich markup.
+
+    Args:
+        lines: German warnings (nothing is printed for none).
+    """
+    if not lines:
+        return
+    console = Console(file=sys.stderr, markup=False, highlight=False, emoji=False, soft_wrap=True)
+    for line in lines:
+        text = Text("Warnung: ", style="bold yellow")
+        text.append(" ".join(line.split()))
+        console.print(text)
+
+
+__all__ = ["MIN_WIDTH", "PIPE_WIDTH", "add_row", "new_table", "print_warnings", "render"]

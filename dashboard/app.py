@@ -7,7 +7,9 @@ schematic map), *Geldflüsse* (Sankey from the budget to pots, regions, help typ
 and projects), *Was-wäre-wenn* (sliders, a small batch run live in the background
 against the baseline) and *Läufe* (batches and runs with parameters and
 provenance). The shell holds the header, the shared selection (baseline and
-compared scenarios, read by every page that compares) and the tabs.
+compared scenarios, read by every page that compares), below it the warnings of a
+stale calibration of the selected scenarios (or one of unknown freshness,
+:mod:`calibration.freshness`), visible on every tab, and the tabs.
 
 Exports: the data shown as XLSX and as CSV for German Excel, each chart as PNG (the
 chart's camera button), and the briefing for the Jugendhilfeausschuss as HTML and
@@ -34,7 +36,13 @@ from dash import Dash, DiskcacheManager, Input, Output, dcc, html, no_update
 
 from dashboard import ids
 from dashboard.components import dropdown
-from dashboard.context import MAX_COMPARED, AppContext, build_context, scenario_names
+from dashboard.context import (
+    MAX_COMPARED,
+    AppContext,
+    build_context,
+    scenario_names,
+    selection,
+)
 from dashboard.data import DashboardData
 from dashboard.guard import Choice, Choices, InputGate, Rule
 from dashboard.pages import PAGES
@@ -89,7 +97,7 @@ def create_app(store: str | Path, *, cache_dir: str | Path | None = None) -> Das
         rules.update(page.rules(ctx))
         notices.extend(page.NOTICES)
     gate = InputGate(app, rules, notices)
-    _register_shared(app)
+    _register_shared(app, ctx)
     for page in PAGES:
         page.register(app, ctx, gate)
     gate.install()
@@ -132,6 +140,11 @@ def _layout(ctx: AppContext) -> html.Div:
                 ],
                 className="auswahl",
             ),
+            html.Div(
+                calibration_notice(ctx.calibration_warnings(selection(ctx.baseline, ctx.compared))),
+                id=ids.Shell.CALIBRATION,
+                className="hinweis kalibrierung",
+            ),
             dcc.Tabs(
                 id=ids.Shell.TABS,
                 value=PAGES[0].TAB,
@@ -158,8 +171,26 @@ def _shared_rules(ctx: AppContext) -> dict[str, Rule]:
     }
 
 
-def _register_shared(app: Dash) -> None:
-    """The shell's own callback: at most :data:`MAX_COMPARED` compared scenarios."""
+def calibration_notice(lines: list[str]) -> list[html.P]:
+    """The calibration warnings as paragraphs (empty: nothing shown)."""
+    return [html.P(line) for line in lines]
+
+
+def _register_shared(app: Dash, ctx: AppContext) -> None:
+    """The shell's own callbacks: the compared scenarios and the calibration warnings.
+
+    At most :data:`MAX_COMPARED` compared scenarios; the calibration warnings follow
+    the selection (from :attr:`AppContext.calibration`, computed at start).
+    """
+
+    @app.callback(
+        Output(ids.Shell.CALIBRATION, "children"),
+        Input(ids.Shell.BASELINE, "value"),
+        Input(ids.Shell.COMPARED, "value"),
+        prevent_initial_call=True,
+    )
+    def calibration(baseline: str | None, compared: list[str] | None) -> list[html.P]:
+        return calibration_notice(ctx.calibration_warnings(selection(baseline, compared)))
 
     @app.callback(
         Output(ids.Shell.COMPARED, "value"),
@@ -222,4 +253,4 @@ def _secure_headers(app: Dash) -> None:
     app.server.after_request(add)
 
 
-__all__ = ["MAX_COMPARED", "create_app", "scenario_names"]
+__all__ = ["MAX_COMPARED", "calibration_notice", "create_app", "scenario_names"]

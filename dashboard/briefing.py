@@ -43,6 +43,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from calibration.freshness import calibration_warnings
 from dashboard.assumptions import (
     format_quantity,
     lever_differences,
@@ -648,8 +649,8 @@ def note_items(ctx: BriefingContext) -> list[str]:
 
     The first item says what a model comparison is and is not; then come the notes
     that depend on the runs (a test run on part of the population, scenario files
-    changed since the runs, stored scenarios without a library file). Further
-    caveats are further items.
+    changed since the runs, a calibration that is stale or of unknown freshness,
+    stored scenarios without a library file). Further caveats are further items.
     """
     items = [
         "<strong>Modellvergleich, keine Prognose.</strong> Die Zahlen zeigen, wie sich die "
@@ -677,6 +678,7 @@ def note_items(ctx: BriefingContext) -> list[str]:
             "geändert (anderer Inhalts-Hash, Herkunft); Annahmen und Hebel oben stammen aus "
             "der aktuellen Datei."
         )
+    items.extend(calibration_items(ctx))
     unknown = [s for s, sc in ctx.loaded.items() if sc is None]
     if unknown:
         items.append(
@@ -685,6 +687,21 @@ def note_items(ctx: BriefingContext) -> list[str]:
             + " wurde keine Szenariodatei gefunden; Annahmen und Hebel fehlen dafür."
         )
     items.extend(legal_items(ctx))
+    return items
+
+
+def calibration_items(ctx: BriefingContext) -> list[str]:
+    """One item per warning about the compared scenarios' calibration, its heading bold.
+
+    A calibration fitted for another state of the scenario or of the engine, or one
+    that does not record it (:func:`calibration.freshness.calibration_warnings`), in
+    brief: the committee reads what is the matter; the hashes and the command to
+    calibrate again are for the planners (the dashboard and the command line).
+    """
+    items = []
+    for line in calibration_warnings(ctx.loaded.values(), brief=True):
+        head, _, rest = line.partition(": ")
+        items.append(f"<strong>{_e(head)}:</strong> {_e(rest)}")
     return items
 
 
@@ -811,6 +828,7 @@ __all__ = [
     "briefing_context",
     "briefing_pdf",
     "build_briefing",
+    "calibration_items",
     "chart_figures",
     "find_chromium",
     "format_quantity",

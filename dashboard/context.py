@@ -5,8 +5,9 @@ the scenarios of the store with their display names and dropdown options, the
 initial baseline and compared scenarios (from ``defaults.yaml``,
 :mod:`dashboard.defaults`), the fixed style of every scenario (colour, dash, marker;
 the same whatever is selected), the what-if slider starts of the library scenarios,
-the what-if batch size and the runs manifest. Pages read it to build
-their layout and request rules; nothing in it changes while the app runs.
+the what-if batch size, the runs manifest and the calibration warnings of the library
+scenarios (:mod:`calibration.freshness`). Pages read it to build their layout and
+request rules; nothing in it changes while the app runs.
 
 The shared selection (baseline and compared scenarios, in the shell's dropdowns)
 becomes the list of scenarios a page shows with :func:`selection`.
@@ -15,12 +16,13 @@ becomes the list of scenarios a page shows with :func:`selection`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from calibration.freshness import calibration_warnings
 from dashboard.data import DashboardData
 from dashboard.defaults import Defaults, initial_selection, load_defaults
 from dashboard.figures import ScenarioStyle, fixed_styles
@@ -65,6 +67,27 @@ def whatif_starts(stored: Sequence[str]) -> dict[str, WhatIf]:
     return starts
 
 
+def calibration_notes(stored: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """German calibration warnings per store scenario of the library (none: not listed).
+
+    A stale calibration, or one of unknown freshness, of the scenario's calibration
+    file (:func:`calibration.freshness.calibration_warnings`), checked once at start
+    like everything else of the library the dashboard reads. Scenarios of the store
+    that are not in the library are not read, so not checked.
+    """
+    notes = {}
+    for name in stored:
+        if name not in library_names():
+            continue
+        try:
+            lines = calibration_warnings([cached_scenario(name)])
+        except ScenarioError:
+            continue
+        if lines:
+            notes[name] = tuple(lines)
+    return notes
+
+
 def scenario_option(name: str, label: str, description: Any) -> dict[str, Any]:
     """A dropdown option; the stored description is its tooltip."""
     option: dict[str, Any] = {"label": label, "value": name}
@@ -95,6 +118,7 @@ class AppContext:
             them instead of running its baseline again.
         snapshots: The app's private folder of burn-in snapshots for what-ifs (None:
             none kept).
+        calibration: Calibration warnings per stored scenario (:func:`calibration_notes`).
     """
 
     data: DashboardData
@@ -110,11 +134,21 @@ class AppContext:
     runs: pd.DataFrame
     stored_figures: pd.DataFrame
     snapshots: Path | None = None
+    calibration: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def store_label(self) -> str:
         """How documents name the store (its file name; no path)."""
         return self.data.path.name
+
+    def calibration_warnings(self, chosen: Sequence[str]) -> list[str]:
+        """The calibration warnings of the chosen scenarios, each once, in order."""
+        lines: list[str] = []
+        for name in chosen:
+            for line in self.calibration.get(name, ()):
+                if line not in lines:
+                    lines.append(line)
+        return lines
 
 
 def build_context(
@@ -152,6 +186,7 @@ def build_context(
         runs=data.runs(),
         stored_figures=stored_figures(data, list(starts)),
         snapshots=snapshots,
+        calibration=calibration_notes(stored),
     )
 
 
@@ -194,6 +229,7 @@ __all__ = [
     "AppContext",
     "build_context",
     "cached_scenario",
+    "calibration_notes",
     "ordered_names",
     "scenario_names",
     "scenario_option",

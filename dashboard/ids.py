@@ -26,6 +26,8 @@ class Shell:
     """Dropdown of the baseline scenario (shared by every page that compares)."""
     COMPARED = "vergleich"
     """Dropdown of the scenarios compared with the baseline (shared)."""
+    CALIBRATION = "kalibrierung-hinweis"
+    """Warnings of a stale calibration (or one of unknown freshness) of the selection."""
 
 
 class Comparison:

@@ -14,7 +14,8 @@ names below, never the modules inside:
 * :mod:`experiments.snapshots`: burn-ins kept on disk (:class:`BurnInCache`);
 * :mod:`experiments.paired`: a changed version against a baseline's stored runs
   (:func:`run_pairs`), computing only what changed;
-* :mod:`experiments.version`: :func:`code_version`.
+* :mod:`experiments.version`: :func:`code_version` and the engine's
+  :func:`model_code_hash` (which a calibration file records).
 """
 
 from experiments.batch import BatchInterrupted, BatchReport, ProgressHook, results_frame, run_batch
@@ -60,7 +61,7 @@ from experiments.recipe import (
 )
 from experiments.snapshots import BurnInCache
 from experiments.sweep import BASE_POINT, SWEEPS_DIR, Sweep, load_sweep, sample_value
-from experiments.version import code_version
+from experiments.version import code_version, model_code_hash
 
 __all__ = [
     "BASE",
@@ -96,6 +97,7 @@ __all__ = [
     "input_sha256",
     "load_base",
     "load_sweep",
+    "model_code_hash",
     "params_json",
     "plan_batch",
     "plan_recipe",

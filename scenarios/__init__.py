@@ -25,6 +25,7 @@ from scenarios.build import Scenario
 from scenarios.calibration_file import (
     CALIBRATION_FORMAT,
     CalibrationFile,
+    CalibrationSource,
     calibration_overrides,
     read_calibration,
     read_calibration_data,
@@ -129,6 +130,7 @@ __all__ = [
     "YEARS_WHY",
     "ArgumentError",
     "CalibrationFile",
+    "CalibrationSource",
     "FieldIssue",
     "LeverSection",
     "MunicipalityRecord",

@@ -44,6 +44,7 @@ from model.params import (
     Region,
     carried_by_regional2,
 )
+from scenarios.calibration_file import CalibrationSource
 from scenarios.datafiles import MAX_CSV_BYTES, load_help_types, load_municipalities
 from scenarios.declarations import (
     LeverSection,
@@ -94,6 +95,8 @@ class Scenario:
         doc: The resolved document (raw YAML data, after ``extends`` and overrides).
         calibration_draws: Posterior draws batches use (empty: none or point only).
         calibrated_paths: Parameters the calibration file sets (empty: uncalibrated).
+        calibration_source: The calibration file applied and the scenario file naming
+            it (None: loaded without a calibration file).
         resolved: The resolved document it was built from, so that further overrides
             can be applied in memory (:func:`scenarios.loader.derive_scenario`); not
             compared, not pickled.
@@ -114,6 +117,7 @@ class Scenario:
     doc: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False)
     calibration_draws: tuple[Mapping[str, float], ...] = field(default=(), repr=False)
     calibrated_paths: tuple[str, ...] = ()
+    calibration_source: CalibrationSource | None = field(default=None, repr=False)
     resolved: Resolved | None = field(default=None, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -153,6 +157,7 @@ class Resolved:
         line_lookup: Line of a location, for errors.
         calibration_draws: Posterior draws batches use (empty: none).
         calibrated_paths: Parameters the calibration file sets.
+        calibration_source: The calibration file applied and the file naming it.
     """
 
     path: Path
@@ -165,6 +170,7 @@ class Resolved:
     line_lookup: Callable[[Loc], int | None]
     calibration_draws: tuple[Mapping[str, float], ...] = ()
     calibrated_paths: tuple[str, ...] = ()
+    calibration_source: CalibrationSource | None = None
 
 
 def _data_path(res: Resolved, field_name: str) -> Path:
@@ -628,6 +634,7 @@ def build(res: Resolved) -> Scenario:
         doc=MappingProxyType(copy_tree(res.doc)),
         calibration_draws=res.calibration_draws,
         calibrated_paths=res.calibrated_paths,
+        calibration_source=res.calibration_source,
         resolved=res,
     )
 

@@ -8,6 +8,13 @@ posterior draws for batches (``use: posterior``). The file is read with the boun
 reader, checked with :class:`CalibrationFile` before any value is used, and cached
 by path, modification time and size; every draw is checked against the schema once,
 so a draw a batch uses later never fails there.
+
+A calibration file also records for which inputs it was fitted: the content hash of
+the calibrated scenario as written (``scenario_sha256``, without its calibration) and
+the hash of the engine's code (``model_code``). Both are optional, so that files
+written before they existed still load; :class:`CalibrationSource` tells which file
+a loaded scenario's calibration came from, so that the calibration's freshness can
+be checked against them (:mod:`calibration.freshness`).
 """
 
 from __future__ import annotations
@@ -20,7 +27,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from scenarios.documents import ScenarioDoc
 from scenarios.errors import (
@@ -51,6 +66,20 @@ CALIBRATION_FORMAT = "sozialraum-kalibrierung/1"
 _FiniteNumber = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 """A finite number (an integer is fine; text, ``true``, ``.nan`` and ``.inf`` are not)."""
 
+SCENARIO_HASH_PATTERN = r"^[0-9a-f]{64}$"
+"""``scenario_sha256``: a scenario's content hash (:attr:`Scenario.sha256`), lower-case hex."""
+
+CODE_HASH_PATTERN = r"^[0-9a-f]{12}$"
+"""``model_code``: a code hash (:func:`experiments.model_code_hash`), lower-case hex."""
+
+_ScenarioHash = Annotated[
+    str, StringConstraints(strict=True, max_length=64, pattern=SCENARIO_HASH_PATTERN)
+]
+"""A scenario content hash (a longer text is refused before its spelling is checked)."""
+
+_CodeHash = Annotated[str, StringConstraints(strict=True, max_length=12, pattern=CODE_HASH_PATTERN)]
+"""A code hash (a longer text is refused before its spelling is checked)."""
+
 
 class CalibrationParameter(BaseModel):
     """One entry of a calibration file's ``parameters`` (the posterior summary)."""
@@ -75,6 +104,14 @@ class CalibrationFile(BaseModel):
     format: Literal["sozialraum-kalibrierung/1"]
     name: str | None = None
     scenario: str | None = None
+    """Name of the scenario the calibration was fitted on."""
+    scenario_sha256: _ScenarioHash | None = None
+    """Content hash of that scenario as written, without its calibration, when it was
+    fitted (``load_scenario(name, calibrated=False).sha256``); None: not recorded (a
+    file written before it was recorded)."""
+    model_code: _CodeHash | None = None
+    """Hash of the engine's code when it was fitted (:func:`experiments.model_code_hash`,
+    every ``.py`` file of ``model/``); None: not recorded."""
     parameters: tuple[CalibrationParameter, ...] = ()
     point: dict[str, _FiniteNumber] = Field(min_length=1)
     """Calibrated parameter (dotted path) → point estimate."""
@@ -103,6 +140,25 @@ class CalibrationFile(BaseModel):
                 raise FieldIssue(("parameters", i, "path"), f"Parameter {p.path} steht doppelt")
             seen.add(p.path)
         return self
+
+
+@dataclass(frozen=True)
+class CalibrationSource:
+    """Where a loaded scenario's calibration comes from.
+
+    A variant takes its base's calibration (``extends``), so the scenario file that
+    names the calibration file is the first file of the ``extends`` chain without
+    ``extends`` of its own.
+
+    Attributes:
+        file: The calibration file.
+        scenario: Name of the scenario file that names it.
+        scenario_file: That scenario file.
+    """
+
+    file: Path
+    scenario: str
+    scenario_file: Path
 
 
 @dataclass(frozen=True, eq=False)
@@ -197,7 +253,7 @@ def _read_calibration_file(path: str, mtime_ns: int, size: int) -> _Calibration:
 
 def apply_calibration(
     doc: dict[str, Any], path: Path, name: str, lines: Mapping[Loc, int]
-) -> tuple[dict[str, Any], tuple[Mapping[str, float], ...], tuple[str, ...]]:
+) -> tuple[dict[str, Any], tuple[Mapping[str, float], ...], tuple[str, ...], CalibrationSource]:
     """Replace the calibrated parameters by the calibration file's point estimate.
 
     A missing calibration file is an error of the scenario (``calibration.file``);
@@ -205,7 +261,8 @@ def apply_calibration(
 
     Returns:
         The document, the file's posterior draws (for batches; none if the scenario
-        uses the point estimate only) and the calibrated paths.
+        uses the point estimate only), the calibrated paths and where the
+        calibration comes from.
     """
     ref = doc["calibration"]
     line = lines.get(("calibration", "file"))
@@ -257,7 +314,7 @@ def apply_calibration(
     if use_draws:
         _check_draws(cal, tuple(sorted(units.items())))
         draws = tuple(MappingProxyType(dict(d)) for d in cal.model.draws or ())
-    return new_doc, draws, tuple(cal.model.point)
+    return new_doc, draws, tuple(cal.model.point), CalibrationSource(file, name, path)
 
 
 @functools.lru_cache(maxsize=8)
@@ -323,8 +380,11 @@ def calibration_overrides(scenario: Scenario, seed: int) -> dict[str, float]:
 
 __all__ = [
     "CALIBRATION_FORMAT",
+    "CODE_HASH_PATTERN",
+    "SCENARIO_HASH_PATTERN",
     "CalibrationFile",
     "CalibrationParameter",
+    "CalibrationSource",
     "apply_calibration",
     "calibration_overrides",
     "read_calibration",

@@ -281,8 +281,13 @@ _PATTERNS = {
         "erlaubt sind Kleinbuchstaben ohne Umlaute, Ziffern, Bindestrich, Unterstrich und "
         "Punkt, am Anfang ein Buchstabe oder eine Ziffer"
     ),
+    r"^[0-9a-f]{64}$": (
+        "erwartet einen SHA-256-Hash aus genau 64 Hexadezimalziffern (0–9, a–f, klein)"
+    ),
+    r"^[0-9a-f]{12}$": "erwartet einen Code-Hash aus genau 12 Hexadezimalziffern (0–9, a–f, klein)",
 }
-"""German description of the text patterns the schema uses."""
+"""German description of the text patterns the schema uses (the hashes: see
+:mod:`scenarios.calibration_file`)."""
 
 
 def _literal_choices(expected: str) -> str:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from scenarios.build import Resolved, Scenario, build
-from scenarios.calibration_file import apply_calibration
+from scenarios.calibration_file import CalibrationSource, apply_calibration
 from scenarios.documents import (
     FILE_FIELDS,
     ScenarioDoc,
@@ -154,8 +154,9 @@ def _resolve(path: Path, chain: tuple[Path, ...], calibrated: bool = True) -> Re
             doc["help_types"] = {str(k): v for k, v in doc["help_types"].items()}
         draws: tuple[Mapping[str, float], ...] = ()
         cal_paths: tuple[str, ...] = ()
+        source: CalibrationSource | None = None
         if model.calibration is not None and calibrated:
-            doc, draws, cal_paths = apply_calibration(doc, path, name, lines)
+            doc, draws, cal_paths, source = apply_calibration(doc, path, name, lines)
             model = validate_document(ScenarioDoc, doc, path, lambda loc: line_for(loc, lines))
         return Resolved(
             path=path,
@@ -168,6 +169,7 @@ def _resolve(path: Path, chain: tuple[Path, ...], calibrated: bool = True) -> Re
             line_lookup=lambda loc: line_for(loc, lines),
             calibration_draws=draws,
             calibrated_paths=cal_paths,
+            calibration_source=source,
         )
 
     variant: VariantDoc = validate_document(
@@ -228,6 +230,7 @@ def _resolve(path: Path, chain: tuple[Path, ...], calibrated: bool = True) -> Re
         line_lookup=lookup,
         calibration_draws=base.calibration_draws,
         calibrated_paths=base.calibrated_paths,
+        calibration_source=base.calibration_source,
     )
 
 

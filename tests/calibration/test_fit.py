@@ -11,14 +11,20 @@ import yaml
 
 from calibration.fit import (
     CalibrationSetup,
+    Generation,
+    Posterior,
     abc_smc,
     batch_simulator,
     distance,
     load_setup,
+    posterior_document,
+    write_posterior,
 )
 from calibration.targets import load_targets, statistics
 from cli.main import main
+from experiments import code_version, model_code_hash
 from model.run import run_once
+from scenarios import read_calibration
 from scenarios.loader import load_scenario
 
 WEAKLY_IDENTIFIED = ("help_types.31.selection_weight",)
@@ -148,3 +154,45 @@ def test_calibrate_command_same_seed_same_file(
     assert set(doc["point"]) == set(TRUE)
     assert doc["holdout_targets"] and doc["fit_targets"]
     assert abs(sum(p["weight"] for p in doc["particles"]) - 1) < 1e-4
+    # what it was fitted for (issue 14: stale calibration is visible)
+    fitted = load_scenario("lueneburg-status-quo", calibrated=False).sha256
+    assert doc["scenario_sha256"] == fitted and doc["model_code"] == model_code_hash()
+
+
+def _small_posterior() -> Posterior:
+    """A posterior of five particles, made up (no simulation)."""
+    setup = _tiny_setup(draws=3)
+    rng = np.random.default_rng(1)
+    theta = setup.low + rng.random((5, len(setup.parameters))) * (setup.high - setup.low)
+    return Posterior(
+        setup=setup,
+        theta=theta,
+        weights=np.full(5, 0.2),
+        distances=rng.random(5),
+        generations=[Generation(np.inf, 5, 5, 5.0)],
+        stopped="alle Generationen gerechnet",
+        simulations=5,
+    )
+
+
+def test_calibration_file_records_what_it_was_fitted_for(tmp_path: Path) -> None:
+    doc = posterior_document(_small_posterior(), load_targets(), "0" * 64, 10)
+    as_written = load_scenario("lueneburg-status-quo", calibrated=False).sha256
+    assert doc["scenario_sha256"] == as_written
+    assert as_written != load_scenario("lueneburg-status-quo").sha256  # not the calibrated
+    assert doc["model_code"] == model_code_hash()
+    assert doc["code_version"] == code_version()  # kept as before
+    cal = read_calibration(write_posterior(doc, tmp_path / "kal.yaml"))
+    assert (cal.scenario_sha256, cal.model_code) == (as_written, model_code_hash())
+
+
+def test_recorded_hashes_can_be_taken_when_the_calibration_starts() -> None:
+    doc = posterior_document(
+        _small_posterior(),
+        load_targets(),
+        "0" * 64,
+        10,
+        scenario_sha256="a" * 64,
+        model_code="b" * 12,
+    )
+    assert (doc["scenario_sha256"], doc["model_code"]) == ("a" * 64, "b" * 12)

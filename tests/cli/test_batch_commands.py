@@ -17,6 +17,7 @@ from cli.main import main
 from experiments import plan_batch, results_frame, run_batch
 from results.store import ResultsStore
 from scenarios.loader import list_scenarios
+from tests.fixtures.calibrations import fitted_kreis
 from tests.scenarios.test_error_catalogue import CASES, Case, Workspace
 
 A, B = "lueneburg-status-quo", "lueneburg-rb2-20-rueckbehalt"
@@ -478,3 +479,42 @@ def test_new_kreis_is_compared_per_sozialraum_from_the_command_line(tmp_path, ca
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "Feld --region: unbekannte Region „Atlantis“" in err[0]
     assert "Nord, Ost, Süd, West, Mitte" in err[0]
+
+
+# ------------------------------------------------------------------ calibration freshness
+
+
+def test_batch_warns_once_of_a_stale_calibration_after_its_report(tmp_path, capsys):
+    """The base and its variant share the calibration: one warning, exit code 0."""
+    kreis = fitted_kreis(tmp_path / "kreis")
+    reform = kreis.variant("kal-reform", {"budget.regional2_share": 0.2})
+    kreis.change_scenario()
+    store = tmp_path / "s.duckdb"
+    args = ["batch", str(kreis.scenario), str(reform), "--replicates", "1", *SMALL]
+    assert main([*args, "--store", str(store), "--workers", "1"]) == 0
+    captured = capsys.readouterr()
+    assert "Fertig: 2 Läufe gerechnet" in captured.out
+    warnings = [line for line in captured.err.splitlines() if line.startswith("Warnung:")]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("Warnung: Kalibrierung veraltet: Das Szenario „kal-kreis“")
+
+
+def test_compare_warns_of_a_stale_calibration_and_keeps_its_exit_code(tmp_path, capsys):
+    kreis = fitted_kreis(tmp_path / "kreis")
+    reform = kreis.variant("kal-reform", {"budget.regional2_share": 0.2})
+    kreis.change_scenario()
+    store = tmp_path / "s.duckdb"
+    args = ["compare", str(kreis.scenario), str(reform), "--replicates", "2", *SMALL]
+    assert main([*args, "--store", str(store), "--workers", "1"]) == 0
+    captured = capsys.readouterr()
+    assert "gepaarte Läufe" in captured.out
+    (warning,) = [line for line in captured.err.splitlines() if line.startswith("Warnung:")]
+    assert "Kalibrierung veraltet" in warning
+
+
+def test_batch_with_a_fresh_calibration_warns_of_nothing(tmp_path, capsys):
+    kreis = fitted_kreis(tmp_path / "kreis")
+    store = tmp_path / "s.duckdb"
+    args = ["batch", str(kreis.scenario), "--replicates", "1", *SMALL, "--store", str(store)]
+    assert main([*args, "--workers", "1"]) == 0
+    assert "Warnung" not in capsys.readouterr().err

@@ -8,9 +8,12 @@ import pandas as pd
 import pytest
 import yaml
 
+from calibration import freshness
+from calibration.freshness import calibration_warnings
 from cli.main import format_summary, main, with_cli_overrides, write_results
 from model.params import POTS
 from scenarios import DATA_DIR, LIBRARY_DIR, fmt_eur, fmt_num, load_scenario, read_yaml
+from tests.fixtures.calibrations import fitted_kreis
 from tests.fixtures.scenario_files import repoint_calibration
 
 BASE = LIBRARY_DIR / "lueneburg" / "lueneburg-status-quo.yaml"
@@ -248,7 +251,10 @@ def test_run_writes_files_and_prints_german_summary(tmp_path, capsys):
     code = _real_run(out)
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    assert captured.err == ""
+    # standard error holds nothing but the warnings about the Lüneburg calibration
+    # (the shipped file records no hashes yet: its freshness is unknown)
+    scenario = load_scenario("lueneburg-rb2-20-rueckbehalt")
+    assert captured.err.splitlines() == [f"Warnung: {w}" for w in calibration_warnings([scenario])]
     results = pd.read_parquet(out / "results.parquet")
     ledger = pd.read_parquet(out / "ledger.parquet")
     assert sorted(p.name for p in out.iterdir()) == [
@@ -564,3 +570,70 @@ def test_new_kreis_runs_from_the_command_line_with_figures_per_sozialraum(tmp_pa
     for provider, served in new_kreis.SERVED.items():
         booked = set(ledger[ledger["provider"] == provider]["region"])
         assert booked and booked <= set(served), (provider, booked)
+
+
+# ------------------------------------------------------------------ calibration freshness
+
+
+def _run_kreis(scenario: Path, out: Path) -> int:
+    return main(["run", str(scenario), "--years", "1", "--scale", "0,05", "--out", str(out)])
+
+
+def test_run_with_a_fresh_calibration_warns_of_nothing(tmp_path, capsys):
+    kreis = fitted_kreis(tmp_path / "kreis")
+    assert _run_kreis(kreis.scenario, tmp_path / "aus") == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_run_with_a_stale_calibration_warns_on_stderr_and_still_succeeds(tmp_path, capsys):
+    kreis = fitted_kreis(tmp_path / "kreis")
+    kreis.change_scenario()
+    assert _run_kreis(kreis.scenario, tmp_path / "aus") == 0
+    captured = capsys.readouterr()
+    (line,) = captured.err.splitlines()
+    assert line.startswith("Warnung: Kalibrierung veraltet: Das Szenario „kal-kreis“ wurde")
+    assert "sozialraum calibrate" in line
+    assert "Kalibrierung veraltet" not in captured.out  # the summary itself is unchanged
+    assert (tmp_path / "aus" / "results.parquet").is_file()
+
+
+def test_run_with_a_changed_engine_warns(tmp_path, capsys, monkeypatch):
+    kreis = fitted_kreis(tmp_path / "kreis")
+    monkeypatch.setattr(freshness, "model_code_hash", lambda: "0123456789ab")
+    assert _run_kreis(kreis.scenario, tmp_path / "aus") == 0
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("Warnung: Kalibrierung veraltet: Der Modellcode (model/)")
+
+
+def test_run_with_an_old_calibration_file_warns_of_unknown_freshness(tmp_path, capsys):
+    kreis = fitted_kreis(tmp_path / "kreis")
+    kreis.write_calibration()
+    assert _run_kreis(kreis.scenario, tmp_path / "aus") == 0
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("Warnung: Aktualität der Kalibrierung unbekannt:")
+
+
+def test_an_input_error_prints_no_calibration_warning(tmp_path, capsys):
+    """An input error stays one ``Fehler:`` line: warnings come after results only."""
+    kreis = fitted_kreis(tmp_path / "kreis")
+    kreis.change_scenario()
+    blocker = tmp_path / "datei"
+    blocker.write_text("", encoding="utf-8")
+    code = main(["run", str(kreis.scenario), "--years", "1", "--out", str(blocker / "aus")])
+    assert_input_error(code, capsys.readouterr().err, "Feld --out")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fragment"),
+    [
+        ("scenario_sha256", "nicht-hex" * 7 + "z", "SHA-256-Hash aus genau 64"),
+        ("scenario_sha256", "f" * 10_000, "Text ist zu lang (10.000 Zeichen; höchstens 64"),
+        ("model_code", 42, "Wert 42 ist kein Text"),
+    ],
+)
+def test_hostile_recorded_hash_is_one_german_error(tmp_path, capsys, field, value, fragment):
+    kreis = fitted_kreis(tmp_path / "kreis")
+    kreis.write_calibration(**{field: value})
+    code = _run_kreis(kreis.scenario, tmp_path / "aus")
+    err = capsys.readouterr().err
+    assert_input_error(code, err, "kal.yaml", f"Feld {field}", fragment)

@@ -8,11 +8,15 @@ from pathlib import Path
 import pytest
 from dash import Dash, Input, Output, html
 
+from calibration import freshness
+from dashboard import ids
 from dashboard.app import create_app
 from dashboard.guard import Choice, InputGate
 from experiments import plan_batch, run_batch
 from results.store import ResultsStore
+from scenarios import load_scenario
 from tests.bad_days.harness import ROOT
+from tests.dashboard.conftest import DEMO_SCENARIOS
 from tests.fixtures.dash_tree import find_component as _find
 
 # --------------------------------------------------------------------------- safety
@@ -124,5 +128,37 @@ def test_security_headers_on_every_response(demo_store):
             assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
             assert "'sha256-" in script_src
         assert client.post("/_dash-update-component", data=b"x").headers["X-Frame-Options"]
+    finally:
+        app.data.close()
+
+
+# --------------------------------------------------------------------------- calibration
+
+
+def _paragraphs(notice) -> list[str]:
+    return [p.children for p in notice.children]
+
+
+def test_a_stale_calibration_is_shown_above_every_tab(demo_store, tmp_path, monkeypatch):
+    """The Lüneburg scenarios' calibration file was fitted with other engine code.
+
+    The engine's hash is the check's input: with a hash no calibration file holds, the
+    shipped file is stale (or, while it records no hash, of unknown freshness) either way.
+    """
+    monkeypatch.setattr(freshness, "model_code_hash", lambda: "0123456789ab")
+    expected = freshness.calibration_warnings([load_scenario(s) for s in DEMO_SCENARIOS])
+    assert expected and all("Kalibrierung" in line for line in expected)
+    app = create_app(demo_store, cache_dir=tmp_path)
+    try:
+        shell = app.layout.children
+        notice = _find(app.layout, ids.Shell.CALIBRATION)
+        assert notice in shell and shell.index(notice) == len(shell) - 2  # just above the tabs
+        assert "hinweis" in notice.className.split()
+        assert _paragraphs(notice) == expected  # the initial selection: the demo's three
+        # the notice follows the shared selection
+        callback = app.callback_map[f"{ids.Shell.CALIBRATION}.children"]["callback"]
+        shown = callback.__wrapped__
+        assert [p.children for p in shown(DEMO_SCENARIOS[1], [])] == expected
+        assert shown(None, []) == []
     finally:
         app.data.close()

@@ -16,6 +16,7 @@ import pypdf
 import pytest
 import yaml
 
+from calibration import freshness
 from dashboard import briefing as B
 from dashboard.data import DashboardData
 from dashboard.figures import LABEL_ANNOTATION
@@ -238,3 +239,24 @@ def test_a_scheme_with_a_legal_risk_gets_a_note(data):
     assert "bonus_malus" in schemes
     assert any("Bonus/Malus" in item and "13 K 1532/12" in item for item in legal)
     assert all(item in B.note_items(ctx) for item in legal)
+
+
+def test_a_stale_calibration_is_a_note(data, monkeypatch):
+    """Hinweise name a calibration fitted for other engine code (the check's input here)."""
+    monkeypatch.setattr(freshness, "model_code_hash", lambda: "0123456789ab")
+    ctx = B.briefing_context(data, BASE, list(DEMO_SCENARIOS))
+    items = B.calibration_items(ctx)
+    notes = freshness.calibration_warnings(ctx.loaded.values(), brief=True)
+    assert len(items) == len(notes) >= 1  # the three share one calibration file
+    for item, line in zip(items, notes, strict=True):
+        head, rest = line.split(": ", 1)
+        assert item == f"<strong>{head}:</strong> {rest}"  # no markup in the demo's names
+        assert head.startswith(("Kalibrierung veraltet", "Aktualität der Kalibrierung"))
+        assert "sozialraum calibrate" not in item  # the command is for the planners
+        assert len(rest) <= 110  # one printed line: the Sitzungsvorlage keeps its two pages
+    assert all(item in B.note_items(ctx) for item in items)
+    html = B.build_briefing(
+        data, BASE, list(DEMO_SCENARIOS), store_label="ergebnisse.duckdb", created=CREATED
+    )
+    hinweise = re.search(r'<ul class="hinweise">(.*?)</ul>', html, re.S).group(1)
+    assert all(f"<li>{item}</li>" in hinweise for item in items)

@@ -182,3 +182,72 @@ def test_calibration_file_size_limit(tmp_path: Path) -> None:
     big = SHIPPED_CALIBRATION.read_text(encoding="utf-8") + "#" * MAX_CALIBRATION_BYTES + "\n"
     err = load_error(calibrated_scenario(tmp_path, big))
     assert "Kalibrierungsdatei ist größer als 4 MiB" in err.message
+
+
+# --------------------------------------------------------------- what a calibration was fitted on
+
+
+def test_recorded_hashes_are_read_and_exposed(tmp_path: Path, shipped_doc: dict[str, Any]) -> None:
+    doc = _copy(shipped_doc)
+    doc.update(scenario_sha256="0123456789abcdef" * 4, model_code="0123456789ab")
+    path = calibrated_scenario(tmp_path, doc)
+    cal = read_calibration(tmp_path / "kal.yaml")
+    assert cal.scenario_sha256 == "0123456789abcdef" * 4 and cal.model_code == "0123456789ab"
+    source = load_scenario(path).calibration_source
+    assert source is not None
+    assert source.file == tmp_path / "kal.yaml"
+    assert (source.scenario, source.scenario_file) == ("kal-test", path)
+    assert load_scenario(path, calibrated=False).calibration_source is None
+
+
+def test_a_file_without_the_hashes_still_loads(tmp_path: Path, shipped_doc: dict[str, Any]) -> None:
+    doc = _copy(shipped_doc)
+    for key in ("scenario_sha256", "model_code"):
+        doc.pop(key, None)
+    load_scenario(calibrated_scenario(tmp_path, doc))
+    cal = read_calibration(tmp_path / "kal.yaml")
+    assert cal.scenario_sha256 is None and cal.model_code is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fragment"),
+    [
+        ("scenario_sha256", 12345, "Wert 12345 ist kein Text"),
+        ("scenario_sha256", ["ab"], "ist kein Text"),
+        ("scenario_sha256", {"a": 1}, "ist kein Text"),
+        ("scenario_sha256", "a" * 100_000, "Text ist zu lang (100.000 Zeichen; höchstens 64"),
+        ("scenario_sha256", "z" * 64, "SHA-256-Hash aus genau 64 Hexadezimalziffern"),
+        ("scenario_sha256", "ABCDEF0123456789" * 4, "SHA-256-Hash aus genau 64"),
+        ("scenario_sha256", "abc", "SHA-256-Hash aus genau 64"),
+        ("model_code", True, "Wert true ist kein Text"),
+        ("model_code", 123456789012, "Wert 123456789012 ist kein Text"),
+        ("model_code", "0123456789abc", "Text ist zu lang (13 Zeichen; höchstens 12 Zeichen)"),
+        ("model_code", "g" * 12, "Code-Hash aus genau 12 Hexadezimalziffern"),
+        ("model_code", "0123456789a\n", "Code-Hash aus genau 12"),
+    ],
+    ids=[
+        "hash-zahl",
+        "hash-liste",
+        "hash-abschnitt",
+        "hash-ueberlang",
+        "hash-nicht-hex",
+        "hash-grossbuchstaben",
+        "hash-zu-kurz",
+        "code-wahrheitswert",
+        "code-zahl",
+        "code-zu-lang",
+        "code-nicht-hex",
+        "code-zeilenumbruch",
+    ],
+)
+def test_hostile_recorded_hashes_name_the_file_and_field(
+    field: str, value: Any, fragment: str, tmp_path: Path, shipped_doc: dict[str, Any]
+) -> None:
+    doc = _copy(shipped_doc)
+    doc[field] = value
+    err = load_error(calibrated_scenario(tmp_path, doc))
+    assert Path(err.file).name == "kal.yaml"
+    assert err.field == field
+    assert fragment in err.message, err.message
+    assert err.line is not None
+    assert len(str(err)) < 500  # an overlong value is not repeated
