@@ -63,6 +63,8 @@ class ParameterPrior(BaseModel):
     low: float
     high: float
     unit: str = Field(min_length=1)
+    source: str | None = Field(default=None, min_length=1, max_length=500)
+    """Where the prior's range comes from (a public figure), or None (see the setup's notes)."""
 
     @model_validator(mode="after")
     def _range(self) -> ParameterPrior:

@@ -111,6 +111,8 @@ class Target(BaseModel):
     holdout_reason: str | None = None
     tolerance: float | None = Field(default=None, gt=0, le=1)
     """Relative deviation of the simulated median still counted as a hit."""
+    tolerance_note: str | None = Field(default=None, min_length=1, max_length=500)
+    """Why the tolerance is what it is (the statistic's precision, a definition gap)."""
     bounds: tuple[float, float] | None = None
     """Instead of a tolerance: the range counted as a hit."""
 

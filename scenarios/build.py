@@ -243,6 +243,14 @@ def _adjust_help_types(
         changes = {
             f: getattr(adj, f).value for f in type(adj).model_fields if getattr(adj, f) is not None
         }
+        if "daily_rate" in changes and by_code[code].billing != "daily":
+            raise ScenarioError(
+                res.path,
+                f"help_types.{code}.daily_rate",
+                f"die Hilfeart „{code}“ wird nach Fachleistungsstunden abgerechnet, nicht mit "
+                "einem Tagessatz",
+                res.line_lookup(("help_types", code, "daily_rate")),
+            )
         adjusted_type = dataclasses.replace(by_code[code], **changes)
         if adjusted_type.need_min >= adjusted_type.need_max:
             field_name = "need_min" if "need_min" in changes else "need_max"

@@ -652,11 +652,17 @@ class CalibrationRefSection(Section):
 class HelpTypeAdjustmentSection(Section):
     """Scenario values that replace a help type's values from the help-type file.
 
-    Only the behavioural assumptions without a published figure, which the
-    calibration fits or a batch draws as uncertainties: how often a help is chosen,
+    Only the values the calibration fits or a batch draws as uncertainties: the
+    behavioural assumptions without a published figure (how often a help is chosen,
     for which need, how fast it reduces need, and for the group offer how many
-    families share an FLS and how often a group fits.
+    families share an FLS and how often a group fits), and the figures published only
+    as ranges (the daily rate of a day-rate help, the planned mean duration).
     """
+
+    daily_rate: PosEurDay | None = None
+    """Replaces ``daily_rate`` (only for a help type billed by the day)."""
+    mean_duration_months: PosMonthsFloat | None = None
+    """Replaces ``mean_duration_months`` (the planned mean duration)."""
 
     selection_weight: Factor | None = None
     """Replaces ``selection_weight`` of the help type."""

@@ -15,40 +15,68 @@ from tests.scenarios.helpers import (
 )
 
 SHA256_CALIBRATED = {
-    "celle-kooperation-gemeinsam": "f1094dbae69b330d850196b26340238fef0ff69ea605487f36ba3d8096aa658e",
+    "celle-kooperation-gemeinsam": (
+        "f1094dbae69b330d850196b26340238fef0ff69ea605487f36ba3d8096aa658e"
+    ),
     "celle-status-quo": "99c010cc6303064d202d99ffd289ab7355cc6a00ef79bb5688282c4084c6553f",
     "lueneburg-rb2-10-keine": "38ad3daf400c138473bc06fdfe4b1c6c17d8bd481c2f45502e54f6487e3c3f69",
-    "lueneburg-rb2-20-ausgleich": "4a396a8d707fa5a651751d8e3bad23c4efad4ef576c83083f7b00039e0b6b1fd",
-    "lueneburg-rb2-20-bonus-malus": "3d8532f0741c927eeb82249ddfaa78586047206b13f861305aaa091c1dbd327d",
+    "lueneburg-rb2-20-ausgleich": (
+        "4a396a8d707fa5a651751d8e3bad23c4efad4ef576c83083f7b00039e0b6b1fd"
+    ),
+    "lueneburg-rb2-20-bonus-malus": (
+        "3d8532f0741c927eeb82249ddfaa78586047206b13f861305aaa091c1dbd327d"
+    ),
     "lueneburg-rb2-20-gruppen": "dc903fd95b4d03af505b225fcf780389c878ce05ea28adf6d4a89c5ead002f63",
     "lueneburg-rb2-20-keine": "1388b49bc6d5e6ac470819361cf43cb728063bb298880e1126640debf5f0e574",
     "lueneburg-rb2-20-pauschal": "0cdaa83c51924a2cc8aca8edde5376bcff8acda94ecac715f26e165800682162",
-    "lueneburg-rb2-20-rueckbehalt": "eca2906ea9ed557ea0a766f489389a751e5ce7278dc3ca2c618985f0388ee7fc",
-    "lueneburg-rb2-20-sozialraumindex": "aa6cdbc3e354552b28dacacae52aacd298e8e7bd8624923989d00d4b2438cb8a",
+    "lueneburg-rb2-20-rueckbehalt": (
+        "eca2906ea9ed557ea0a766f489389a751e5ce7278dc3ca2c618985f0388ee7fc"
+    ),
+    "lueneburg-rb2-20-sozialraumindex": (
+        "aa6cdbc3e354552b28dacacae52aacd298e8e7bd8624923989d00d4b2438cb8a"
+    ),
     "lueneburg-rb2-20-vorjahr": "39479b03f9cb9234a1aa43c0e514d8433db5329e1bfe1623b93ce471b0b626fa",
-    "lueneburg-rb2-30-bonus-malus": "d438e741cb3e3ca7cba87706645e6eaa2616c8136b8613e9840e867b20148f87",
+    "lueneburg-rb2-30-bonus-malus": (
+        "d438e741cb3e3ca7cba87706645e6eaa2616c8136b8613e9840e867b20148f87"
+    ),
     "lueneburg-status-quo": "e67d0780d69c25368b4e342a495cf7e5fbbc6963221d0d172d0fca6aa7458680",
-    "potsdam-mittelmark-status-quo": "8aea02188946c1547217dacd81b78f80daf036ae868273defed7e81ba75bc533",
+    "potsdam-mittelmark-status-quo": (
+        "8aea02188946c1547217dacd81b78f80daf036ae868273defed7e81ba75bc533"
+    ),
     "ulm-status-quo": "b746229fd985783eba19ac2a6f14a9c81034c158d62bb272c9fea4ee7faa1615",
 }
 """``Scenario.sha256`` of every shipped scenario, recorded before scenarios/loader.py and
 scenarios/schema.py were split into modules of one concern each (issue 11)."""
 
 SHA256_UNCALIBRATED = {
-    "celle-kooperation-gemeinsam": "38c7f5245e5551673f83c61f5298edf25e21e13b76aedb4897eae7115e0c9286",
+    "celle-kooperation-gemeinsam": (
+        "38c7f5245e5551673f83c61f5298edf25e21e13b76aedb4897eae7115e0c9286"
+    ),
     "celle-status-quo": "526a2fa4faa2335fa63e942ce8444934e4f69633e9f757eff0a0952419a08683",
     "lueneburg-rb2-10-keine": "b23367458ebcda85423064861cd44e8d4d6d5320bf97aafc77f8f52794481c1a",
-    "lueneburg-rb2-20-ausgleich": "dce971c2cdba224a36e774cbb43eea70f9a8c152ebfc0888d4c08c086550757b",
-    "lueneburg-rb2-20-bonus-malus": "beaecbf5d45a1291f041887506754fa2d570710511a57ac7b9d0ad0af397658d",
+    "lueneburg-rb2-20-ausgleich": (
+        "dce971c2cdba224a36e774cbb43eea70f9a8c152ebfc0888d4c08c086550757b"
+    ),
+    "lueneburg-rb2-20-bonus-malus": (
+        "beaecbf5d45a1291f041887506754fa2d570710511a57ac7b9d0ad0af397658d"
+    ),
     "lueneburg-rb2-20-gruppen": "22c26de8a32bea9a030f62c57e19e7324012c7f01caf1bf1adbf50c419935e13",
     "lueneburg-rb2-20-keine": "24e30a845476d641646972cdaa26a2b8a4c40a2cabcc03bbefaba06353463c52",
     "lueneburg-rb2-20-pauschal": "d6aeefdb7dbcd27acbfafaefcdb5d55e915902a95e7d5be4c2bd57b5c8d09534",
-    "lueneburg-rb2-20-rueckbehalt": "715ce08ab963a9a5d435032d375b987e4016681b34b8cae1b8daf381dcffeca1",
-    "lueneburg-rb2-20-sozialraumindex": "61ed5cc575c3282ab4ed798e80b2c1b22b2374e6a0e71f9ced3f7b4030180939",
+    "lueneburg-rb2-20-rueckbehalt": (
+        "715ce08ab963a9a5d435032d375b987e4016681b34b8cae1b8daf381dcffeca1"
+    ),
+    "lueneburg-rb2-20-sozialraumindex": (
+        "61ed5cc575c3282ab4ed798e80b2c1b22b2374e6a0e71f9ced3f7b4030180939"
+    ),
     "lueneburg-rb2-20-vorjahr": "3f01ed6ff4b741cd08d5d99a324e150a9b1367ccad56d6ab9a8a666a035acbbe",
-    "lueneburg-rb2-30-bonus-malus": "7c13b01822db3d03c13be42a8b869603f4514335f51bd993d3f814b16f7a56a0",
+    "lueneburg-rb2-30-bonus-malus": (
+        "7c13b01822db3d03c13be42a8b869603f4514335f51bd993d3f814b16f7a56a0"
+    ),
     "lueneburg-status-quo": "1a8eb1f1c3e198cea8bc75c223740cfd04f81012fae17ad78c2f6189fbef00a3",
-    "potsdam-mittelmark-status-quo": "0958384985fdc498d2e5edce295dba122c955b3cea0fe17df42b9a8d11da5a42",
+    "potsdam-mittelmark-status-quo": (
+        "0958384985fdc498d2e5edce295dba122c955b3cea0fe17df42b9a8d11da5a42"
+    ),
     "ulm-status-quo": "93f8a8bb51650563a4703814ff815e897af6f11ecf6eeaa4dd91206a97a62d7e",
 }
 """The same, loaded with ``calibrated=False`` (the values written in the files)."""
@@ -113,12 +141,19 @@ def test_scenario_help_type_values_replace_the_file_values(tmp_path):
             "help_effect": {"value": 0.2, "unit": "need/month", "source": "Testquelle"},
             "need_min": {"value": 4.25, "unit": "need", "assumption": "Test"},
         },
+        # the cost figures and durations known as ranges (calibrated)
+        "34": {
+            "daily_rate": {"value": 180.0, "unit": "EUR/day", "assumption": "Test"},
+            "mean_duration_months": {"value": 30.0, "unit": "months", "assumption": "Test"},
+        },
     }
     sc = load_scenario(write_scenario(tmp_path, "x", doc))
     ht = {h.code: h for h in sc.params.help_types}
     assert ht["27_2"].selection_weight == 0.25 and ht["27_2"].help_effect == 0.12
     assert ht["31"].help_effect == 0.2 and ht["31"].selection_weight == 3.0
     assert ht["31"].need_min == 4.25 and ht["31"].need_max == 5.5
+    assert ht["34"].daily_rate == 180.0 and ht["34"].mean_duration_months == 30.0
+    assert ht["34"].selection_weight == 4.34  # the file's
     prov = [(k, v) for k, v in sc.provenance if k.startswith("help_types.")]
     assert dict(prov)["help_types.27_2.selection_weight"] == "Annahme: Test"
     assert dict(prov)["help_types.31.help_effect"] == "Quelle: Testquelle"
@@ -150,9 +185,19 @@ def test_scenario_help_type_values_replace_the_file_values(tmp_path):
             "factor",
         ),
         (
-            {"31": {"mean_duration_months": {"value": 1, "unit": "months", "assumption": "x"}}},
-            "help_types.31.mean_duration_months",
-            "erlaubt: selection_weight, need_min, need_max, help_effect",
+            {"31": {"fls_per_week": {"value": 1, "unit": "FLS/week", "assumption": "x"}}},
+            "help_types.31.fls_per_week",
+            "erlaubt: daily_rate, mean_duration_months, selection_weight",
+        ),
+        (
+            {"31": {"daily_rate": {"value": 100, "unit": "EUR/day", "assumption": "x"}}},
+            "help_types.31.daily_rate",
+            "nach Fachleistungsstunden abgerechnet, nicht mit einem Tagessatz",
+        ),
+        (
+            {"34": {"mean_duration_months": {"value": 0, "unit": "months", "assumption": "x"}}},
+            "help_types.34.mean_duration_months",
+            "",
         ),
         (
             {"31": {"need_min": {"value": 6.0, "unit": "need", "assumption": "x"}}},
