@@ -80,6 +80,12 @@ def add_calibrate_command(commands: Any, int_at_least: Any) -> None:
     )
     c.add_argument("--out", metavar="DATEI", default=None, help="Kalibrierungsdatei (YAML)")
     c.add_argument(
+        "--ziele",
+        metavar="DATEI",
+        default=None,
+        help="Zielgrößen (Vorgabe: calibration/targets/targets.yaml)",
+    )
+    c.add_argument(
         "--setup",
         metavar="NAME",
         default="lueneburg",
@@ -147,21 +153,28 @@ def _load_setup(ref: str) -> tuple[Any, Path]:
         raise from_validation_error(exc, path) from None
 
 
-def _load_targets() -> Any:
+def _targets_file(ref: str | None) -> Path:
+    """The file ``--ziele`` names (default: ``calibration/targets/targets.yaml``)."""
+    from calibration.targets import TARGETS_FILE
+
+    return TARGETS_FILE if ref is None else Path(ref)
+
+
+def _load_targets(path: Path) -> Any:
     """The calibration targets; a broken targets file is an input error naming it."""
-    from calibration.targets import TARGETS_FILE, load_targets
+    from calibration.targets import load_targets
 
     try:
-        return load_targets()
+        return load_targets(path)
     # Translations of what a plain reader raises (the bounded reader raises ScenarioError).
     except OSError as exc:
-        raise from_os_error(exc, TARGETS_FILE) from None
+        raise from_os_error(exc, path) from None
     except UnicodeDecodeError:
-        raise ScenarioError(TARGETS_FILE, None, "Datei ist nicht UTF-8-kodiert") from None
+        raise ScenarioError(path, None, "Datei ist nicht UTF-8-kodiert") from None
     except yaml.YAMLError as exc:
-        raise from_yaml_error(exc, TARGETS_FILE) from None
+        raise from_yaml_error(exc, path) from None
     except ValidationError as exc:
-        raise from_validation_error(exc, TARGETS_FILE) from None
+        raise from_validation_error(exc, path) from None
 
 
 def _distinct(report: Path, other: Path, what: str) -> None:
@@ -328,7 +341,8 @@ def _calibrate(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     check_setup(setup, setup_path)
-    targets = _load_targets()
+    targets_file = _targets_file(args.ziele)
+    targets = _load_targets(targets_file)
     out = check_output_file(args.out if args.out else default_output(setup), "--out")
     report = None
     if args.bericht:
@@ -340,6 +354,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         out=out,
         workers=args.workers,
         targets=targets,
+        targets_file=targets_file,
         progress=lambda line: print(line, flush=True),
         setup_file=setup_path,
     )
@@ -349,6 +364,6 @@ def _calibrate(args: argparse.Namespace) -> int:
         f"{display_path(result.path)}"
     )
     if report is not None:
-        rows = predictive_check(result.path, workers=args.workers)
+        rows = predictive_check(result.path, workers=args.workers, targets=targets)
         print(f"Bericht: {display_path(_write_report(result.path, rows, report))}")
     return EXIT_OK

@@ -149,3 +149,48 @@ def test_check_output_file_follows_a_symlink_and_leaves_no_probe(tmp_path: Path)
     assert check_output_file(link, "--out") == real.resolve()
     assert sorted(p.name for p in real.parent.iterdir()) == ["kal.yaml"]
     assert link.is_symlink()
+
+
+# ------------------------------------------------------------------ --ziele
+
+
+def _targets_subset(folder: Path, keep: set[str]) -> Path:
+    """A targets file with the shipped targets ``keep`` only (all other fields as shipped)."""
+    from calibration.targets import TARGETS_FILE
+
+    doc = yaml.safe_load(TARGETS_FILE.read_text(encoding="utf-8"))
+    doc["targets"] = [t for t in doc["targets"] if t["id"] in keep]
+    path = folder / "ziele.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_calibrate_fits_the_targets_file_named_by_ziele(tmp_path: Path) -> None:
+    from calibration.targets import targets_sha256
+
+    setup = _tiny_setup_file(tmp_path)
+    targets = _targets_subset(tmp_path, {"faelle_31", "faelle_34", "dauer_34"})
+    out = tmp_path / "kal.yaml"
+    args = ["calibrate", "--setup", str(setup), "--out", str(out), "--minutes", "0.05"]
+    assert main([*args, "--ziele", str(targets), "--workers", "1"]) == 0
+    cal = yaml.safe_load(out.read_text(encoding="utf-8"))
+    shipped = {t["id"] for t in yaml.safe_load(targets.read_text(encoding="utf-8"))["targets"]}
+    assert set(cal["fit_targets"]) | set(cal["holdout_targets"]) == shipped
+    assert cal["targets_sha256"] == targets_sha256(targets)
+
+
+def test_calibrate_refuses_a_broken_ziele_file_before_simulating(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    setup = _tiny_setup_file(tmp_path)
+    broken = tmp_path / "kaputt.yaml"
+    broken.write_text("targets:\n  - id: faelle_34\n    value: viel\n", encoding="utf-8")
+    out = tmp_path / "kal.yaml"
+    args = ["calibrate", "--setup", str(setup), "--out", str(out), "--ziele", str(broken)]
+    assert main(args) == 2
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("Fehler:") and "kaputt.yaml" in err[0]
+    assert "Feld targets.0" in err[0]
+    assert "Generation 0" not in captured.out
+    assert not out.exists()
