@@ -53,8 +53,13 @@ def predictive_check(
     years: int | None = None,
     workers: int = 2,
     targets: TargetSet | None = None,
+    scenario: str | None = None,
 ) -> list[CheckRow]:
     """Simulate the posterior's first ``draws`` draws (seed = draw number) and summarise.
+
+    With ``scenario`` another system is checked with the same draws, as its batches
+    run it (Ulm, Celle and Potsdam-Mittelmark use the Lüneburg calibration): its own
+    figures are the targets (``calibration/targets/local/``).
 
     Args:
         calibration_file: The calibration file.
@@ -64,13 +69,14 @@ def predictive_check(
             many as the calibration simulated.
         workers: Local worker processes.
         targets: Targets (default: the shipped file).
+        scenario: The scenario simulated (default: the calibration's own).
     """
     cal = read_calibration_data(calibration_file)
     ts = targets or load_targets()
     if years is None:
         years = int(cal["settings"]["years"])
     options = RunOptions(years=years, scale=scale, seed_base=1, calibration=POINT_ESTIMATE)
-    base = load_base(find_scenario(cal["scenario"]), options)
+    base = load_base(find_scenario(scenario or cal["scenario"]), options)
     tasks = []
     for i, values in enumerate(cal["draws"][:draws]):
         point = Point(f"ziehung-{i}", dict(values))
@@ -137,14 +143,32 @@ def _posterior_figure(cal: dict[str, Any]) -> go.Figure:
     return fig
 
 
-def write_report(calibration_file: str | Path, rows: list[CheckRow], out: str | Path) -> Path:
-    """Write the German HTML report (self-contained: plotly.js embedded once)."""
+def write_report(
+    calibration_file: str | Path,
+    rows: list[CheckRow],
+    out: str | Path,
+    scenario: str | None = None,
+) -> Path:
+    """Write the German HTML report (self-contained: plotly.js embedded once).
+
+    Args:
+        calibration_file: The calibration file whose draws were simulated.
+        rows: The predictive check.
+        out: The report file.
+        scenario: The scenario the check simulated, if not the calibration's own.
+    """
     cal = read_calibration_data(calibration_file)
+    checked = scenario or cal["scenario"]
+    heading = f"Kalibrierung {cal['name']} ({cal['scenario']})"
+    if checked != cal["scenario"]:
+        heading = f"Prüfung von {checked} mit der Kalibrierung {cal['name']} ({cal['scenario']})"
     body = []
     for role, title in (
         ("fit", "Angepasste Zielgrößen"),
         ("holdout", "Zurückgehaltene Zielgrößen"),
     ):
+        if not any(r.target.role == role for r in rows):
+            continue
         body.append(
             f"<h2>{title}</h2><table><tr><th>Zielgröße</th><th>Wert (Jahr)</th>"
             "<th>Simulierter Median</th><th>90-%-Intervall</th><th>Im Intervall</th>"
@@ -185,11 +209,12 @@ def write_report(calibration_file: str | Path, rows: list[CheckRow], out: str | 
 <style>body{{font-family:sans-serif;max-width:1200px;margin:auto}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:4px;font-size:90%}}
 tr.grund td{{color:#555;font-size:80%}}</style>
-</head><body><h1>Kalibrierung {html.escape(cal["name"])} ({html.escape(cal["scenario"])})</h1>
+</head><body><h1>{html.escape(heading)}</h1>
 <p>Verfahren: {html.escape(cal["method"])}. Seed {cal["seed"]}, {cal["simulations"]} Läufe
 (Generationen: {gens}); Stand: {html.escape(cal["stopped"])}. Code {cal["code_version"]},
 Zielgrößen-Hash {cal["targets_sha256"][:12]}.</p>
-<p>Posteriori-Vorhersage: {len(rows) and "je Ziehung ein Lauf"} des Szenarios mit den
+<p>Posteriori-Vorhersage: {len(rows) and "je Ziehung ein Lauf"} des Szenarios
+{html.escape(checked)} mit den
 Ziehungen der Kalibrierungsdatei; Median und 90-%-Intervall über die Läufe. „Im Intervall“:
 der veröffentlichte Wert liegt im simulierten 90-%-Intervall. „Innerhalb der Toleranz“: der
 simulierte Median liegt in der angegebenen Spanne.</p>

@@ -86,6 +86,13 @@ def add_calibrate_command(commands: Any, int_at_least: Any) -> None:
         help="Zielgrößen (Vorgabe: calibration/targets/targets.yaml)",
     )
     c.add_argument(
+        "--szenario",
+        metavar="NAME",
+        default=None,
+        help="nur mit --nur-bericht: dieses Szenario mit den Ziehungen der Kalibrierung prüfen "
+        "(etwa ulm-status-quo mit --ziele calibration/targets/local/ulm.yaml)",
+    )
+    c.add_argument(
         "--setup",
         metavar="NAME",
         default="lueneburg",
@@ -302,14 +309,33 @@ def _existing_file(args: argparse.Namespace, setup: Any, setup_path: Path) -> Pa
 # =========================================================================== command
 
 
-def _write_report(calibration_file: Path, rows: list[Any], report: Path) -> Path:
+def _write_report(
+    calibration_file: Path, rows: list[Any], report: Path, scenario: str | None = None
+) -> Path:
     """Write the HTML report atomically."""
     from calibration.report import write_report
     from calibration.run import replacing
 
     with replacing(report, "--bericht") as tmp:
-        write_report(calibration_file, rows, tmp)
+        write_report(calibration_file, rows, tmp, scenario)
     return report
+
+
+def _checked_scenario(name: str | None) -> str | None:
+    """The scenario ``--szenario`` names, checked before any simulation.
+
+    Raises:
+        _Usage: If no shipped scenario has that name.
+    """
+    if name is None:
+        return None
+    from scenarios import find_scenario
+
+    try:
+        find_scenario(name)
+    except ScenarioError as err:
+        raise _Usage(f"--szenario: {err.message}") from None
+    return name
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -332,12 +358,17 @@ def _calibrate(args: argparse.Namespace) -> int:
     setup, setup_path = _load_setup(args.setup)
     if args.seed is not None:
         setup = setup.model_copy(update={"seed": args.seed})
+    if args.szenario is not None and not args.nur_bericht:
+        raise _Usage("--szenario gilt nur mit --nur-bericht")
     if args.nur_bericht:
         existing = _existing_file(args, setup, setup_path)
+        scenario = _checked_scenario(args.szenario)
+        targets = _load_targets(_targets_file(args.ziele)) if args.ziele else None
         _distinct(Path(args.bericht), existing, "die Kalibrierungsdatei")
         report = check_output_file(args.bericht, "--bericht")
-        rows = predictive_check(existing, workers=args.workers)
-        print(f"Bericht: {display_path(_write_report(existing, rows, report))}")
+        rows = predictive_check(existing, workers=args.workers, targets=targets, scenario=scenario)
+        written = _write_report(existing, rows, report, scenario)
+        print(f"Bericht: {display_path(written)}")
         return EXIT_OK
 
     check_setup(setup, setup_path)

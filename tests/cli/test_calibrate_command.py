@@ -194,3 +194,49 @@ def test_calibrate_refuses_a_broken_ziele_file_before_simulating(
     assert "Feld targets.0" in err[0]
     assert "Generation 0" not in captured.out
     assert not out.exists()
+
+
+# ------------------------------------------------------------------ --szenario
+
+
+def test_report_only_checks_another_system_against_its_local_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "ulm.html"
+    local = ROOT / "calibration" / "targets" / "local" / "ulm.yaml"
+    args = ["calibrate", "--nur-bericht", "--bericht", str(out), "--szenario", "ulm-status-quo"]
+    assert main([*args, "--ziele", str(local)]) == 0
+    assert "Bericht:" in capsys.readouterr().out
+    page = out.read_text(encoding="utf-8")
+    assert "Prüfung von ulm-status-quo mit der Kalibrierung lueneburg-v1" in page
+    assert "Ulm: mittlere Dauer einer HzE" in page and "Zurückgehaltene Zielgrößen" in page
+    assert "Angepasste Zielgrößen" not in page  # nothing is fitted to Ulm's figures
+    assert "faelle_34" not in page  # the Lüneburg targets are not checked
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (["--szenario", "ulm-status-quo"], "--szenario gilt nur mit --nur-bericht"),
+        (
+            ["--nur-bericht", "--bericht", "b.html", "--szenario", "gibt-es-nicht"],
+            "--szenario",
+        ),
+        (
+            ["--nur-bericht", "--bericht", "b.html", "--szenario", "../etc/passwd"],
+            "--szenario",
+        ),
+    ],
+)
+def test_szenario_input_errors(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    extra: list[str],
+    fragment: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["calibrate", *extra]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("Fehler:") and fragment in err[0]
+    assert not (tmp_path / "b.html").exists()
