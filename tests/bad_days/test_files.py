@@ -175,6 +175,14 @@ def _calibration(change: Callable[[dict[str, Any]], None]) -> Callable[[Path], N
     return setup
 
 
+_SEED_LINE = next(
+    i
+    for i, line in enumerate(SHIPPED_CALIBRATION.read_text(encoding="utf-8").splitlines(), 1)
+    if line.startswith("seed: ")
+)
+"""Line of ``seed:`` in the shipped calibration file (its header may grow)."""
+
+
 def _calibration_text(edit: Callable[[str], str]) -> Callable[[Path], None]:
     """Writes the workspace with the calibration file's text edited."""
 
@@ -522,7 +530,7 @@ FILE_CASES = [
         "kalibrierung-doppelter-schluessel",
         "Kalibrierungsdatei mit seed zweimal (wurde still angenommen)",
         _calibration_text(lambda t: t.replace("\nseed: ", "\nseed: 1\nseed: ", 1)),
-        (CALIBRATION, "Zeile 12", "doppelter Schlüssel „seed“"),
+        (CALIBRATION, f"Zeile {_SEED_LINE + 1}", "doppelter Schlüssel „seed“"),
     ),
     FileCase(
         "kalibrierung-doppelter-parameter",
