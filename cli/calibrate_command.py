@@ -363,7 +363,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     if args.nur_bericht:
         existing = _existing_file(args, setup, setup_path)
         scenario = _checked_scenario(args.szenario)
-        targets = _load_targets(_targets_file(args.ziele)) if args.ziele else None
+        targets = _load_targets(_targets_file(args.ziele))
         _distinct(Path(args.bericht), existing, "die Kalibrierungsdatei")
         report = check_output_file(args.bericht, "--bericht")
         rows = predictive_check(existing, workers=args.workers, targets=targets, scenario=scenario)

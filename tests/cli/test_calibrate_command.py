@@ -28,6 +28,14 @@ def test_report_only_for_the_shipped_calibration(
     assert "Angepasste Zielgrößen" in page and "Zurückgehaltene Zielgrößen" in page
 
 
+def _assert_one_error_line(capsys: pytest.CaptureFixture[str], fragment: str) -> None:
+    """One German error line with ``fragment`` on standard error, nothing on standard output."""
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("Fehler:") and fragment in err[0]
+    assert captured.out == ""  # errors go to standard error, not to standard output
+
+
 @pytest.mark.parametrize(
     ("extra", "fragment"),
     [
@@ -44,10 +52,7 @@ def test_report_only_input_errors(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["calibrate", "--nur-bericht", *extra]) == 2
-    captured = capsys.readouterr()
-    err = captured.err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("Fehler:") and fragment in err[0]
-    assert captured.out == ""  # errors go to standard error, not to standard output
+    _assert_one_error_line(capsys, fragment)
     assert not (tmp_path / "b.html").exists()
 
 
@@ -237,6 +242,5 @@ def test_szenario_input_errors(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["calibrate", *extra]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("Fehler:") and fragment in err[0]
+    _assert_one_error_line(capsys, fragment)
     assert not (tmp_path / "b.html").exists()
