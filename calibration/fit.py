@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import math
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from calibration.targets import Target, TargetSet, statistics
+from calibration.targets import Target, TargetSet, statistics, yearly_figures
 from experiments import (
     UNCALIBRATED,
     Point,
@@ -73,6 +74,36 @@ class ParameterPrior(BaseModel):
         return self
 
 
+class CostPrior(ParameterPrior):
+    """A cost rate calibrated in the second stage (:mod:`calibration.costs`).
+
+    Only daily rates: a help type's spending is its daily rate times its care days,
+    and in the calibrated scenario no daily rate feeds back into who gets which help
+    (tested in ``tests/calibration/test_costs.py``), so the rates are fitted to the
+    spending targets from the first stage's runs, rescaled, without new simulations.
+    The FLS rate does feed back (through the ambulant providers' reserves, staff and
+    exits) and cannot be one.
+    """
+
+    scales: tuple[str, ...] = Field(min_length=1)
+    """Yearly spending metrics proportional to this rate (``spent_help_<code>``)."""
+
+    @model_validator(mode="after")
+    def _spending_metrics(self) -> CostPrior:
+        if not re.fullmatch(r"help_types\.[0-9a-z_]+\.daily_rate", self.path):
+            raise ValueError(
+                f"{self.path}: in der zweiten Stufe nur Tagessätze (help_types.<Hilfeart>."
+                "daily_rate); der FLS-Satz wirkt über die Wirtschaft der Träger auf die "
+                "geleisteten Stunden zurück"
+            )
+        bad = [m for m in self.scales if not m.startswith("spent_")]
+        if bad:
+            raise ValueError(f"{self.path}: scales nennt keine Ausgabenmetrik: {bad}")
+        if self.low <= 0:
+            raise ValueError(f"{self.path}: ein Kostensatz muss positiv sein")
+        return self
+
+
 class CalibrationSetup(BaseModel):
     """What to calibrate and how (``calibration/setup/*.yaml``)."""
 
@@ -91,6 +122,20 @@ class CalibrationSetup(BaseModel):
     draws: int = Field(ge=1)
     sims_per_minute: float = Field(gt=0)
     parameters: tuple[ParameterPrior, ...] = Field(min_length=1)
+    cost_parameters: tuple[CostPrior, ...] = ()
+    """Rates fitted in the second stage to the spending targets (none: one stage)."""
+    cost_draws: int = Field(default=500, ge=10, le=10_000)
+    """Rate vectors drawn from the prior per first-stage particle."""
+    cost_epsilon: float = Field(default=1.0, gt=0)
+    """Tolerance of the second stage (distance over the spending targets)."""
+
+    @model_validator(mode="after")
+    def _distinct_paths(self) -> CalibrationSetup:
+        paths = [p.path for p in self.parameters] + [c.path for c in self.cost_parameters]
+        twice = sorted({p for p in paths if paths.count(p) > 1})
+        if twice:
+            raise ValueError(f"Parameter mehrfach kalibriert: {twice}")
+        return self
 
     @property
     def low(self) -> np.ndarray:
@@ -132,11 +177,17 @@ def load_setup(path: str | Path) -> CalibrationSetup:
 # ===================================================================== simulation
 
 Simulator = Callable[[np.ndarray, np.ndarray], np.ndarray]
-"""(parameter sets (n, d), seeds (n,)) → statistics (n, k); NaN rows for failed runs."""
+"""(parameter sets (n, d), seeds (n,)) → statistics (n, k + a); NaN rows for failed runs.
+
+The first ``k = len(targets)`` columns are the targets' statistics; any further
+columns are kept for the accepted particles (:attr:`Posterior.aux`)."""
 
 
 def batch_simulator(
-    setup: CalibrationSetup, targets: Sequence[Target], workers: int = 1
+    setup: CalibrationSetup,
+    targets: Sequence[Target],
+    workers: int = 1,
+    aux_metrics: Sequence[str] = (),
 ) -> Simulator:
     """A simulator running the setup's scenario through the batch runner.
 
@@ -148,6 +199,9 @@ def batch_simulator(
         setup: The calibration setup (scenario, scale, years, burn-in).
         targets: Whose statistics to compute from each run.
         workers: Local worker processes (1 = in this process).
+        aux_metrics: Yearly metrics appended after the statistics, metric by metric
+            (``len(aux_metrics) × setup.years`` columns), for the second stage
+            (:mod:`calibration.costs`).
 
     Raises:
         ScenarioError: If the setup's scenario cannot be loaded.
@@ -171,10 +225,15 @@ def batch_simulator(
                 RunTask(run_id=f"kalibrierung-{next(counter)}", params=spec.params, seed=spec.seed)
             )
         index = {t.run_id: i for i, t in enumerate(tasks)}
-        out = np.full((len(tasks), len(targets)), np.nan)
+        k = len(targets)
+        out = np.full((len(tasks), k + len(aux_metrics) * setup.years), np.nan)
         for run_id, data, _error in execute_tasks(tasks, workers):
             if data is not None:
-                out[index[run_id]] = statistics(data.results, targets)
+                row = index[run_id]
+                out[row, :k] = statistics(data.results, targets)
+                if aux_metrics:
+                    yearly = yearly_figures(data.results, set(aux_metrics))
+                    out[row, k:] = np.concatenate([yearly[m] for m in aux_metrics])
         return out
 
     return simulate
@@ -187,11 +246,12 @@ def distance(stats: np.ndarray, targets: Sequence[Target]) -> np.ndarray:
     """Root mean square of the relative deviations in units of each tolerance.
 
     A distance of 1 means the statistics lie, on average, at the edge of their
-    tolerances. Failed runs (NaN) get an infinite distance.
+    tolerances. Failed runs (NaN) get an infinite distance. Columns after the
+    targets' (auxiliary figures) are ignored.
     """
     value = np.array([t.value for t in targets])
     tol = np.array([t.tolerance or 1.0 for t in targets])
-    z = (np.atleast_2d(stats) - value) / (tol * np.abs(value))
+    z = (np.atleast_2d(stats)[:, : len(targets)] - value) / (tol * np.abs(value))
     d = np.sqrt(np.mean(z**2, axis=1))
     return np.where(np.isfinite(d), d, np.inf)
 
@@ -220,6 +280,8 @@ class Posterior:
     generations: list[Generation] = field(default_factory=list)
     stopped: str = ""
     simulations: int = 0
+    aux: np.ndarray | None = None
+    """The simulator's columns after the statistics, per particle (or None)."""
 
 
 def _weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
@@ -267,16 +329,19 @@ def abc_smc(
     span = hi - lo
     n, d = setup.population, len(setup.parameters)
 
-    def run(units: np.ndarray) -> np.ndarray:
+    k = len(targets)
+
+    def run(units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         seeds = rng.integers(1, 2**31 - 1, size=len(units))
-        return distance(simulate(lo + units * span, seeds), targets)
+        stats = np.atleast_2d(simulate(lo + units * span, seeds))
+        return distance(stats, targets), stats[:, k:]
 
     # generation 0: the prior
     units = rng.random((n, d))
-    dist = run(units)
+    dist, aux = run(units)
     sims = n
     weights = np.full(n, 1.0 / n)
-    post = Posterior(setup, lo + units * span, weights, dist, simulations=sims)
+    post = Posterior(setup, lo + units * span, weights, dist, simulations=sims, aux=aux)
     post.generations.append(Generation(math.inf, n, n, float(n)))
     say = progress or (lambda _m: None)
     say(f"Generation 0 (Priori): {n} Läufe, Median der Distanz {np.median(dist):.3f}")
@@ -295,6 +360,7 @@ def abc_smc(
         chol = np.linalg.cholesky(cov)
         acc_units: list[np.ndarray] = []
         acc_dist: list[float] = []
+        acc_aux: list[np.ndarray] = []
         simulated = 0
         aborted = ""
         while len(acc_units) < n:
@@ -322,12 +388,13 @@ def abc_smc(
                     if np.all((cand >= 0.0) & (cand <= 1.0)):
                         break
                 proposals[i] = cand
-            dd = run(proposals)
+            dd, extra = run(proposals)
             simulated += size
-            for cand, dist_i in zip(proposals, dd, strict=True):
+            for cand, dist_i, extra_i in zip(proposals, dd, extra, strict=True):
                 if dist_i <= eps and len(acc_units) < n:
                     acc_units.append(cand)
                     acc_dist.append(float(dist_i))
+                    acc_aux.append(extra_i)
         sims += simulated
         post.simulations = sims
         if aborted:
@@ -344,6 +411,7 @@ def abc_smc(
         acceptance = n / simulated
         ess = float(1.0 / np.sum(weights**2))
         post.theta, post.weights, post.distances = lo + units * span, weights, dist
+        post.aux = np.array(acc_aux)
         post.generations.append(Generation(eps, simulated, n, ess))
         say(
             f"Generation {g}: Toleranz {eps:.3f}, {simulated} Läufe, "
@@ -417,6 +485,7 @@ def posterior_document(
     *,
     scenario_sha256: str | None = None,
     model_code: str | None = None,
+    cost_stage: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The calibration file's content (deterministic: no clock, no machine paths).
 
@@ -444,6 +513,8 @@ def posterior_document(
             (default: computed now); a scenario edited during a long calibration
             must not be recorded as the one fitted.
         model_code: The engine's code hash when it started (default: computed now).
+        cost_stage: The second stage's record (:func:`calibration.costs.fit_costs`),
+            written as ``cost_stage``; ``post`` is then the joint sample.
 
     Raises:
         ScenarioError: If the setup's scenario cannot be loaded (only when
@@ -475,17 +546,25 @@ def posterior_document(
     def values(i: int) -> dict[str, float]:
         return {p: _round(float(post.theta[i, j])) for j, p in enumerate(setup.paths)}
 
-    return {
+    method = (
+        "ABC-SMC (Beaumont et al. 2009): gleichverteilte Priori, Gaußkern mit doppelter "
+        "gewichteter Kovarianz, Toleranz = gewichtetes Quantil der Distanzen der "
+        "Vorgeneration; Distanz = Wurzel des mittleren Quadrats der relativen "
+        "Abweichungen in Einheiten der Toleranz je Zielgröße"
+    )
+    if cost_stage is not None:
+        method += (
+            "; zweite Stufe für die Kostensätze: ABC mit Verwerfen, je Teilchen der "
+            "ersten Stufe Kostensätze aus der Priori, Ausgaben der Läufe mit ihnen "
+            "umgerechnet (proportional), angenommen bei Distanz der Ausgabenziele "
+            "höchstens cost_stage.epsilon"
+        )
+    doc: dict[str, Any] = {
         "format": FORMAT,
         "name": setup.name,
         "scenario": setup.scenario,
         "scenario_sha256": fitted_scenario,
-        "method": (
-            "ABC-SMC (Beaumont et al. 2009): gleichverteilte Priori, Gaußkern mit doppelter "
-            "gewichteter Kovarianz, Toleranz = gewichtetes Quantil der Distanzen der "
-            "Vorgeneration; Distanz = Wurzel des mittleren Quadrats der relativen "
-            "Abweichungen in Einheiten der Toleranz je Zielgröße"
-        ),
+        "method": method,
         "seed": setup.seed,
         "code_version": code_version(),
         "model_code": fitted_model,
@@ -504,6 +583,7 @@ def posterior_document(
         },
         "stopped": post.stopped,
         "simulations": post.simulations,
+        **({"cost_stage": cost_stage} if cost_stage is not None else {}),
         "generations": [
             {
                 "epsilon": None if math.isinf(g.epsilon) else _round(g.epsilon),
@@ -525,6 +605,7 @@ def posterior_document(
             for i in range(len(post.weights))
         ],
     }
+    return doc
 
 
 def write_posterior(doc: dict[str, Any], path: str | Path) -> Path:
@@ -547,6 +628,7 @@ __all__ = [
     "POSTERIOR_DIR",
     "SETUP_DIR",
     "CalibrationSetup",
+    "CostPrior",
     "Generation",
     "ParameterPrior",
     "Posterior",

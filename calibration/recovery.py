@@ -13,6 +13,11 @@ narrower than its prior; a parameter that is covered only because its interval i
 the whole prior (width near 0.9) is not identified by the targets, and the report
 says so.
 
+With cost parameters in the setup (the second stage, :mod:`calibration.costs`),
+the true daily rates are drawn from their prior too; the pseudo spending targets
+are the truth run's spending rescaled to them (as the second stage rescales), and
+each calibration runs both stages, so the rates' coverage is reported as well.
+
 Everything random comes from one numpy Generator seeded by ``seed`` (truths, the
 pseudo-data's seeds, each calibration's seed), so the same seed gives the same
 report.
@@ -33,9 +38,11 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from calibration.costs import aux_metrics, fit_costs, rescaled_statistics, split_targets
 from calibration.fit import (
     SETUP_DIR,
     CalibrationSetup,
+    ParameterPrior,
     Simulator,
     _weighted_quantile,
     abc_smc,
@@ -43,6 +50,7 @@ from calibration.fit import (
     load_setup,
 )
 from calibration.targets import Target, load_targets
+from scenarios import find_scenario, load_scenario
 
 REPORT_DIR = Path(__file__).resolve().parent / "recovery"
 IDENTIFIED_WIDTH = 0.6
@@ -116,13 +124,18 @@ def recover(
     max_simulations: int,
     seed: int,
     progress: object = None,
+    bases: Sequence[float] = (),
 ) -> Recovery:
     """Run the recovery study.
 
     Args:
         setup: The calibration setup (priors, population, generations, quantile).
         targets: The fit targets whose statistics and tolerances are used.
-        simulate: The simulator (as for :func:`calibration.fit.abc_smc`).
+        simulate: The simulator (as for :func:`calibration.fit.abc_smc`); with cost
+            parameters, one that appends the spending targets' yearly metrics
+            (``batch_simulator(..., aux_metrics=aux_metrics(costs))`` for the
+            first-stage targets).
+        bases: With cost parameters: each one's value in the runs.
         datasets: Number of synthetic datasets.
         max_simulations: Simulation budget of each calibration.
         seed: Seed of the study.
@@ -132,14 +145,27 @@ def recover(
         Truths, intervals and medians per dataset and parameter.
     """
     rng = np.random.default_rng([seed, 2])
-    lo, hi = setup.low, setup.high
-    d = len(setup.parameters)
+    first, costs = split_targets(setup, targets)
+    cps = setup.cost_parameters
+    all_params = (
+        *setup.parameters,
+        *(ParameterPrior(**p.model_dump(exclude={"scales"})) for p in cps),
+    )
+    lo = np.array([p.low for p in all_params])
+    hi = np.array([p.high for p in all_params])
+    d, d1, k1 = len(all_params), len(setup.parameters), len(first)
     truths, q05, q95, med, sims = [], [], [], [], []
     skipped = 0
     say = progress if callable(progress) else (lambda _m: None)
     while len(truths) < datasets:
         truth = lo + rng.random(d) * (hi - lo)
-        obs = simulate(truth[None, :], rng.integers(1, 2**31 - 1, size=1))[0]
+        row = simulate(truth[None, :d1], rng.integers(1, 2**31 - 1, size=1))[0]
+        obs = row[:k1]
+        if costs and np.all(np.isfinite(row)):
+            rates = truth[None, None, d1:]
+            obs = np.concatenate(
+                [obs, rescaled_statistics(setup, row[None, k1:], rates, costs, bases)[0, 0]]
+            )
         if not np.all(np.isfinite(obs)) or np.any(obs == 0):
             skipped += 1
             if skipped > 10 * datasets:
@@ -148,10 +174,14 @@ def recover(
         k_setup = setup.model_copy(update={"seed": int(rng.integers(1, 2**31 - 1))})
         post = abc_smc(
             k_setup,
-            _pseudo_targets(targets, obs),
+            _pseudo_targets(first, obs[:k1]),
             simulate,
             max_simulations=max_simulations,
         )
+        if costs:
+            post = fit_costs(
+                post, _pseudo_targets(costs, obs[k1:]), bases, first_stage_targets=k1
+            ).posterior
         w = post.weights
         cols = range(d)
         q05.append([_weighted_quantile(post.theta[:, j], w, 0.05) for j in cols])
@@ -164,6 +194,8 @@ def recover(
             f"Datensatz {len(truths)} von {datasets}: {post.simulations} Läufe, "
             f"{int(inside.sum())} von {d} Parametern im 90-%-Intervall"
         )
+    if cps:
+        setup = setup.model_copy(update={"parameters": all_params})
     return Recovery(
         setup, np.array(truths), np.array(q05), np.array(q95), np.array(med), sims, skipped
     )
@@ -203,16 +235,20 @@ def main() -> None:
     }
     setup = setup.model_copy(update=update)
     targets = load_targets().by_role("fit")
+    first, costs = split_targets(setup, targets)
+    written = load_scenario(find_scenario(setup.scenario), calibrated=False)
+    bases = [float(written.value_at(p.path)) for p in setup.cost_parameters]
     budget = max(int(args.minutes_each * setup.sims_per_minute), setup.population)
     t0 = time.monotonic()
     rec = recover(
         setup,
         targets,
-        batch_simulator(setup, targets, workers=args.workers),
+        batch_simulator(setup, first, workers=args.workers, aux_metrics=aux_metrics(costs)),
         datasets=args.datasets,
         max_simulations=budget,
         seed=args.seed,
         progress=print,
+        bases=bases,
     )
     settings = {
         "population": setup.population,

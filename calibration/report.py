@@ -202,6 +202,20 @@ def write_report(
         + (f", Toleranz {_num(g['epsilon'])}" if g["epsilon"] else "")
         for i, g in enumerate(cal["generations"])
     )
+    cost = cal.get("cost_stage")
+    cost_html = ""
+    if cost:
+        cost_html = (
+            "<p>Zweite Stufe (Kostensätze "
+            + ", ".join(f"<code>{html.escape(str(p))}</code>" for p in cost["parameters"])
+            + f" an {', '.join(html.escape(str(t)) for t in cost['targets'])}): je Teilchen "
+            f"der ersten Stufe {cost['draws_per_particle']} Kostensätze aus der Priori, "
+            f"die Ausgaben der Läufe damit umgerechnet; {cost['accepted']} von "
+            f"{cost['joint_samples']} angenommen bei Toleranz {_num(cost['epsilon'])}, "
+            f"{cost['first_stage_particles_kept']} Teilchen der ersten Stufe behalten "
+            f"(Gewichtsanteil {_num(cost['weight_kept'])}), effektive Größe "
+            f"{_num(cost['ess'])}.</p>"
+        )
     fit_html = _fit_figure(rows).to_html(full_html=False, include_plotlyjs=True)
     post_html = _posterior_figure(cal).to_html(full_html=False, include_plotlyjs=False)
     page = f"""<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">
@@ -213,6 +227,7 @@ tr.grund td{{color:#555;font-size:80%}}</style>
 <p>Verfahren: {html.escape(cal["method"])}. Seed {cal["seed"]}, {cal["simulations"]} Läufe
 (Generationen: {gens}); Stand: {html.escape(cal["stopped"])}. Code {cal["code_version"]},
 Zielgrößen-Hash {cal["targets_sha256"][:12]}.</p>
+{cost_html}
 <p>Posteriori-Vorhersage: {len(rows) and "je Ziehung ein Lauf"} des Szenarios
 {html.escape(checked)} mit den
 Ziehungen der Kalibrierungsdatei; Median und 90-%-Intervall über die Läufe. „Im Intervall“:

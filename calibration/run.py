@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from calibration.costs import aux_metrics, fit_costs, split_targets
 from calibration.fit import (
     POSTERIOR_DIR,
     CalibrationSetup,
@@ -192,7 +193,9 @@ def check_setup(setup: CalibrationSetup, setup_file: str | os.PathLike[str]) -> 
         scenario = find_scenario(setup.scenario)
     except ScenarioError as err:
         raise ScenarioError(setup_file, "scenario", err.message) from None
-    overrides: dict[str, Any] = {p.path: (p.low + p.high) / 2 for p in setup.parameters}
+    overrides: dict[str, Any] = {
+        p.path: (p.low + p.high) / 2 for p in (*setup.parameters, *setup.cost_parameters)
+    }
     overrides.update(scale=setup.scale, years=setup.years, burn_in_months=setup.burn_in_months)
     load_scenario(scenario, overrides, overrides_file=setup_file, calibrated=False)
 
@@ -243,16 +246,33 @@ def calibrate(
     model_code = model_code_hash()
     path = check_output_file(out if out is not None else default_output(setup), "--out")
     target_set = targets if targets is not None else load_targets(targets_file)
-    fit = target_set.by_role("fit")
+    field = setup_file if setup_file is not None else setup.name
+    try:
+        first, costs = split_targets(setup, target_set.by_role("fit"))
+    except ValueError as err:
+        raise ScenarioError(field, "cost_parameters", str(err)) from None
     max_sims = max(int(minutes * setup.sims_per_minute), setup.population)
     post = abc_smc(
         setup,
-        fit,
-        batch_simulator(setup, fit, workers=workers),
+        first,
+        batch_simulator(setup, first, workers=workers, aux_metrics=aux_metrics(costs)),
         max_simulations=max_sims,
         deadline=t0 + DEADLINE_FACTOR * minutes * 60.0,
         progress=progress,
     )
+    cost_record = None
+    if costs:
+        written_scenario = load_scenario(find_scenario(setup.scenario), calibrated=False)
+        bases = [float(written_scenario.value_at(p.path)) for p in setup.cost_parameters]
+        try:
+            fitted = fit_costs(post, costs, bases, first_stage_targets=len(first))
+        except ValueError as err:
+            raise ScenarioError(field, "cost_parameters", str(err)) from None
+        post, cost_record = fitted.posterior, fitted.record
+        (progress or (lambda _m: None))(
+            f"Kostenstufe: {cost_record['accepted']} von {cost_record['joint_samples']} "
+            f"Kostensätzen angenommen, effektive Größe {cost_record['ess']:.0f}"
+        )
     doc = posterior_document(
         post,
         target_set,
@@ -260,6 +280,7 @@ def calibrate(
         max_sims,
         scenario_sha256=scenario_sha256,
         model_code=model_code,
+        cost_stage=cost_record,
     )
     written = write_calibration_file(doc, path)
     return CalibrationResult(post, written, time.monotonic() - t0, max_sims)

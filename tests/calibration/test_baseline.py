@@ -34,7 +34,11 @@ def test_shipped_calibration_file_belongs_to_setup_and_targets() -> None:
     cal = yaml.safe_load(_shipped_file().read_text(encoding="utf-8"))
     assert cal["name"] == SETUP.name and cal["scenario"] == SETUP.scenario
     assert cal["seed"] == SETUP.seed
-    assert [p["path"] for p in cal["parameters"]] == SETUP.paths
+    # first stage, then the second stage's daily rates (calibration/costs.py)
+    assert [p["path"] for p in cal["parameters"]] == SETUP.paths + [
+        c.path for c in SETUP.cost_parameters
+    ]
+    assert cal["cost_stage"]["parameters"] == [c.path for c in SETUP.cost_parameters]
     assert cal["targets_sha256"] == targets_sha256(TARGETS_FILE)
     settings = cal["settings"]
     for key in ("scale", "years", "burn_in_months", "population", "generations", "quantile"):
@@ -52,23 +56,32 @@ def check() -> list[CheckRow]:
     return predictive_check(_shipped_file(), draws=40, workers=2)
 
 
-KNOWN_MISSES = {"faelle_34"}
+KNOWN_MISSES = {"faelle_27_2", "faelle_31", "faelle_33", "inobhutnahmen_42", "dauer_35a"}
 """Fitted targets the shipped calibration is known to miss (open in the calibration issue).
 
-§34 Heimerziehung: median 54,0 against 76,1 cases per 10,000 under 21 (tolerance ±25 %,
-lower edge 57,1; 90 % interval 35,3–74,0), measured over the 40 draws of
-``lueneburg-v1.yaml`` (6,537 runs, tolerance 1,107); its point estimate gives 46,3 (4 seeds,
-full scale), an earlier calibration's with the same priors and 2 years 82,5 – single
-particles reach the target, the posterior as a whole does not. Among the stationary helps
-for children of 6 and over the selection weights only share the families, and §34's share
-saturates
-(weight 6,4 → 61,0, weight 12 → 70,0 cases at the first calibration's point; the posterior
-median of the weight is 10,1 with the prior's upper edge at 14), while families under 6
-can only get §33, which lies 20 % above its target. What decides the §33/§34 split – the
-age of the families with high need, §34's need band and lower age – is not calibrated.
+Measured over the 40 draws of ``lueneburg-v1.yaml`` (two stages: 6,750 runs, tolerance
+1,183, then the daily rates from the spending, 56 of 200 first-stage particles kept),
+median against the tolerance's range: §31 107,1 (62,7–104,5), §33 75,5 (38,9–64,9),
+§27.2 44,8 (26,5–44,2), §42 30,7 (31,1–57,9), §35a duration 19,7 months (19,7–29,5, just
+below). The spending targets and §34 are met (762,2 → 733,5 €; 176,3 → 165,2 €; §34 85,3).
+Mechanism: the second stage keeps only the first-stage runs whose spending the published
+rate ranges can lift to the national level – the runs with many cases, as the model's
+care days per counted case are too few (realised durations §33 43,1 against 50 months,
+§35a 19,7 against 24,6, §27.2 10,5 against 14,1) and §34's daily rate already sits near
+the top of its range (median 211 of 130–230 €). With the case targets alone (the previous
+file) every target but §34 was met and spending was 42 % low.
 The set is compared exactly: a target that starts to miss fails, and so does one that is
 mended without being taken out of this set.
 """
+
+
+KNOWN_OUTSIDE = {"dauer_31"}
+"""Fitted targets within their tolerance whose published value lies outside the 90 %
+interval: §31 duration, median 15,5 months (tolerance 14,4–21,6), interval 11,9–18,0
+with the published 18,0 at its upper edge."""
+
+KNOWN_INSIDE = {"faelle_27_2", "faelle_33", "inobhutnahmen_42"}
+"""Known misses whose published value still lies inside the 90 % interval."""
 
 
 def test_calibrated_baseline_meets_the_fitted_targets(check: list[CheckRow]) -> None:
@@ -77,7 +90,7 @@ def test_calibrated_baseline_meets_the_fitted_targets(check: list[CheckRow]) -> 
     misses = {r.target.id: (round(r.median, 1), r.target.hit_range) for r in fit if not r.hit}
     assert set(misses) == KNOWN_MISSES, misses
     outside = {r.target.id for r in fit if not r.inside}
-    assert outside <= KNOWN_MISSES, outside
+    assert outside == KNOWN_MISSES - KNOWN_INSIDE | KNOWN_OUTSIDE, outside
 
 
 def test_held_out_targets_are_predicted_and_finite(check: list[CheckRow]) -> None:

@@ -95,3 +95,64 @@ def test_the_same_seed_gives_the_same_study(study):
     np.testing.assert_array_equal(again.truths, study.truths)
     doc = report_document(study, {"seed": 5})
     assert doc["datasets"] == 12 and [p["path"] for p in doc["parameters"]] == ["a", "b"]
+
+
+# ------------------------------------------------------- with a second-stage rate
+
+BASE_RATE = 150.0
+
+
+def _cost_setup() -> CalibrationSetup:
+    doc = _setup().model_dump()
+    doc["parameters"] = doc["parameters"][:1]
+    doc["cost_parameters"] = [
+        {
+            "path": "help_types.34.daily_rate",
+            "label": "Tagessatz",
+            "low": 100.0,
+            "high": 250.0,
+            "unit": "EUR/day",
+            "scales": ["spent_help_34"],
+        }
+    ]
+    doc["cost_draws"] = 200
+    return CalibrationSetup.model_validate(doc)
+
+
+def _simulate_with_spending(thetas: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    """Statistic ``a`` plus noise, then the yearly spending (care days × base rate,
+    days proportional to ``a`` with noise) and the population: the aux columns of
+    ``aux_metrics`` (``spent_help_34``, ``under21``), one year each."""
+    out = np.empty((len(thetas), 3))
+    for i, (theta, seed) in enumerate(zip(thetas, seeds, strict=True)):
+        rng = np.random.default_rng(int(seed))
+        days = 100.0 * theta[0] * (1 + 0.02 * rng.standard_normal())
+        out[i] = (theta[0] + NOISE * rng.standard_normal(), days * BASE_RATE, 1000.0)
+    return out
+
+
+def test_recovery_runs_both_stages_and_recovers_the_rate() -> None:
+    """The rate is identified by the spending once ``a`` is (spending = a × rate × 15):
+    the study covers both truths about as often as it should, with narrow intervals."""
+    spend = Target.model_validate(
+        {
+            **_target("x", 1.0).model_dump(),
+            "id": "ausgaben",
+            "statistic": {"kind": "per_u21", "metrics": ["spent_help_34"]},
+            "tolerance": 0.05,
+        }
+    )
+    rec = recover(
+        _cost_setup(),
+        [_target("s1", 10.0), spend],
+        _simulate_with_spending,
+        datasets=12,
+        max_simulations=3000,
+        seed=8,
+        bases=[BASE_RATE],
+    )
+    assert [p.path for p in rec.setup.parameters] == ["a", "help_types.34.daily_rate"]
+    rows = {r["path"]: r for r in rec.table()}
+    assert rows["a"]["coverage"] >= 0.75 and rows["a"]["width"] < 0.3
+    rate = rows["help_types.34.daily_rate"]
+    assert rate["coverage"] >= 0.75 and rate["width"] < IDENTIFIED_WIDTH, rate

@@ -100,14 +100,26 @@ def test_targets_file_errors(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", sorted(p.stem for p in SETUP_DIR.glob("*.yaml")))
 def test_every_setup_file_fits_its_scenario(name: str) -> None:
     """Every shipped setup (also the draft lueneburg-v2) loads, and the values written in
-    its scenario lie strictly inside its priors (a prior that excludes the hand-set
-    value would be a silent change of the model)."""
+    its scenario lie inside its priors (a prior that excludes the hand-set value would be
+    a silent change of the model). On an edge only where the setup says why: a planned
+    duration whose prior starts at the published duration of ended helps (realised
+    durations are shorter than planned), and the §34 need threshold, whose prior only
+    lowers it (the measured way to more §34 cases)."""
     from scenarios.loader import load_scenario
 
     setup = load_setup(name)
     scenario = load_scenario(setup.scenario, calibrated=False)
-    for p in setup.parameters:
-        assert p.low < float(scenario.value_at(p.path)) < p.high, p.path
+    edges = {
+        "help_types.31.mean_duration_months",
+        "help_types.35a.mean_duration_months",
+        "help_types.34.need_min",
+    }
+    for p in (*setup.parameters, *setup.cost_parameters):
+        value = float(scenario.value_at(p.path))
+        if p.path in edges:
+            assert p.low <= value <= p.high, p.path
+        else:
+            assert p.low < value < p.high, p.path
 
 
 def test_draft_targets_v2_load_with_euros_and_durations_fitted() -> None:

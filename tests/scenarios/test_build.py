@@ -16,34 +16,34 @@ from tests.scenarios.helpers import (
 
 SHA256_CALIBRATED = {
     "celle-kooperation-gemeinsam": (
-        "5579464ccb0a49c00ec64f0f505a3b15cb42d36ae7797eed883d169c690bff52"
+        "c9afdeaa9bc8eb476c3f93a0b7b53f583e1c4e0c47054536d0d054b9e709d62a"
     ),
-    "celle-status-quo": "07064669ad8843c1c52206584a02a99278a6530afbab21d3d49b80268dcfe864",
-    "lueneburg-rb2-10-keine": "9d154213325223cc5bf500f971b033408c2f07715f214ae4446d27a13f50da92",
+    "celle-status-quo": "06cfa961a6877aecf378caeff0efa1953bdd380276266ada9e00091f3dcb36aa",
+    "lueneburg-rb2-10-keine": "d00482177ca2afc4e87e772905dade0e7134d95350501785f504747105fcdee5",
     "lueneburg-rb2-20-ausgleich": (
-        "d729591221715e170d9de0d56bec603bd23e54bd387ce43b9d5619707c07c938"
+        "a0747a5f68e51d6d017068d1e5d19b914e3439a0cff3e14f6fe6666d8b6ffec9"
     ),
     "lueneburg-rb2-20-bonus-malus": (
-        "acc86bd68e75c9b224fb6e46022b2c094eed35f58846cf6fd2aea5dddbaa1d6b"
+        "33f98aae27e29e65cdaf6ef501503f639c3f63ff5c5dc1660b55403b0b8ad793"
     ),
-    "lueneburg-rb2-20-gruppen": "890ba16bf8a5c13ad0687c4c0674a55c45d46274ce387df7571c2cff52e12be2",
-    "lueneburg-rb2-20-keine": "76226a3a22ed3e42491d6b07dcc628039c3964615269aba825c75bb8b930ec00",
-    "lueneburg-rb2-20-pauschal": "e246f19f993bf86753f84e0819e81892cfc93376b2115a4990bbd3314cfb841d",
+    "lueneburg-rb2-20-gruppen": "36fb059ea1ec002e4cc18dafec7348e0d10c82d6520a20bc9db0e4fb92a27aa7",
+    "lueneburg-rb2-20-keine": "dafc35aee30ef63f8fc1b52133a3d60cfa4a1cd396ecec993b040cef06620fd0",
+    "lueneburg-rb2-20-pauschal": "9a1792df7b95fcd9ec6beaf088ae5d15b588348e1edbdb0829243d19057f1b2e",
     "lueneburg-rb2-20-rueckbehalt": (
-        "efcc0e75f547153be82242a1dce664c378d7a6f67c64b44952a0b1ec06ad40cb"
+        "9473795563ed94df6d80bf069f22102ae2022b8d155391f96bef2a1aab86e9e4"
     ),
     "lueneburg-rb2-20-sozialraumindex": (
-        "1f6764e119e7582c3c8a5ec634483c45a70cdef908f08672870eae8e9d0c241d"
+        "fa82d964eb9e7ed0f52bbe52224177831d9a7c6d3b7109b0332192f592050b14"
     ),
-    "lueneburg-rb2-20-vorjahr": "23ccd4cf686496bf89bc22b7eb2a271757bb9a39931b33ec90962a964a81074d",
+    "lueneburg-rb2-20-vorjahr": "b8fb001217e575f8dfb814ad232afc1fc965a13d770575b9fa85ff206689e6bf",
     "lueneburg-rb2-30-bonus-malus": (
-        "26073ea961e9eb6a9cfa1c8983a6248dd6eb2e4841b703fbdbfb81da927eefa4"
+        "3d9b7f7148003c0bf0b0a8181b051e3b0694a03410cff52da7935869f867451f"
     ),
-    "lueneburg-status-quo": "d53edb37bc36ec510c8cd8c2aca42af6a1161f636049559f90cd91d067741180",
+    "lueneburg-status-quo": "3f425de2500c1560829fc0c05f778c0a039ffd0c9d3b321591b5eed09a5f3f2c",
     "potsdam-mittelmark-status-quo": (
-        "16784b5f1b76bbe031ebf0539cd8a80250b40a40c55acf1cb8615d04414860d1"
+        "c8f90245651cdf0461de1903518b1ff8422e4668f9a80e80830d6532583d8cd8"
     ),
-    "ulm-status-quo": "4ddda7f0964e26d53f3864ea7fecf7f1e05aa6de580f52fea420792c7cc3ae62",
+    "ulm-status-quo": "8a747875ac1c4a18f877d80f361e135e1272687646d538d4585a6e31ceba0745",
 }
 """``Scenario.sha256`` of every shipped scenario, recorded before scenarios/loader.py and
 scenarios/schema.py were split into modules of one concern each (issue 11)."""
