@@ -80,6 +80,7 @@ def _tiny_setup_file(folder: Path) -> Path:
         draws=4,
         sims_per_minute=120,
         parameters=[first],
+        cost_parameters=[],  # one stage: the small test targets files have no spending
     )
     path = folder / "setup.yaml"
     path.write_text(yaml.safe_dump(setup, allow_unicode=True), encoding="utf-8")
