@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from calibration.fit import CalibrationSetup, ParameterPrior, Posterior, _round
+from calibration.fit import CalibrationSetup, Posterior, _round, distance, systematic
 from calibration.targets import Target
 
 COST_KINDS = ("per_u21", "sum", "share")
@@ -70,6 +70,18 @@ def split_targets(
             "nur Ausgaben (spent_…)"
         )
     return tuple(t for t in fit if not is_cost_target(t)), costs
+
+
+def cost_bases(setup: CalibrationSetup) -> list[float]:
+    """Each cost parameter's value in the runs: the setup's scenario as written.
+
+    Raises:
+        ScenarioError: If the scenario cannot be loaded.
+    """
+    from scenarios import find_scenario, load_scenario
+
+    written = load_scenario(find_scenario(setup.scenario), calibrated=False)
+    return [float(written.value_at(p.path)) for p in setup.cost_parameters]
 
 
 def aux_metrics(costs: Sequence[Target]) -> list[str]:
@@ -181,11 +193,7 @@ def fit_costs(
     hi = np.array([p.high for p in cps])
     rates = lo + rng.random((n, k_draws, c)) * (hi - lo)
     stats = rescaled_statistics(setup, post.aux, rates, costs, bases)
-    value = np.array([t.value for t in costs])
-    tol = np.array([t.tolerance or 1.0 for t in costs])
-    z = (stats - value) / (tol * np.abs(value))
-    d2 = np.sqrt(np.mean(z**2, axis=-1))
-    d2 = np.where(np.isfinite(d2), d2, np.inf)
+    d2 = distance(stats.reshape(n * k_draws, len(costs)), costs).reshape(n, k_draws)
     eps = setup.cost_epsilon
     widened = ""
     if int(np.sum(d2 <= eps)) < setup.population:
@@ -203,22 +211,12 @@ def fit_costs(
     kept_mass = float(w.sum())
     w_flat = (w / kept_mass).ravel()
     ess_joint = float(1.0 / np.sum(w_flat**2))
-    # systematic resampling of the joint sample to the population size
     size = setup.population
-    positions = (rng.random() + np.arange(size)) / size
-    cw = np.cumsum(w_flat)
-    cw /= cw[-1]
-    pick = np.minimum(np.searchsorted(cw, positions), len(cw) - 1)
-    pi, ki = np.divmod(pick, k_draws)
+    pi, ki = np.divmod(systematic(w_flat, size, rng), k_draws)
     theta = np.hstack([post.theta[pi], rates[pi, ki]])
     k1, k2 = first_stage_targets, len(costs)
     dist = np.sqrt((k1 * post.distances[pi] ** 2 + k2 * d2[pi, ki] ** 2) / (k1 + k2))
-    extended = setup.model_copy(
-        update={
-            "parameters": setup.parameters
-            + tuple(ParameterPrior(**p.model_dump(exclude={"scales"})) for p in cps)
-        }
-    )
+    extended = setup.model_copy(update={"parameters": setup.joint_parameters})
     joint = Posterior(
         extended,
         theta,
@@ -249,6 +247,7 @@ __all__ = [
     "COST_KINDS",
     "CostFit",
     "aux_metrics",
+    "cost_bases",
     "fit_costs",
     "is_cost_target",
     "rescaled_statistics",

@@ -148,6 +148,13 @@ class CalibrationSetup(BaseModel):
         return np.array([p.high for p in self.parameters])
 
     @property
+    def joint_parameters(self) -> tuple[ParameterPrior, ...]:
+        """Both stages' parameters: the first stage's, then the cost parameters."""
+        return self.parameters + tuple(
+            ParameterPrior(**p.model_dump(exclude={"scales"})) for p in self.cost_parameters
+        )
+
+    @property
     def paths(self) -> list[str]:
         """Dotted parameter paths."""
         return [p.path for p in self.parameters]
@@ -429,12 +436,17 @@ def _round(x: float, digits: int = 6) -> float:
     return float(f"{x:.{digits}g}")
 
 
-def resample(post: Posterior, k: int, rng: np.random.Generator) -> np.ndarray:
-    """Systematic resampling: ``k`` equally weighted draws (indices), in particle order."""
+def systematic(weights: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Systematic resampling of ``weights``: ``k`` equally weighted draws (indices), in order."""
     positions = (rng.random() + np.arange(k)) / k
-    cw = np.cumsum(post.weights)
+    cw = np.cumsum(weights)
     cw /= cw[-1]
     return np.minimum(np.searchsorted(cw, positions), len(cw) - 1)
+
+
+def resample(post: Posterior, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Systematic resampling: ``k`` equally weighted draws (indices), in particle order."""
+    return systematic(post.weights, k, rng)
 
 
 def point_estimate(post: Posterior) -> int:
@@ -639,5 +651,6 @@ __all__ = [
     "point_estimate",
     "posterior_document",
     "resample",
+    "systematic",
     "write_posterior",
 ]

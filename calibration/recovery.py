@@ -38,11 +38,16 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from calibration.costs import aux_metrics, fit_costs, rescaled_statistics, split_targets
+from calibration.costs import (
+    aux_metrics,
+    cost_bases,
+    fit_costs,
+    rescaled_statistics,
+    split_targets,
+)
 from calibration.fit import (
     SETUP_DIR,
     CalibrationSetup,
-    ParameterPrior,
     Simulator,
     _weighted_quantile,
     abc_smc,
@@ -50,7 +55,6 @@ from calibration.fit import (
     load_setup,
 )
 from calibration.targets import Target, load_targets
-from scenarios import find_scenario, load_scenario
 
 REPORT_DIR = Path(__file__).resolve().parent / "recovery"
 IDENTIFIED_WIDTH = 0.6
@@ -147,10 +151,7 @@ def recover(
     rng = np.random.default_rng([seed, 2])
     first, costs = split_targets(setup, targets)
     cps = setup.cost_parameters
-    all_params = (
-        *setup.parameters,
-        *(ParameterPrior(**p.model_dump(exclude={"scales"})) for p in cps),
-    )
+    all_params = setup.joint_parameters
     lo = np.array([p.low for p in all_params])
     hi = np.array([p.high for p in all_params])
     d, d1, k1 = len(all_params), len(setup.parameters), len(first)
@@ -236,8 +237,7 @@ def main() -> None:
     setup = setup.model_copy(update=update)
     targets = load_targets().by_role("fit")
     first, costs = split_targets(setup, targets)
-    written = load_scenario(find_scenario(setup.scenario), calibrated=False)
-    bases = [float(written.value_at(p.path)) for p in setup.cost_parameters]
+    bases = cost_bases(setup)
     budget = max(int(args.minutes_each * setup.sims_per_minute), setup.population)
     t0 = time.monotonic()
     rec = recover(

@@ -242,7 +242,8 @@ def calibrate(
     t0 = time.monotonic()
     check_setup(setup, setup_file if setup_file is not None else setup.name)
     # what is fitted, as it is now: a file edited during the calibration is not it
-    scenario_sha256 = load_scenario(find_scenario(setup.scenario), calibrated=False).sha256
+    written = load_scenario(find_scenario(setup.scenario), calibrated=False)
+    scenario_sha256 = written.sha256
     model_code = model_code_hash()
     path = check_output_file(out if out is not None else default_output(setup), "--out")
     target_set = targets if targets is not None else load_targets(targets_file)
@@ -262,8 +263,7 @@ def calibrate(
     )
     cost_record = None
     if costs:
-        written_scenario = load_scenario(find_scenario(setup.scenario), calibrated=False)
-        bases = [float(written_scenario.value_at(p.path)) for p in setup.cost_parameters]
+        bases = [float(written.value_at(p.path)) for p in setup.cost_parameters]
         try:
             fitted = fit_costs(post, costs, bases, first_stage_targets=len(first))
         except ValueError as err:
