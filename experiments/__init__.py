@@ -14,6 +14,8 @@ names below, never the modules inside:
 * :mod:`experiments.snapshots`: burn-ins kept on disk (:class:`BurnInCache`);
 * :mod:`experiments.paired`: a changed version against a baseline's stored runs
   (:func:`run_pairs`), computing only what changed;
+* :mod:`experiments.study`: a scenario and its baseline at designed points of
+  their uncertainties (:class:`Study`), one figure per point (:func:`point_values`);
 * :mod:`experiments.version`: :func:`code_version` and the engine's
   :func:`model_code_hash` (which a calibration file records).
 """
@@ -60,7 +62,15 @@ from experiments.recipe import (
     run_spec,
 )
 from experiments.snapshots import BurnInCache
-from experiments.sweep import BASE_POINT, SWEEPS_DIR, Sweep, load_sweep, sample_value
+from experiments.study import TOTAL, Study, outcome_values, point_index, point_values
+from experiments.sweep import (
+    BASE_POINT,
+    SWEEPS_DIR,
+    Sweep,
+    design_sweep,
+    load_sweep,
+    sample_value,
+)
 from experiments.version import code_version, model_code_hash
 
 __all__ = [
@@ -72,6 +82,7 @@ __all__ = [
     "POINT_ESTIMATE",
     "POSTERIOR",
     "SWEEPS_DIR",
+    "TOTAL",
     "UNCALIBRATED",
     "WATCHDOG_SECONDS",
     "BatchInterrupted",
@@ -89,8 +100,10 @@ __all__ = [
     "RunSpec",
     "RunTask",
     "StoredBatches",
+    "Study",
     "Sweep",
     "code_version",
+    "design_sweep",
     "execute",
     "execute_group",
     "execute_tasks",
@@ -98,9 +111,12 @@ __all__ = [
     "load_base",
     "load_sweep",
     "model_code_hash",
+    "outcome_values",
     "params_json",
     "plan_batch",
     "plan_recipe",
+    "point_index",
+    "point_values",
     "results_frame",
     "run_batch",
     "run_pair",

@@ -27,6 +27,7 @@ import dataclasses
 import itertools
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -101,6 +102,8 @@ class Sweep:
     lhs_columns: tuple[str, ...] = ()
     description: str | None = None
     seed: int = 1
+    origin: str = "Latin-Hypercube-Punkt der Sweep-Datei"
+    """How a point's values were drawn, written into each drawn value's assumption."""
 
     @property
     def n_points(self) -> int:
@@ -119,6 +122,9 @@ class Sweep:
         """
         if self.lhs_samples == 0:
             return self
+        drawn = (self.lhs_samples, len(self.lhs_columns))
+        if self.lhs_columns and self.unit_samples.shape == drawn:
+            return self  # drawn already (or given by a design, see :func:`design_sweep`)
         columns = self.lhs_paths
         if not columns:
             seen: dict[str, None] = {}
@@ -177,10 +183,48 @@ class Sweep:
                     overrides[path] = {
                         "value": _as_type(sample_value(unc, float(u), base), base),
                         "unit": unc.unit,
-                        "assumption": f"Latin-Hypercube-Punkt der Sweep-Datei ({unc.label})",
+                        "assumption": f"{self.origin} ({unc.label})",
                     }
                 out.append((f"p{len(out):03d}", overrides))
         return out
+
+
+def design_sweep(
+    columns: Sequence[str],
+    unit_samples: np.ndarray,
+    origin: str,
+    *,
+    seed: int = 1,
+    grid: Sequence[tuple[str, Sequence[Any]]] = (),
+) -> Sweep:
+    """A sweep whose uncertainty points are given (a Sobol, Morris or search design).
+
+    Args:
+        columns: The uncertainties (dotted paths); every scenario must declare each.
+        unit_samples: Points on the unit cube, one row per point, one column per path.
+        origin: German text written into every drawn value's assumption
+            (e.g. ``Sobol-Stichprobe der Sensitivitätsanalyse``).
+        seed: Seed the design was drawn with (recorded in the batch's plan).
+        grid: Lever values applied at every point (each a list of values).
+
+    Raises:
+        ValueError: If the samples do not fit the columns or leave the unit cube.
+    """
+    samples = np.asarray(unit_samples, dtype=float)
+    if samples.ndim != 2 or samples.shape[1] != len(columns):
+        raise ValueError(f"unit samples of shape {samples.shape} for {len(columns)} columns")
+    if samples.size and (samples.min() < 0.0 or samples.max() > 1.0):
+        raise ValueError("unit samples outside [0, 1]")
+    return Sweep(
+        path=None,
+        grid=tuple((path, tuple(values)) for path, values in grid),
+        lhs_samples=samples.shape[0],
+        lhs_paths=tuple(columns),
+        unit_samples=samples,
+        lhs_columns=tuple(columns),
+        seed=seed,
+        origin=origin,
+    )
 
 
 def sample_value(unc: UncertaintySection, u: float, base: float) -> float:
@@ -262,4 +306,4 @@ def load_sweep(path: str | os.PathLike[str]) -> Sweep:
     )
 
 
-__all__ = ["BASE_POINT", "Sweep", "load_sweep", "sample_value"]
+__all__ = ["BASE_POINT", "Sweep", "design_sweep", "load_sweep", "sample_value"]

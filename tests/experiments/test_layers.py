@@ -21,7 +21,17 @@ import scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
 
-ORDER = ("version", "sweep", "execution", "recipe", "snapshots", "paired", "plan", "batch")
+ORDER = (
+    "version",
+    "sweep",
+    "execution",
+    "recipe",
+    "snapshots",
+    "paired",
+    "plan",
+    "batch",
+    "study",
+)
 """The modules of ``experiments/``, bottom to top."""
 
 HIGHER = ("calibration", "dashboard", "cli")

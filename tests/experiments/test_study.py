@@ -1,0 +1,83 @@
+"""Studies: designed points drawn identically for scenario and baseline, reduced per point."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments import Study, design_sweep, outcome_values, point_index, point_values, run_batch
+from results import ResultsStore
+
+COLUMNS = ["provider.responsiveness", "projects.effect_mean"]
+
+
+def test_design_sweep_keeps_the_given_points():
+    samples = np.array([[0.0, 1.0], [0.5, 0.25]])
+    sweep = design_sweep(COLUMNS, samples, "Testentwurf")
+    assert sweep.resolve([]) is sweep  # nothing redrawn
+    assert sweep.n_points == 2
+
+
+@pytest.mark.parametrize(
+    "samples",
+    [np.zeros((2, 3)), np.array([[0.5, 1.5]]), np.array([[-0.1, 0.5]]), np.zeros(2)],
+)
+def test_design_sweep_rejects_points_off_the_unit_cube(samples):
+    with pytest.raises(ValueError):
+        design_sweep(COLUMNS, samples, "Testentwurf")
+
+
+def test_point_values_pairs_by_point_and_seed_and_averages_replicates():
+    rows = []
+    for point in ("p000", "p001"):
+        for seed in (1, 2):
+            base = 100.0 * seed + (10.0 if point == "p001" else 0.0)
+            rows.append(("base", point, seed, "m", base))
+            rows.append(("var", point, seed, "m", base + (1.0 if seed == 1 else 3.0)))
+    values = pd.DataFrame(rows, columns=["scenario", "point_id", "seed", "metric", "value"])
+    diff = point_values(values, "var", "base", 2)
+    assert diff["m"].tolist() == [2.0, 2.0]  # mean of the paired differences 1 and 3
+    own = point_values(values, "var", None, 2)
+    assert own["m"].tolist() == [152.0, 162.0]
+
+
+def test_point_values_names_a_missing_point():
+    values = pd.DataFrame(
+        [("var", "p000", 1, "m", 1.0)], columns=["scenario", "point_id", "seed", "metric", "value"]
+    )
+    with pytest.raises(ValueError, match="1 of 2 design points"):
+        point_values(values, "var", None, 2)
+
+
+def test_point_index():
+    assert point_index("p000") == 0
+    assert point_index("p12") == 12
+
+
+def test_a_study_draws_the_same_assumptions_for_scenario_and_baseline(tmp_path):
+    samples = np.array([[0.1, 0.2], [0.9, 0.8]])
+    study = Study(
+        "lueneburg-rb2-20-rueckbehalt",
+        "lueneburg-status-quo",
+        design_sweep(COLUMNS, samples, "Testentwurf"),
+        replicates=1,
+        years=1,
+        scale=0.05,
+        extra={"method": "test"},
+    )
+    plan = study.plan()
+    assert plan.plan["study"] == {"method": "test"}
+    assert len(plan.runs) == 4
+    by_point: dict[str, set[float]] = {}
+    for run in plan.runs:
+        params = run.spec.params
+        by_point.setdefault(run.point_id, set()).add(round(params.provider.responsiveness, 9))
+    assert by_point == {"p000": {0.1}, "p001": {0.9}}  # uniform 0–1: the point itself
+    with ResultsStore(tmp_path / "s.duckdb") as store:
+        report = run_batch(plan, store)
+        assert report.complete
+        values = outcome_values(store, plan, {"total_spent": "sum"})
+        table = point_values(values, plan.scenarios[1].name, plan.scenarios[0].name, 2)
+    assert list(table.index) == [0, 1]
+    assert np.isfinite(table["total_spent"]).all()
