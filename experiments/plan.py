@@ -322,6 +322,7 @@ def plan_batch(
         else {
             "file": sweep.path.name if sweep.path else None,
             "grid": {k: list(v) for k, v in sweep.grid},
+            "settings": [dict(setting) for setting in sweep.settings],
             "lhs_samples": sweep.lhs_samples,
             "lhs_columns": list(sweep.lhs_columns),
             "seed": sweep.seed,

@@ -102,13 +102,16 @@ class Sweep:
     lhs_columns: tuple[str, ...] = ()
     description: str | None = None
     seed: int = 1
+    settings: tuple[tuple[tuple[str, Any], ...], ...] = ()
+    """Lever settings instead of the grid's product (a search's candidates): each
+    setting is applied at every hypercube point, settings outermost."""
     origin: str = "Latin-Hypercube-Punkt der Sweep-Datei"
     """How a point's values were drawn, written into each drawn value's assumption."""
 
     @property
     def n_points(self) -> int:
         """Number of points (grid combinations × hypercube samples)."""
-        n_grid = math.prod(len(values) for _, values in self.grid)
+        n_grid = len(self.settings) or math.prod(len(values) for _, values in self.grid)
         return n_grid * max(self.lhs_samples, 1)
 
     def resolve(self, scenarios: list[Scenario]) -> Sweep:
@@ -155,7 +158,7 @@ class Sweep:
         Raises:
             ScenarioError: If the scenario lacks an uncertainty the sweep file names.
         """
-        if not self.grid and not self.lhs_samples:
+        if not self.grid and not self.settings and not self.lhs_samples:
             return [(BASE_POINT, {})]
         declared = {u.parameter: u for u in scenario.uncertainties}
         columns = self.lhs_columns
@@ -167,14 +170,18 @@ class Sweep:
                     f"Szenario „{scenario.name}“ erklärt diese Unsicherheit nicht "
                     f"(erklärt: {', '.join(declared) or 'keine'})",
                 )
-        combos = list(itertools.product(*(values for _, values in self.grid)))
+        if self.settings:
+            combos: list[dict[str, Any]] = [dict(setting) for setting in self.settings]
+        else:
+            combos = [
+                {path: value for (path, _), value in zip(self.grid, combo, strict=True)}
+                for combo in itertools.product(*(values for _, values in self.grid))
+            ]
         rows = self.unit_samples if columns else np.zeros((1, 0))
         out: list[tuple[str, dict[str, Any]]] = []
         for combo in combos:
             for row in rows:
-                overrides: dict[str, Any] = {
-                    path: value for (path, _), value in zip(self.grid, combo, strict=True)
-                }
+                overrides: dict[str, Any] = dict(combo)
                 for path, u in zip(columns, row, strict=True):
                     if path not in declared:
                         continue
@@ -195,7 +202,7 @@ def design_sweep(
     origin: str,
     *,
     seed: int = 1,
-    grid: Sequence[tuple[str, Sequence[Any]]] = (),
+    settings: Sequence[dict[str, Any]] = (),
 ) -> Sweep:
     """A sweep whose uncertainty points are given (a Sobol, Morris or search design).
 
@@ -205,7 +212,8 @@ def design_sweep(
         origin: German text written into every drawn value's assumption
             (e.g. ``Sobol-Stichprobe der Sensitivitätsanalyse``).
         seed: Seed the design was drawn with (recorded in the batch's plan).
-        grid: Lever values applied at every point (each a list of values).
+        settings: Lever settings (path → value), each applied at every point;
+            point ``k · len(unit_samples) + i`` is setting ``k`` at row ``i``.
 
     Raises:
         ValueError: If the samples do not fit the columns or leave the unit cube.
@@ -217,7 +225,7 @@ def design_sweep(
         raise ValueError("unit samples outside [0, 1]")
     return Sweep(
         path=None,
-        grid=tuple((path, tuple(values)) for path, values in grid),
+        settings=tuple(tuple(setting.items()) for setting in settings),
         lhs_samples=samples.shape[0],
         lhs_paths=tuple(columns),
         unit_samples=samples,

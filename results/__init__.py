@@ -68,6 +68,7 @@ from results.labels import (
 from results.queries import yearly_filter, yearly_sql
 from results.store import (
     DEFAULT_STORE,
+    INDEX_COLUMNS,
     ResultsStore,
     RunData,
     RunRecord,
@@ -82,6 +83,7 @@ __all__ = [
     "DISTRIBUTION_LABELS",
     "FLOW_KIND_LABELS",
     "FORMATS",
+    "INDEX_COLUMNS",
     "INTERVAL",
     "OVER_YEARS",
     "POTS",

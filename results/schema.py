@@ -16,12 +16,13 @@ from typing import Any
 
 import duckdb
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version of the store's tables (``meta.schema_version``); raised with every change.
 
 1: the first schema. 2: ``runs.input_sha256`` added; ``runs.scenario_sha256`` is the
 content hash of the scenario as written (schema 1 stored the hash after the
-posterior draw there).
+posterior draw there). 3: tables ``analyses`` (sensitivity, discovery, search:
+settings and result of each) and ``sensitivity_indices`` added.
 """
 
 ADDED_COLUMNS: dict[int, tuple[tuple[str, str, str], ...]] = {
@@ -33,6 +34,11 @@ A store of an older version has the current tables without these columns (they a
 always appended at the end of their table, so ``ALTER TABLE … ADD COLUMN`` gives
 exactly the current layout).
 """
+
+ADDED_TABLES: dict[int, tuple[str, ...]] = {
+    3: ("analyses", "sensitivity_indices"),
+}
+"""Tables each schema version added (created, empty, when an older store is upgraded)."""
 
 MIGRATABLE_FROM = 1
 """Oldest schema version a store is upgraded from when opened for writing."""
@@ -133,6 +139,25 @@ DDL = (
         utilisation DOUBLE,
         active BOOLEAN
     )""",
+    """CREATE TABLE IF NOT EXISTS analyses (
+        analysis_id VARCHAR PRIMARY KEY,
+        kind VARCHAR,
+        created TIMESTAMP,
+        scenario VARCHAR,
+        baseline VARCHAR,
+        batch_ids JSON,
+        settings JSON,
+        result JSON
+    )""",
+    """CREATE TABLE IF NOT EXISTS sensitivity_indices (
+        analysis_id VARCHAR,
+        outcome VARCHAR,
+        parameter VARCHAR,
+        label VARCHAR,
+        measure VARCHAR,
+        value DOUBLE,
+        conf DOUBLE
+    )""",
 )
 
 DATA_TABLES: tuple[str, ...] = ("results", "flows", "closings", "providers")
@@ -161,6 +186,10 @@ def schema_of_version(version: int) -> dict[str, tuple[tuple[str, str], ...]]:
         Table → columns with types, in order, like :func:`expected_schema`.
     """
     schema = dict(expected_schema())
+    for added_in, tables in ADDED_TABLES.items():
+        if added_in > version:
+            for table in tables:
+                schema.pop(table, None)
     for added_in, columns in ADDED_COLUMNS.items():
         if added_in <= version:
             continue
@@ -237,6 +266,7 @@ def schema_of(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[tuple[str, str]
 
 __all__ = [
     "ADDED_COLUMNS",
+    "ADDED_TABLES",
     "CONNECTION_CONFIG",
     "DATA_TABLES",
     "DDL",

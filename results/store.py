@@ -44,6 +44,7 @@ command resumes.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -59,6 +60,7 @@ import pandas as pd
 from results.queries import yearly_sql
 from results.schema import (
     ADDED_COLUMNS,
+    ADDED_TABLES,
     CONNECTION_CONFIG,
     DATA_TABLES,
     DDL,
@@ -82,6 +84,10 @@ from results.store_files import (
 
 DEFAULT_STORE = Path("ergebnisse.duckdb")
 """Store file used when none is given (in the working directory)."""
+
+
+INDEX_COLUMNS = ("outcome", "parameter", "label", "measure", "value", "conf")
+"""Columns of a sensitivity analysis's indices (table ``sensitivity_indices``)."""
 
 
 @dataclass(frozen=True)
@@ -276,6 +282,11 @@ class ResultsStore:
             {"run_id": list(content), "scenario_sha256": list(content.values())}, dtype=object
         )
         with self._transaction():
+            for added_in, tables in ADDED_TABLES.items():
+                if added_in > version:
+                    for ddl in DDL:
+                        if any(f"EXISTS {table} (" in ddl for table in tables):
+                            self._con.execute(ddl)
             for added_in, columns in ADDED_COLUMNS.items():
                 if added_in <= version:
                     continue
@@ -483,6 +494,84 @@ class ResultsStore:
             self._insert_manifest(
                 record, "done", None, data.started, data.finished, data.seconds, data.worker
             )
+
+    def write_analysis(
+        self,
+        analysis_id: str,
+        kind: str,
+        scenario: str,
+        baseline: str | None,
+        batch_ids: Sequence[str],
+        settings: dict[str, Any],
+        result: dict[str, Any],
+        indices: pd.DataFrame | None = None,
+    ) -> None:
+        """Store an analysis (sensitivity, discovery, search) in one transaction.
+
+        The same analysis run again (same id: same settings and runs) replaces its row
+        and its indices, so nothing is stored twice.
+
+        Args:
+            analysis_id: Id of the analysis (a hash of what it was computed from).
+            kind: ``sensitivity``, ``discover`` or ``optimise``.
+            scenario: The scenario analysed.
+            baseline: The baseline of the paired differences, or None.
+            batch_ids: The batches whose runs it read.
+            settings: What it was asked for (method, sizes, outcome …), JSON-able.
+            result: What it found, JSON-able.
+            indices: Sensitivity indices (columns of table ``sensitivity_indices``
+                without ``analysis_id``), or None.
+
+        Raises:
+            StoreError: If the file cannot be written (nothing of it is stored).
+        """
+        dump = functools.partial(json.dumps, ensure_ascii=False, allow_nan=False, default=str)
+        with self._transaction():
+            self._con.execute("DELETE FROM analyses WHERE analysis_id = ?", [analysis_id])
+            self._con.execute(
+                "DELETE FROM sensitivity_indices WHERE analysis_id = ?", [analysis_id]
+            )
+            self._con.execute(
+                "INSERT INTO analyses VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    analysis_id,
+                    kind,
+                    _now(),
+                    scenario,
+                    baseline,
+                    dump(list(batch_ids)),
+                    dump(settings),
+                    dump(result),
+                ],
+            )
+            if indices is not None and not indices.empty:
+                frame = indices[list(INDEX_COLUMNS)].copy()
+                frame.insert(0, "analysis_id", analysis_id)
+                self._con.register("_indices", frame)
+                try:
+                    self._con.execute("INSERT INTO sensitivity_indices SELECT * FROM _indices")
+                finally:
+                    self._con.unregister("_indices")
+
+    def analyses(self, kind: str | None = None) -> pd.DataFrame:
+        """Stored analyses, newest first; ``settings``, ``result`` and ``batch_ids`` parsed."""
+        sql = "SELECT * FROM analyses"
+        params: list[Any] = []
+        if kind is not None:
+            sql += " WHERE kind = ?"
+            params.append(kind)
+        frame = self.query(sql + " ORDER BY created DESC, analysis_id", params)
+        for column in ("batch_ids", "settings", "result"):
+            frame[column] = [json.loads(v) if isinstance(v, str) else v for v in frame[column]]
+        return frame
+
+    def sensitivity_indices(self, analysis_id: str) -> pd.DataFrame:
+        """The indices of one sensitivity analysis (table ``sensitivity_indices``)."""
+        return self.query(
+            "SELECT * FROM sensitivity_indices WHERE analysis_id = ? "
+            "ORDER BY outcome, measure, value DESC, parameter",
+            [analysis_id],
+        )
 
     def write_failure(self, record: RunRecord, error: str) -> None:
         """Record a run that failed in the engine (it is retried on resume).

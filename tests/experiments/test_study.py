@@ -8,6 +8,7 @@ import pytest
 
 from experiments import Study, design_sweep, outcome_values, point_index, point_values, run_batch
 from results import ResultsStore
+from scenarios import load_scenario
 
 COLUMNS = ["provider.responsiveness", "projects.effect_mean"]
 
@@ -17,6 +18,20 @@ def test_design_sweep_keeps_the_given_points():
     sweep = design_sweep(COLUMNS, samples, "Testentwurf")
     assert sweep.resolve([]) is sweep  # nothing redrawn
     assert sweep.n_points == 2
+
+
+def test_design_sweep_applies_each_setting_at_every_point():
+    samples = np.array([[0.1, 0.2], [0.9, 0.8]])
+    settings = [{"budget.regional2_share": 0.1}, {"budget.regional2_share": 0.3}]
+    sweep = design_sweep(COLUMNS, samples, "Testentwurf", settings=settings)
+    assert sweep.n_points == 4
+    base = load_scenario("lueneburg-status-quo")
+    points = sweep.points(base)
+    assert [p for p, _ in points] == ["p000", "p001", "p002", "p003"]
+    shares = [o["budget.regional2_share"] for _, o in points]
+    assert shares == [0.1, 0.1, 0.3, 0.3]  # setting k at row i is point k · 2 + i
+    drawn = [o["provider.responsiveness"]["value"] for _, o in points]
+    assert drawn == pytest.approx([0.1, 0.9, 0.1, 0.9])
 
 
 @pytest.mark.parametrize(

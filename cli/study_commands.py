@@ -1,0 +1,188 @@
+"""What the analysis commands share: their options and running a study into the store.
+
+``sozialraum sensitivity``, ``discover`` and ``optimise`` each run a scenario (and a
+baseline) at designed points of the declared uncertainties
+(:class:`experiments.Study`): an ordinary batch, stored run by run, resumed by the
+same command, with the batch command's progress bar, interruption and error lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from cli.batch_commands import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    _execute,
+    _fail,
+    _os_failure,
+    _print_report,
+    _stored_batches,
+    calibration_notes,
+)
+from cli.tables import print_warnings
+from experiments import BatchInterrupted, BatchPlan, Study, outcome_values
+from results import DEFAULT_STORE, ResultsStore
+from scenarios import (
+    MAX_REPLICATES,
+    MAX_SEED,
+    MAX_WORKERS,
+    MAX_YEARS,
+    REPLICATES_WHY,
+    SEED_WHY,
+    WORKERS_WHY,
+    YEARS_WHY,
+    Scenario,
+    ScenarioError,
+    display_path,
+    fmt_num,
+)
+
+
+def add_study_options(
+    p: argparse.ArgumentParser,
+    int_at_least: Any,
+    scale: Any,
+    *,
+    replicates: int = 2,
+) -> None:
+    """The options every study command has (baseline, replicates, years, scale, store …)."""
+    p.add_argument("scenario", metavar="SZENARIO", help="Szenarioname oder Pfad zur YAML-Datei")
+    p.add_argument(
+        "--baseline",
+        metavar="SZENARIO",
+        default=None,
+        help=(
+            "Vergleichsszenario: ausgewertet wird die gepaarte Differenz SZENARIO − "
+            "Vergleich (gleicher Seed, gleiche Annahmen); ohne: SZENARIO allein"
+        ),
+    )
+    p.add_argument(
+        "--replicates",
+        type=int_at_least(1, MAX_REPLICATES, "Wiederholungen", REPLICATES_WHY),
+        default=replicates,
+        help=f"Wiederholungen je Punkt (Mittelwert; Vorgabe: {replicates})",
+    )
+    p.add_argument(
+        "--years",
+        type=int_at_least(1, MAX_YEARS, "Jahre", YEARS_WHY),
+        default=None,
+        help=f"simulierte Jahre, höchstens {MAX_YEARS} (Vorgabe: Szenario)",
+    )
+    p.add_argument("--scale", type=scale, default=None, help="Anteil der Bevölkerung, 0 < F ≤ 1")
+    p.add_argument(
+        "--store",
+        metavar="DATEI",
+        default=str(DEFAULT_STORE),
+        help=f"Ergebnisspeicher, DuckDB (Vorgabe: {DEFAULT_STORE})",
+    )
+    p.add_argument(
+        "--workers",
+        type=int_at_least(1, MAX_WORKERS, "Prozesse", WORKERS_WHY),
+        default=None,
+        help=f"lokale Prozesse, höchstens {MAX_WORKERS} (Vorgabe: alle Kerne)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int_at_least(0, MAX_SEED, "", SEED_WHY),
+        default=1,
+        help=(
+            f"Startwert der Stichprobe und erster Seed der Läufe, 0 bis {fmt_num(MAX_SEED)} "
+            "(Vorgabe: 1)"
+        ),
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADRESSE",
+        default=None,
+        help="Dask-Scheduler, z. B. tcp://rechner:8786 (statt lokaler Prozesse)",
+    )
+
+
+@dataclass
+class StudyRuns:
+    """A finished study: its plan and one value per stored run and metric."""
+
+    plan: BatchPlan
+    values: pd.DataFrame
+    """scenario, point_id, seed, metric, value (see :func:`experiments.outcome_values`)."""
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario studied (the last one planned)."""
+        return self.plan.scenarios[-1]
+
+    @property
+    def baseline(self) -> Scenario | None:
+        """The baseline, if any."""
+        return self.plan.scenarios[0] if len(self.plan.scenarios) == 2 else None
+
+
+def run_study(
+    args: argparse.Namespace, studies: Sequence[Study], metrics: dict[str, str]
+) -> list[StudyRuns] | int:
+    """Plan and run studies into ``args.store``; their values, or the exit code of a failure.
+
+    Every study is planned (validated) before anything runs, so a broken input leaves
+    the store untouched; each runs as its own batch.
+
+    Returns:
+        One :class:`StudyRuns` per study, or the exit code (2 wrong input, 1 failed
+        runs, 130 interrupted) after the German lines were printed.
+    """
+    if getattr(args, "workers", None) is None:
+        args.workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    try:
+        plans = [study.plan(stored=_stored_batches(args.store)) for study in studies]
+        store = ResultsStore(args.store)
+    except ScenarioError as err:
+        return _fail(err)
+    out: list[StudyRuns] = []
+    with store:
+        try:
+            for plan in plans:
+                report = _execute(args, plan, store)
+                if report.failed:
+                    _print_report(report, args.store)
+                    return EXIT_FAILURE
+                out.append(StudyRuns(plan, outcome_values(store, plan, metrics)))
+        except BatchInterrupted as exc:
+            r = exc.report
+            print(
+                f"Abgebrochen: {r.already_done + r.ran} von {r.planned} Läufen sind in "
+                f"{display_path(args.store)} gespeichert. Derselbe Befehl setzt fort.",
+                file=sys.stderr,
+            )
+            return EXIT_INTERRUPTED
+        except ScenarioError as err:  # the store cannot be read or written
+            return _fail(err)
+        except OSError as exc:
+            return _fail(_os_failure(args, exc))
+    print_warnings(calibration_notes(plans[0].scenarios))
+    return out
+
+
+def outcome_of(scenario: Scenario, metric: str, field: str = "--outcome") -> Any:
+    """The scenario's outcome declaration of a metric.
+
+    Raises:
+        ScenarioError: If the scenario declares no such outcome (the error lists
+            the declared ones).
+    """
+    for outcome in scenario.outcomes:
+        if outcome.metric == metric:
+            return outcome
+    declared = ", ".join(o.metric for o in scenario.outcomes) or "keine"
+    raise ScenarioError(
+        scenario.path, field, f"Ergebnisgröße „{metric}“ nicht erklärt (erklärt: {declared})"
+    )
+
+
+__all__ = ["StudyRuns", "add_study_options", "outcome_of", "run_study"]
