@@ -218,6 +218,9 @@ def schema_difference(
         if extra:
             return f"Spalte {table}.{extra[0]} gehört nicht dazu"
         return f"Spalten der Tabelle {table} in anderer Reihenfolge"
+    for table in found:  # a table of a later schema version (tables of others are ignored)
+        if table in expected_schema() and table not in expected:
+            return f"Tabelle {table} gehört nicht dazu"
     return None
 
 

@@ -1,4 +1,5 @@
-"""Schema 2 keeps both hashes; a schema-1 store is upgraded when opened for writing."""
+"""Schema 2 keeps both hashes, schema 3 the analyses; older stores are upgraded when
+opened for writing."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from tests.bad_days.harness import file_digest
 
 A, B = "lueneburg-status-quo", "lueneburg-rb2-20-rueckbehalt"
 SMALL = {"years": 1, "scale": 0.1}
+NEW_IN_3 = ("analyses", "sensitivity_indices")
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +45,8 @@ def _as_schema_1(source: Path, target: Path) -> str:
     try:
         con.execute("UPDATE runs SET scenario_sha256 = 'nach-ziehung-' || run_id")
         con.execute("ALTER TABLE runs DROP COLUMN input_sha256")
+        for table in NEW_IN_3:
+            con.execute(f"DROP TABLE {table}")
         con.execute("UPDATE meta SET value = '1'")
     finally:
         con.close()
@@ -71,12 +75,13 @@ def test_store_keeps_both_hashes(master):
     assert expected_schema()["runs"][-1] == ("input_sha256", "VARCHAR")
 
 
-def test_schema_1_is_the_current_one_without_the_input_hash():
+def test_schema_1_is_the_current_one_without_the_input_hash_and_the_analyses():
     old = schema_of_version(1)
     assert old["runs"] == expected_schema()["runs"][:-1]
     assert {t: c for t, c in old.items() if t != "runs"} == {
-        t: c for t, c in expected_schema().items() if t != "runs"
+        t: c for t, c in expected_schema().items() if t not in ("runs", *NEW_IN_3)
     }
+    assert set(expected_schema()) - set(schema_of_version(2)) == set(NEW_IN_3)
     assert schema_of_version(SCHEMA_VERSION) == expected_schema()
 
 
@@ -113,7 +118,7 @@ def test_schema_1_store_read_only_is_refused_with_the_way_to_upgrade(master, tmp
         ResultsStore(path, read_only=True)
     err = info.value
     assert err.field == "meta.schema_version"
-    assert "ältere Schema 1, dieses Programm braucht 2" in err.message
+    assert "ältere Schema 1, dieses Programm braucht 3" in err.message
     assert "schreibenden Befehl" in err.message and "--store" in err.message
     assert err.cli_line().startswith("Fehler:") and "\n" not in err.cli_line()
     assert file_digest(path) == digest
@@ -158,6 +163,25 @@ def test_failed_upgrade_keeps_every_run(master, tmp_path, monkeypatch):
     finally:
         con.close()
     assert "input_sha256" not in columns
+    after = _tables(path)
+    for table, frame in before.items():
+        pd.testing.assert_frame_equal(after[table], frame, obj=table)
+
+
+def test_schema_2_store_gets_the_analysis_tables_and_keeps_every_run(master, tmp_path):
+    path = tmp_path / "v2.duckdb"
+    shutil.copy(master, path)
+    con = duckdb.connect(str(path), config=CONNECTION_CONFIG)
+    for table in NEW_IN_3:
+        con.execute(f"DROP TABLE {table}")
+    con.execute("UPDATE meta SET value = '2'")
+    con.close()
+    before = _tables(path)
+    with pytest.raises(StoreError, match="ältere Schema 2"):
+        ResultsStore(path, read_only=True)
+    with ResultsStore(path) as store:
+        store.write_analysis("a1", "sensitivity", A, None, ["b"], {"n": 1}, {"ok": True})
+        assert store.analyses()["kind"].tolist() == ["sensitivity"]
     after = _tables(path)
     for table, frame in before.items():
         pd.testing.assert_frame_equal(after[table], frame, obj=table)
