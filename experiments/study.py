@@ -99,12 +99,12 @@ def outcome_values(
         region: Region (default: the whole Kreis).
 
     Returns:
-        scenario, point_id, seed, metric, value.
+        scenario, point_id, seed, metric, value, unit.
     """
     sql, params = yearly_sql(metrics=list(metrics), regions=[region], run_ids=plan.run_ids)
     frame = store.query(sql, params)
     per_run = over_years(frame, metrics)
-    return per_run[["scenario", "point_id", "seed", "metric", "value"]]
+    return per_run[["scenario", "point_id", "seed", "metric", "value", "unit"]]
 
 
 def point_values(

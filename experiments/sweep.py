@@ -236,7 +236,7 @@ def design_sweep(
 
 
 def sample_value(unc: UncertaintySection, u: float, base: float) -> float:
-    """Map a point ``u`` in [0, 1) through an uncertainty's distribution.
+    """Map a point ``u`` in [0, 1] through an uncertainty's distribution, into [low, high].
 
     >>> from scenarios import UncertaintySection
     >>> unc = UncertaintySection(parameter="x", label="x", distribution="uniform",
@@ -246,13 +246,15 @@ def sample_value(unc: UncertaintySection, u: float, base: float) -> float:
     """
     lo, hi = unc.low, unc.high
     if unc.distribution == "uniform":
-        return lo + u * (hi - lo)
-    if unc.distribution == "triangular":
+        value = lo + u * (hi - lo)
+    elif unc.distribution == "triangular":
         c = (float(unc.mode) - lo) / (hi - lo)
-        return float(stats.triang.ppf(u, c, loc=lo, scale=hi - lo))
-    sd = float(unc.sd)  # normal around the scenario's value, cut to [low, high]
-    a, b = (lo - base) / sd, (hi - base) / sd
-    return float(stats.truncnorm.ppf(u, a, b, loc=base, scale=sd))
+        value = float(stats.triang.ppf(u, c, loc=lo, scale=hi - lo))
+    else:  # normal around the scenario's value, cut to [low, high]
+        sd = float(unc.sd)
+        a, b = (lo - base) / sd, (hi - base) / sd
+        value = float(stats.truncnorm.ppf(u, a, b, loc=base, scale=sd))
+    return min(max(value, lo), hi)  # u = 1 (a Sobol or Morris design's edge) in floating point
 
 
 def _as_type(value: float, like: Any) -> Any:

@@ -170,3 +170,26 @@ def test_default_columns_keep_a_scenarios_own_value_where_it_declares_none(tmp_p
     assert len(set(drawn)) == 4 and all(0.6 <= v <= 0.95 for v in drawn)
     for (_, a), (_, b) in zip(lue_points, ulm_points, strict=True):  # shared columns paired
         assert a["need.trend_per_year"] == b["need.trend_per_year"]
+
+
+@pytest.mark.parametrize("distribution", ["uniform", "triangular", "normal"])
+def test_regression_upper_end_of_a_design_lands_outside_the_declared_range(distribution):
+    """A Sobol or Morris design reaches u = 1: 0.075 + 1 · 0.15 was 0.22500000000000003,
+    above the declared 0.225, and the scenario refused the point."""
+    from scenarios import UncertaintySection
+
+    extra = {"uniform": {}, "triangular": {"mode": 0.1}, "normal": {"sd": 0.05}}[distribution]
+    unc = UncertaintySection(
+        parameter="help_types.31.help_effect",
+        label="Wirkung",
+        distribution=distribution,
+        low=0.075,
+        high=0.225,
+        unit="need/month",
+        assumption="Test",
+        **extra,
+    )
+    for u in (0.0, 1.0):
+        value = sample_value(unc, u, 0.15)
+        assert 0.075 <= value <= 0.225
+    assert sample_value(unc, 1.0, 0.15) == pytest.approx(0.225)
