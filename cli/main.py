@@ -35,6 +35,9 @@ from rich.table import Table
 
 from cli.batch_commands import add_commands, calibration_notes
 from cli.calibrate_command import add_calibrate_command
+from cli.discover_command import add_discover_command
+from cli.optimise_command import add_optimise_command
+from cli.sensitivity_command import add_sensitivity_command
 from cli.tables import add_row, new_table, print_warnings, render
 from cli.vorlage_command import add_vorlage_command
 from experiments import (
@@ -224,6 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_commands(commands, _int_at_least, _scale)
     add_calibrate_command(commands, _int_at_least)
+    add_discover_command(commands, _int_at_least, _scale)
+    add_optimise_command(commands, _int_at_least, _scale)
+    add_sensitivity_command(commands, _int_at_least, _scale)
     add_vorlage_command(commands)
     return parser
 

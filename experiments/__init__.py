@@ -16,11 +16,26 @@ names below, never the modules inside:
   (:func:`run_pairs`), computing only what changed;
 * :mod:`experiments.study`: a scenario and its baseline at designed points of
   their uncertainties (:class:`Study`), one figure per point (:func:`point_values`);
+* :mod:`experiments.discover`: scenario discovery, the boxes of assumptions in which
+  an outcome's cases are dense (PRIM, :func:`find_boxes`), in German
+  (:func:`box_sentence`);
+* :mod:`experiments.optimise`: robust multi-objective search over a scenario's
+  levers (NSGA-II, :func:`search`), its objectives and dominance;
+* :mod:`experiments.sensitivity`: Sobol and Morris designs and indices (SALib);
 * :mod:`experiments.version`: :func:`code_version` and the engine's
   :func:`model_code_hash` (which a calibration file records).
 """
 
 from experiments.batch import BatchInterrupted, BatchReport, ProgressHook, results_frame, run_batch
+from experiments.discover import (
+    Box,
+    Step,
+    box_condition,
+    box_record,
+    box_sentence,
+    find_boxes,
+    format_quantity,
+)
 from experiments.execution import (
     GROUP_SIZE,
     WATCHDOG_SECONDS,
@@ -29,6 +44,25 @@ from experiments.execution import (
     execute,
     execute_group,
     execute_tasks,
+)
+from experiments.optimise import (
+    DEFAULT_LEVERS,
+    DEFAULT_OBJECTIVES,
+    OBJECTIVES,
+    SCHEME,
+    SEARCH_ORIGIN,
+    Evaluated,
+    Lever,
+    LeverSpace,
+    Objective,
+    SearchResult,
+    analysis_id,
+    dominates,
+    non_dominated,
+    objective_metrics,
+    objective_values,
+    search,
+    uncertainty_sample,
 )
 from experiments.paired import (
     FIGURE_COLUMNS,
@@ -61,8 +95,26 @@ from experiments.recipe import (
     params_json,
     run_spec,
 )
+from experiments.sensitivity import (
+    MEASURE_LABELS,
+    MEASURES,
+    METHODS,
+    SensitivityDesign,
+    design_size,
+    sensitivity_design,
+    sensitivity_indices,
+)
 from experiments.snapshots import BurnInCache
-from experiments.study import TOTAL, Study, outcome_values, point_index, point_values
+from experiments.study import (
+    TOTAL,
+    Study,
+    noise_shares,
+    outcome_values,
+    point_index,
+    point_values,
+    run_values,
+    study_members,
+)
 from experiments.sweep import (
     BASE_POINT,
     SWEEPS_DIR,
@@ -77,10 +129,18 @@ __all__ = [
     "BASE",
     "BASE_POINT",
     "CALIBRATION_MODES",
+    "DEFAULT_LEVERS",
+    "DEFAULT_OBJECTIVES",
     "FIGURE_COLUMNS",
     "GROUP_SIZE",
+    "MEASURES",
+    "MEASURE_LABELS",
+    "METHODS",
+    "OBJECTIVES",
     "POINT_ESTIMATE",
     "POSTERIOR",
+    "SCHEME",
+    "SEARCH_ORIGIN",
     "SWEEPS_DIR",
     "TOTAL",
     "UNCALIBRATED",
@@ -88,8 +148,13 @@ __all__ = [
     "BatchInterrupted",
     "BatchPlan",
     "BatchReport",
+    "Box",
     "BurnInCache",
+    "Evaluated",
+    "Lever",
+    "LeverSpace",
     "Member",
+    "Objective",
     "Outcome",
     "PairOutcome",
     "PairedDesign",
@@ -99,18 +164,33 @@ __all__ = [
     "RunOptions",
     "RunSpec",
     "RunTask",
+    "SearchResult",
+    "SensitivityDesign",
+    "Step",
     "StoredBatches",
     "Study",
     "Sweep",
+    "analysis_id",
+    "box_condition",
+    "box_record",
+    "box_sentence",
     "code_version",
+    "design_size",
     "design_sweep",
+    "dominates",
     "execute",
     "execute_group",
     "execute_tasks",
+    "find_boxes",
+    "format_quantity",
     "input_sha256",
     "load_base",
     "load_sweep",
     "model_code_hash",
+    "noise_shares",
+    "non_dominated",
+    "objective_metrics",
+    "objective_values",
     "outcome_values",
     "params_json",
     "plan_batch",
@@ -122,7 +202,13 @@ __all__ = [
     "run_pair",
     "run_pairs",
     "run_spec",
+    "run_values",
     "sample_value",
+    "search",
+    "sensitivity_design",
+    "sensitivity_indices",
     "stored_members",
+    "study_members",
+    "uncertainty_sample",
     "yearly_totals",
 ]

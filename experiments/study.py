@@ -17,14 +17,15 @@ declares) or of its paired difference to the baseline.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from experiments.plan import BatchPlan, StoredBatches, plan_batch
+from experiments.plan import BatchPlan, Member, StoredBatches, plan_batch, points_of
+from experiments.recipe import POSTERIOR, RunOptions, run_spec
 from experiments.sweep import Sweep
 from results import ResultsStore, over_years, yearly_sql
 
@@ -86,10 +87,69 @@ def point_index(point_id: str) -> int:
     return int(point_id[1:])
 
 
+def run_values(
+    store: ResultsStore,
+    run_ids: Sequence[str],
+    metrics: Mapping[str, str],
+    region: str = TOTAL,
+) -> pd.DataFrame:
+    """One value per stored run and metric over all years, keyed by run id.
+
+    Runs are told apart by their id, never by the scenario, point and seed of their
+    manifest row: a study meets a stored run again (same parameters and seed) at
+    another point id, and the manifest keeps the point id of the batch that
+    computed it first.
+
+    Args:
+        store: The results store (read-only is enough).
+        run_ids: The runs.
+        metrics: Metric → ``sum``, ``mean``, ``last`` or ``max`` over the years.
+        region: Region (default: the whole Kreis).
+
+    Returns:
+        run_id, metric, value, unit.
+    """
+    sql, params = yearly_sql(metrics=list(metrics), regions=[region], run_ids=list(run_ids))
+    frame = store.query(sql, params)
+    frame = frame.assign(point_id=frame["run_id"])  # over_years groups by run
+    per_run = over_years(frame, dict(metrics))
+    return per_run.rename(columns={"point_id": "run_id"})[["run_id", "metric", "value", "unit"]]
+
+
+def study_members(plan: BatchPlan) -> list[Member]:
+    """Every (run id, scenario, point id, replicate) of a study, repeated points included.
+
+    A design can hold the same point twice (Morris trajectories share grid points;
+    a search proposes a candidate again); the batch plans such a run once, under the
+    first point. The others get the same run id here, built only for them.
+    """
+    members = [r.member for r in plan.runs]
+    if plan.sweep is None:
+        return members
+    have = {(m[1], m[2], m[3]) for m in members}
+    replicates = int(plan.plan.get("replicates", 1))
+    options = RunOptions(
+        years=plan.plan.get("years"),
+        scale=plan.plan.get("scale"),
+        seed_base=int(plan.plan.get("seed_base", 1)),
+        calibration=str(plan.plan.get("calibration", POSTERIOR)),
+    )
+    for base in plan.scenarios:
+        for point in points_of(base, plan.sweep):
+            for r in range(replicates):
+                if (base.name, point.id, r) in have:
+                    continue
+                spec = run_spec(
+                    base, r, point=point, options=options, version=plan.plan["code_version"]
+                )
+                members.append((spec.run_id, base.name, point.id, r))
+    return members
+
+
 def outcome_values(
     store: ResultsStore, plan: BatchPlan, metrics: dict[str, str], region: str = TOTAL
 ) -> pd.DataFrame:
-    """One value per stored run of the plan and metric, over all years.
+    """One value per run of the study and metric, at the study's own points.
 
     Args:
         store: The results store.
@@ -99,12 +159,56 @@ def outcome_values(
         region: Region (default: the whole Kreis).
 
     Returns:
-        scenario, point_id, seed, metric, value, unit.
+        scenario, point_id, seed, run_id, metric, value, unit: one row per point of
+        the design (a repeated point has the values of its one run).
     """
-    sql, params = yearly_sql(metrics=list(metrics), regions=[region], run_ids=plan.run_ids)
-    frame = store.query(sql, params)
-    per_run = over_years(frame, metrics)
-    return per_run[["scenario", "point_id", "seed", "metric", "value", "unit"]]
+    members = pd.DataFrame(
+        study_members(plan), columns=["run_id", "scenario", "point_id", "replicate"]
+    )
+    values = run_values(store, list(dict.fromkeys(members["run_id"])), metrics, region)
+    out = members.merge(values, on="run_id", how="inner")
+    out["seed"] = int(plan.plan.get("seed_base", 1)) + out["replicate"]
+    return out[["scenario", "point_id", "seed", "run_id", "metric", "value", "unit"]]
+
+
+def _paired(values: pd.DataFrame, scenario: str, baseline: str | None) -> pd.DataFrame:
+    """The scenario's values per run, or their paired differences to the baseline."""
+    own = values[values["scenario"] == scenario]
+    if baseline is None:
+        return own
+    base = values[values["scenario"] == baseline][["point_id", "seed", "metric", "value"]]
+    own = own.merge(base, on=["point_id", "seed", "metric"], suffixes=("", "_base"))
+    return own.assign(value=own["value"] - own["value_base"])
+
+
+def noise_shares(
+    values: pd.DataFrame, scenario: str, baseline: str | None
+) -> dict[str, float | None]:
+    """Per metric, the share of the spread of the point figures that is chance.
+
+    A point's figure is the mean over its ``R`` replicates; the chance part of its
+    variance is the replicates' variance within a point (averaged over points)
+    divided by ``R``. Compared with the variance of the point figures over the
+    design this says how much of what a sensitivity analysis splits among the
+    assumptions is the runs' randomness instead (a share near 1: the indices
+    measure noise; raise ``--replicates``).
+
+    Returns:
+        Metric → share in [0, 1], or None with fewer than two replicates per point
+        or no spread at all.
+    """
+    out: dict[str, float | None] = {}
+    for metric, part in _paired(values, scenario, baseline).groupby("metric", sort=True):
+        groups = part.groupby("point_id")["value"]
+        r = int(groups.size().min()) if len(part) else 0
+        means = groups.mean()
+        total = float(means.var(ddof=1)) if len(means) > 1 else 0.0
+        if r < 2 or not total > 0.0:
+            out[str(metric)] = None
+            continue
+        within = float(groups.var(ddof=1).mean()) / r
+        out[str(metric)] = min(1.0, within / total)
+    return out
 
 
 def point_values(
@@ -129,11 +233,7 @@ def point_values(
     Raises:
         ValueError: If a point has no stored run (the study is incomplete).
     """
-    own = values[values["scenario"] == scenario]
-    if baseline is not None:
-        base = values[values["scenario"] == baseline][["point_id", "seed", "metric", "value"]]
-        own = own.merge(base, on=["point_id", "seed", "metric"], suffixes=("", "_base"))
-        own = own.assign(value=own["value"] - own["value_base"])
+    own = _paired(values, scenario, baseline)
     table = own.pivot_table(index="point_id", columns="metric", values="value", aggfunc=reduce)
     table.index = [point_index(str(p)) for p in table.index]
     table = table.sort_index()
@@ -144,4 +244,13 @@ def point_values(
     return table.loc[list(range(n_points))]
 
 
-__all__ = ["TOTAL", "Study", "outcome_values", "point_index", "point_values"]
+__all__ = [
+    "TOTAL",
+    "Study",
+    "noise_shares",
+    "outcome_values",
+    "point_index",
+    "point_values",
+    "run_values",
+    "study_members",
+]

@@ -76,6 +76,7 @@ from results.labels import (
     COLUMN_LABELS,
     COUNT_FORMAT,
     FALLBACK_NUMBER_FORMAT,
+    MEASURE_LABELS,
     POT_LABELS,
     QUANTILE_COLUMN_LABELS,
     RUN_STATUS_LABELS,
@@ -169,6 +170,89 @@ class ExportResult:
 
     paths: list[Path]
     notes: list[str] = field(default_factory=list)
+
+
+ANALYSIS_FILES = {"analyses": "analysen.csv", "sensitivity": "sensitivitaet.csv"}
+"""CSV files of the stored analyses of the selected scenarios (written when there are any)."""
+
+ANALYSIS_SHEETS = {"analyses": "Analysen", "sensitivity": "Sensitivität"}
+"""Sheets of the stored analyses of the selected scenarios (when there are any)."""
+
+ANALYSIS_KINDS = {
+    "sensitivity": "Sensitivitätsanalyse",
+    "discover": "Szenarioentdeckung (PRIM)",
+    "optimise": "Suche nach Aufteilungen (Pareto)",
+}
+"""German names of the kinds of analyses."""
+
+
+def analysis_frames(
+    store: ResultsStore, scenarios: Sequence[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The stored analyses of these scenarios and their sensitivity indices, in German.
+
+    Args:
+        store: The results store.
+        scenarios: The scenarios of the export's runs (an analysis of one of them,
+            or with one of them as its baseline, is included).
+
+    Returns:
+        (analyses, indices): one row per analysis (kind, scenario, baseline, date,
+        settings and result as JSON text), and one row per outcome, assumption and
+        measure of every sensitivity analysis among them.
+    """
+    frame = store.query(
+        "SELECT * FROM analyses WHERE scenario IN (SELECT unnest(?)) "
+        "OR baseline IN (SELECT unnest(?)) ORDER BY created, analysis_id",
+        [list(scenarios), list(scenarios)],
+    )
+    analyses = pd.DataFrame(
+        {
+            "Analyse": frame["analysis_id"],
+            "Art": frame["kind"].map(lambda k: ANALYSIS_KINDS.get(k, k)),
+            "Szenario": frame["scenario"],
+            "Vergleich": frame["baseline"].fillna(""),
+            "Erstellt": frame["created"],
+            "Einstellungen": frame["settings"].astype(str),
+            "Ergebnis": frame["result"].astype(str),
+        }
+    )
+    ids = [
+        a for a, k in zip(frame["analysis_id"], frame["kind"], strict=True) if k == "sensitivity"
+    ]
+    idx = store.query(
+        "SELECT * FROM sensitivity_indices WHERE analysis_id IN (SELECT unnest(?)) "
+        "ORDER BY analysis_id, outcome, measure, value DESC, parameter",
+        [ids],
+    )
+    indices = pd.DataFrame(
+        {
+            "Analyse": idx["analysis_id"],
+            "Ergebnisgröße": idx["outcome"],
+            "Annahme": idx["label"],
+            "Parameter": idx["parameter"],
+            "Maß": idx["measure"].map(lambda m: MEASURE_LABELS.get(m, m)),
+            "Wert": idx["value"],
+            "Halbe Breite 95-%-Intervall": idx["conf"],
+        }
+    )
+    return analyses, indices
+
+
+def _write_analyses_csv(store: ResultsStore, runs: pd.DataFrame, folder: Path) -> list[str]:
+    """The analyses' CSV files (none without analyses); returns the files written."""
+    analyses, indices = analysis_frames(store, sorted({str(s) for s in runs["scenario"]}))
+    if analyses.empty:
+        return []
+    written = []
+    for key, frame in (("analyses", analyses), ("sensitivity", indices)):
+        if key == "sensitivity" and frame.empty:
+            continue
+        path = folder / ANALYSIS_FILES[key]
+        _write_csv(frame, path)
+        fsync(path)
+        written.append(ANALYSIS_FILES[key])
+    return written
 
 
 def _de(n: int) -> str:
@@ -1090,10 +1174,13 @@ def _export_csv(
         )
         fsync(path)
 
+    extra: list[str] = []
+
     def write(folder: Path) -> None:
         _write_csv(_csv_runs(runs), folder / "runs.csv")
         fsync(folder / "runs.csv")
         counts["runs.csv"] = len(runs)
+        extra.extend(_write_analyses_csv(store, runs, folder))
         if aggregated:
             lk = _lookups(sel, None)
             stream(folder, AGGREGATED_CSV_FILES["summary"], _summary_table(store, sel, lk), lk)
@@ -1126,7 +1213,7 @@ def _export_csv(
         if aggregated
         else [f"{name}.csv" for name in ("runs", *DATA_TABLES)]
     )
-    return ExportResult([target / f for f in order], notes)
+    return ExportResult([target / f for f in [*order, *extra]], notes)
 
 
 def _export_xlsx(
@@ -1163,6 +1250,11 @@ def _export_xlsx(
             _write_frame_split(book, SHEETS["runs"], frame, limit, formats)
             if not wide:
                 _write_frame_split(book, SHEETS["levers"], _levers_sheet(sel, sel.levers), limit)
+            analyses, indices = analysis_frames(store, sorted({str(x) for x in runs["scenario"]}))
+            if not analyses.empty:
+                write_frame(book, ANALYSIS_SHEETS["analyses"], safe_frame(analyses))
+            if not indices.empty:
+                _write_frame_split(book, ANALYSIS_SHEETS["sensitivity"], safe_frame(indices), limit)
             for table, lk in tables[2:]:
                 _write_table(book, store, table, lk, limit)
 
@@ -1300,7 +1392,9 @@ def _check_folder(folder: Path, fmt: str) -> None:
         entries = sorted(os.listdir(folder))
     except OSError as exc:
         raise ScenarioError(folder, "--out", f"nicht lesbar: {os_reason(exc)}") from None
-    allowed = export_files(fmt) | (export_files(fmt, aggregated=True) if fmt == "csv" else set())
+    allowed = export_files(fmt) | (
+        export_files(fmt, aggregated=True) | set(ANALYSIS_FILES.values()) if fmt == "csv" else set()
+    )
     foreign = [
         e
         for e in entries
@@ -1317,6 +1411,9 @@ def _check_folder(folder: Path, fmt: str) -> None:
 
 __all__ = [
     "AGGREGATED_CSV_FILES",
+    "ANALYSIS_FILES",
+    "ANALYSIS_KINDS",
+    "ANALYSIS_SHEETS",
     "CSV_EXCEL_MAX_LINES",
     "FORMATS",
     "FORMULA_PREFIXES",
@@ -1329,6 +1426,7 @@ __all__ = [
     "ExportResult",
     "Lever",
     "Point",
+    "analysis_frames",
     "csv_de_bytes",
     "csv_de_text",
     "export",

@@ -685,6 +685,15 @@ QUANTILE_COLUMN_LABELS: dict[str, str] = {
 """German headings of the quantile columns of a summary over runs."""
 
 
+MEASURE_LABELS: dict[str, str] = {
+    "ST": "Gesamteffekt (Sobol ST)",
+    "S1": "Haupteffekt (Sobol S1)",
+    "mu_star": "Mittlerer Effekt (Morris μ*)",
+    "sigma": "Streuung der Effekte (Morris σ)",
+}
+"""German names of the measures of a sensitivity analysis (SALib's keys)."""
+
+
 __all__ = [
     "ALLOCATION_KEY_LABELS",
     "CHOICE_LABELS",
@@ -696,6 +705,7 @@ __all__ = [
     "INCENTIVE_RECIPIENT_LABELS",
     "INDEX_COMPONENT_LABELS",
     "KREIS_METRIC_LABELS",
+    "MEASURE_LABELS",
     "PARAMETER_LABELS",
     "PARAMETER_PATTERN_LABELS",
     "PER_POT_METRIC_LABELS",

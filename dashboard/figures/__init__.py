@@ -27,6 +27,7 @@ runs; the 50 % band is ``q25``–``q75``, the 90 % band ``q05``–``q95``.
 
 from __future__ import annotations
 
+from dashboard.figures.decision import pareto_figure, sensitivity_figure
 from dashboard.figures.images import ExportError, figure_png, figure_svg, render_images
 from dashboard.figures.regions import equity_index, equity_table, region_schematic, regions_figure
 from dashboard.figures.sankey import (
@@ -98,6 +99,7 @@ __all__ = [
     "format_value",
     "label_line_ends",
     "overspend_figure",
+    "pareto_figure",
     "pots_figure",
     "region_schematic",
     "regions_figure",
@@ -106,6 +108,7 @@ __all__ = [
     "sankey_figure",
     "scenario_colours",
     "scenario_styles",
+    "sensitivity_figure",
     "spread_apart",
     "style_figure",
     "unit_scale",

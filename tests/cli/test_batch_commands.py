@@ -316,6 +316,8 @@ def _schema_1_store(tmp_path: Path) -> tuple[Path, str]:
         assert run_batch(plan_batch([A], 1, years=1, scale=0.1), store).complete
     con = duckdb.connect(str(path), config=CONNECTION_CONFIG)
     con.execute("ALTER TABLE runs DROP COLUMN input_sha256")
+    for table in ("analyses", "sensitivity_indices"):  # added in schema 3
+        con.execute(f"DROP TABLE {table}")
     con.execute("UPDATE meta SET value = '1'")
     con.close()
     return path, file_digest(path)

@@ -31,6 +31,9 @@ ORDER = (
     "plan",
     "batch",
     "study",
+    "optimise",
+    "discover",
+    "sensitivity",
 )
 """The modules of ``experiments/``, bottom to top."""
 

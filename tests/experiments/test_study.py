@@ -6,7 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments import Study, design_sweep, outcome_values, point_index, point_values, run_batch
+from experiments import (
+    Study,
+    design_sweep,
+    noise_shares,
+    outcome_values,
+    point_index,
+    point_values,
+    run_batch,
+    study_members,
+)
 from results import ResultsStore
 from scenarios import load_scenario
 
@@ -96,3 +105,54 @@ def test_a_study_draws_the_same_assumptions_for_scenario_and_baseline(tmp_path):
         table = point_values(values, plan.scenarios[1].name, plan.scenarios[0].name, 2)
     assert list(table.index) == [0, 1]
     assert np.isfinite(table["total_spent"]).all()
+
+
+def test_noise_shares_separate_chance_from_the_design():
+    rng = np.random.default_rng(5)
+    rows = []
+    for k in range(40):
+        signal = float(k)  # the design moves the outcome a lot …
+        for seed in range(4):
+            rows.append(("var", f"p{k:03d}", seed, "big", signal + rng.normal(0, 0.1)))
+            rows.append(("var", f"p{k:03d}", seed, "noise", rng.normal(0, 1.0)))  # … or not
+    values = pd.DataFrame(rows, columns=["scenario", "point_id", "seed", "metric", "value"])
+    shares = noise_shares(values, "var", None)
+    assert shares["big"] < 0.001
+    assert shares["noise"] > 0.5  # the point means of pure noise are chance throughout
+    one = values[values["seed"] == 0]
+    assert noise_shares(one, "var", None) == {"big": None, "noise": None}
+
+
+def test_regression_repeated_design_point_had_no_stored_run(tmp_path):
+    """A design holding a point twice (Morris trajectories share grid points) planned the
+    run once, and the second point had no value: "1 of 2 design points have no run"."""
+    samples = np.array([[0.3, 0.4], [0.3, 0.4]])
+    study = Study(
+        "lueneburg-status-quo", None, design_sweep(COLUMNS, samples, "Test"), years=1, scale=0.05
+    )
+    plan = study.plan()
+    assert len(plan.runs) == 1
+    assert len(study_members(plan)) == 2
+    with ResultsStore(tmp_path / "s.duckdb") as store:
+        assert run_batch(plan, store).complete
+        values = outcome_values(store, plan, {"total_spent": "sum"})
+    table = point_values(values, plan.scenarios[0].name, None, 2)
+    assert table["total_spent"].iloc[0] == table["total_spent"].iloc[1]
+
+
+def test_regression_stored_run_of_another_batch_kept_that_batchs_point_id(tmp_path):
+    """A run first computed at point p000 of one design and met again at p001 of the
+    next was read with its manifest's p000, so the second design lost a point."""
+    first = design_sweep(COLUMNS, np.array([[0.6, 0.7]]), "Test")
+    second = design_sweep(COLUMNS, np.array([[0.2, 0.1], [0.6, 0.7]]), "Test")
+    path = tmp_path / "s.duckdb"
+    with ResultsStore(path) as store:
+        one = Study("lueneburg-status-quo", None, first, years=1, scale=0.05).plan()
+        assert run_batch(one, store).complete
+        two = Study("lueneburg-status-quo", None, second, years=1, scale=0.05).plan()
+        report = run_batch(two, store)
+        assert report.already_done == 1 and report.ran == 1
+        values = outcome_values(store, two, {"total_spent": "sum"})
+        earlier = outcome_values(store, one, {"total_spent": "sum"})
+    table = point_values(values, two.scenarios[0].name, None, 2)
+    assert table["total_spent"].iloc[1] == earlier["value"].iloc[0]
