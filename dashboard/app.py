@@ -5,7 +5,8 @@ families, providers per year with 50 % and 90 % bands and paired differences to 
 baseline), *Regionen* (the same per region, cost per Jugendeinwohnerwert, equity, a
 schematic map), *Geldflüsse* (Sankey from the budget to pots, regions, help types
 and projects), *Was-wäre-wenn* (sliders, a small batch run live in the background
-against the baseline) and *Läufe* (batches and runs with parameters and
+against the baseline), *Entscheidung* (the stored sensitivity analyses, PRIM boxes and
+Pareto fronts of a search) and *Läufe* (batches and runs with parameters and
 provenance). The shell holds the header, the shared selection (baseline and
 compared scenarios, read by every page that compares), below it the warnings of a
 stale calibration of the selected scenarios (or one of unknown freshness,

@@ -44,6 +44,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from calibration.freshness import calibration_warnings
+from dashboard.analyses import dominance_text, latest, lever_labels, lever_texts, objective_text
 from dashboard.assumptions import (
     format_quantity,
     lever_differences,
@@ -81,7 +82,9 @@ from dashboard.printing import (
     find_chromium,
     pdf_page_count,
 )
+from experiments import MEASURES, OBJECTIVES
 from results import (
+    MEASURE_LABELS,
     SCHEME_LABELS,
     metric_title,
     over_years,
@@ -534,6 +537,154 @@ def _abbildungen(ctx: BriefingContext, images: Sequence[bytes]) -> str:
     return f'<h2>Abbildungen</h2><div class="abb-reihe">{figures}</div>'
 
 
+DECISION_ROWS = 3
+"""Assumptions and Pareto candidates the briefing lists (the rest: dashboard, export)."""
+
+
+def _sensitivity_part(data: DashboardData, row: Any) -> str:
+    """The ranked assumptions of the newest sensitivity analysis (spending first)."""
+    settings, result = row["settings"], row["result"] or {}
+    outcomes = result.get("outcomes", {})
+    metric = "total_spent" if "total_spent" in outcomes else next(iter(outcomes), None)
+    if metric is None:
+        return ""
+    method = settings.get("method", "sobol")
+    lead, second = MEASURES[method]
+    indices = data.sensitivity_indices(str(row["analysis_id"]))
+    indices = indices[indices["outcome"] == metric]
+    order = indices[indices["measure"] == lead].sort_values("value", ascending=False)
+    info = outcomes[metric]
+    diff = row["baseline"] is not None
+    what = (
+        f"der gepaarten Differenz {row['scenario']} − {row['baseline']}"
+        if diff
+        else (f"von {row['scenario']}")
+    )
+
+    def cell(path: str, measure: str) -> str:
+        hit = indices[(indices["parameter"] == path) & (indices["measure"] == measure)]
+        if hit.empty:
+            return "–"
+        value, conf = float(hit["value"].iloc[0]), float(hit["conf"].iloc[0])
+        if method == "sobol":
+            return f"{fmt_num(value, 2)} ± {fmt_num(conf, 2)}"
+        return fmt_num(value, 1)
+
+    rows = [
+        [str(r.label), cell(r.parameter, lead), cell(r.parameter, second)]
+        for r in order.head(DECISION_ROWS).itertuples()
+    ]
+    size = f"{fmt_num(settings.get('points', 0))} Punkte × {settings.get('replicates', 1)} Läufe"
+    if info.get("sd", 0) == 0 or not rows:
+        return f"<p>{_e(info['label'])}: keine Streuung über die Stichprobe ({_e(size)}).</p>"
+    rest = len(order) - len(rows)
+    return (
+        f"<p>{'Sobol' if method == 'sobol' else 'Morris'}-Analyse {_e(what)} für "
+        f"„{_e(info['label'])}“ ({_e(size)}, alle erklärten Unsicherheiten zugleich "
+        "variiert): die Annahmen, die die Streuung am meisten erklären.</p>"
+        + _table(
+            ["Annahme", MEASURE_LABELS[lead], MEASURE_LABELS[second]], rows, (1, 2), css="daten"
+        )
+        + (
+            f'<p class="klein">Die übrigen {rest} Annahmen erklären weniger; alle stehen im '
+            "Dashboard (Entscheidung) und im Export. Gesamteffekt nahe 0: die Annahme kann "
+            "in ihrer Spanne beliebig sein, ohne das Ergebnis zu ändern.</p>"
+            if rest > 0
+            else ""
+        )
+    )
+
+
+def _discovery_part(row: Any) -> str:
+    """The first PRIM box of the newest discovery, as a sentence."""
+    result = row["result"] or {}
+    boxes = result.get("boxes", [])
+    if not boxes:
+        return (
+            f"<p>Szenarioentdeckung (PRIM, {result.get('n_points', 0)} Punkte): keine Box von "
+            f"Annahmen gefunden; {result.get('n_cases', 0)} Punkte sind Fälle "
+            f"({_e(result.get('case', ''))}).</p>"
+        )
+    box = boxes[0]
+    return (
+        f"<p>Szenarioentdeckung (PRIM, {result.get('n_points', 0)} Punkte): "
+        f"{_e(str(box.get('sentence', '')))}</p>"
+    )
+
+
+def _search_part(row: Any, compared: Sequence[str]) -> str:
+    """The Pareto front of the newest search and where the shipped variants lie."""
+    result = row["result"] or {}
+    names = [n for n in result.get("objectives", []) if n in OBJECTIVES][:3]
+    front = sorted(result.get("front", []), key=lambda c: c["objectives"].get(names[0], 0.0))
+    if not front or not names:
+        return ""
+    labels = lever_labels(str(row["scenario"]))
+    shown = (
+        front
+        if len(front) <= DECISION_ROWS + 1
+        else [front[round(k * (len(front) - 1) / DECISION_ROWS)] for k in range(DECISION_ROWS + 1)]
+    )
+    rows = [
+        [
+            str(c["kandidat"]),
+            "; ".join(lever_texts(c["levers"], labels)),
+            *[objective_text(n, c["objectives"][n]) for n in names],
+        ]
+        for c in shown
+    ]
+    variants = [v for v in result.get("variants", []) if v.get("scenario") in compared] or list(
+        result.get("variants", [])
+    )
+    where = "; ".join(f"{v['scenario']}: {dominance_text(v)}" for v in variants)
+    settings = row["settings"]
+    choice = (
+        "die Tabelle zeigt eine Auswahl von den günstigsten bis zu den teuersten"
+        if len(front) > len(shown)
+        else "alle stehen in der Tabelle"
+    )
+    return (
+        f"<p>Suche (NSGA-II) über die Hebel von {_e(str(row['scenario']))}: "
+        f"{settings.get('generations')} Generationen × {settings.get('population')} Aufteilungen, "
+        f"jede über dieselben {settings.get('samples')} Annahmenpunkte × "
+        f"{settings.get('replicates')} Läufe gerechnet. {len(front)} Aufteilungen sind "
+        "nicht dominiert (Pareto-Front: keine andere ist in allen Zielen zugleich besser); "
+        f"{choice}.</p>"
+        + _table(
+            ["Nr.", "Aufteilung", *[OBJECTIVES[n].label for n in names]],
+            rows,
+            tuple(range(2, 2 + len(names))),
+            css="daten",
+        )
+        + (f'<p class="klein">Mitgelieferte Varianten: {_e(where)}.</p>' if where else "")
+    )
+
+
+def _entscheidung(data: DashboardData, ctx: BriefingContext) -> str:
+    """The sections *Welche Annahmen entscheiden?* and *Welche Aufteilungen sind am besten?*.
+
+    From the newest stored analyses about the compared scenarios (sensitivity and
+    discovery of a variant against the baseline, a search over one of them); a
+    section without such an analysis is left out.
+    """
+    analyses = data.analyses()
+    parts = []
+    sens = latest(analyses, "sensitivity", ctx.others, ctx.baseline)
+    disc = latest(analyses, "discover", ctx.others, ctx.baseline)
+    if sens is not None or disc is not None:
+        parts.append("<h2>Welche Annahmen entscheiden?</h2>")
+        if sens is not None:
+            parts.append(_sensitivity_part(data, sens))
+        if disc is not None:
+            parts.append(_discovery_part(disc))
+    search = latest(analyses, "optimise", ctx.compared)
+    if search is not None:
+        part = _search_part(search, ctx.compared)
+        if part:
+            parts.append("<h2>Welche Aufteilungen sind am besten?</h2>" + part)
+    return "".join(parts)
+
+
 def uncertainty_items(ctx: BriefingContext) -> list[str]:
     """The list *Unsichere Annahmen*: one HTML item per uncertain assumption.
 
@@ -808,6 +959,7 @@ def build_briefing(
             _sachverhalt(ctx),
             _kennzahlen(ctx),
             _abbildungen(ctx, images),
+            _entscheidung(data, ctx),
             _annahmen(ctx),
             _hinweise(ctx),
             _herkunft(ctx, store_label, created),

@@ -119,6 +119,7 @@ class AppContext:
         snapshots: The app's private folder of burn-in snapshots for what-ifs (None:
             none kept).
         calibration: Calibration warnings per stored scenario (:func:`calibration_notes`).
+        analyses: The stored analyses (:meth:`DashboardData.analyses`).
     """
 
     data: DashboardData
@@ -135,6 +136,7 @@ class AppContext:
     stored_figures: pd.DataFrame
     snapshots: Path | None = None
     calibration: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    analyses: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def store_label(self) -> str:
@@ -187,6 +189,7 @@ def build_context(
         stored_figures=stored_figures(data, list(starts)),
         snapshots=snapshots,
         calibration=calibration_notes(stored),
+        analyses=data.analyses(),
     )
 
 

@@ -12,6 +12,7 @@ q25–q75, 90 % band = q05–q95).
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Sequence
 from functools import cached_property
@@ -100,6 +101,21 @@ class DashboardData:
             """SELECT run_id, scenario, scenario_sha256, seed, point_id, point, years, scale,
                       code_version, status, started, finished, seconds, worker
                FROM runs ORDER BY scenario, point_id, seed"""
+        )
+
+    def analyses(self) -> pd.DataFrame:
+        """Stored analyses (sensitivity, discovery, search), newest first, JSON parsed."""
+        frame = self.query("SELECT * FROM analyses ORDER BY created DESC, analysis_id")
+        for column in ("batch_ids", "settings", "result"):
+            frame[column] = [json.loads(v) if isinstance(v, str) else v for v in frame[column]]
+        return frame
+
+    def sensitivity_indices(self, analysis_id: str) -> pd.DataFrame:
+        """The indices of one sensitivity analysis (outcome, parameter, label, measure …)."""
+        return self.query(
+            "SELECT outcome, parameter, label, measure, value, conf FROM sensitivity_indices "
+            "WHERE analysis_id = ? ORDER BY outcome, measure, value DESC, parameter",
+            [analysis_id],
         )
 
     def run_params(self, run_id: str) -> str:

@@ -164,6 +164,39 @@ class Clicks:
         return f"{self.label}: keine gültige Zahl von Klicks"
 
 
+@dataclass(frozen=True)
+class PointClick:
+    """A click on a chart (``clickData``): only the first point's ``customdata`` is used.
+
+    Attributes:
+        label: German name of the field.
+        allowed: The numbers the chart's points carry (a point without a number, such
+            as a marked variant, selects nothing).
+        max_points: Most points a click may report.
+    """
+
+    label: str
+    allowed: frozenset[int]
+    max_points: int = 5
+
+    def problem(self, value: Any) -> str | None:
+        """German reason why ``value`` is refused, or None if it is allowed."""
+        if value is None:
+            return None
+        refused = f"{self.label}: nur ein Punkt dieses Diagramms ist möglich"
+        points = value.get("points") if isinstance(value, dict) else None
+        if not isinstance(points, list) or not 1 <= len(points) <= self.max_points:
+            return refused
+        if not all(isinstance(p, dict) for p in points):
+            return refused
+        number = points[0].get("customdata")
+        if number is None:
+            return None
+        if not _plain(number, int) or number not in self.allowed:
+            return refused
+        return None
+
+
 class Refused(Exception):
     """A value broke its rule; ``reason`` is German, ``callback`` the callback's key."""
 

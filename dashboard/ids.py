@@ -4,8 +4,9 @@ Every id a layout gives a component and every id a callback names comes from her
 so a page can never wire a callback to another page's component by a typing error,
 and :func:`all_ids` lets a test check that no two components share an id. Each page
 has its namespace (the shell, :class:`Comparison`, :class:`Regions`, :class:`Flows`,
-:class:`WhatIf`, :class:`Runs`); the ids of a page's own components carry the page's
-prefix where one was given when the page was built (``ww-`` for the what-if page,
+:class:`WhatIf`, :class:`Decision`, :class:`Runs`); the ids of a page's own components
+carry the page's prefix where one was given when the page was built (``ww-`` for the
+what-if page, ``ent-`` for the decision page,
 ``fluss-`` for the money flows, ``region-`` for the regions, ``t-`` for tables,
 ``g-`` for charts, ``export-`` for the downloads).
 
@@ -96,6 +97,25 @@ class WhatIf:
     SPENDING = "g-ww-ausgaben"
 
 
+class Decision:
+    """Tab *Entscheidung*: sensitivity ranking, PRIM boxes, Pareto front of a search."""
+
+    TAB = "entscheidung"
+    SENSITIVITY = "ent-sensitivitaet"
+    SENSITIVITY_OUTCOME = "ent-sensitivitaet-groesse"
+    SENSITIVITY_FIGURE = "g-sensitivitaet"
+    SENSITIVITY_NOTE = "ent-sensitivitaet-text"
+    DISCOVERY = "ent-prim"
+    BOXES = "ent-prim-boxen"
+    SEARCH = "ent-suche"
+    PARETO_X = "ent-pareto-x"
+    PARETO_Y = "ent-pareto-y"
+    PARETO_FIGURE = "g-pareto"
+    CANDIDATE = "ent-kandidat"
+    YAML = "ent-kandidat-yaml"
+    DOWNLOAD = "ent-download"
+
+
 class Runs:
     """Tab *Läufe*: batches, runs and the parameters of the selected run."""
 
@@ -105,7 +125,7 @@ class Runs:
     PARAMETERS = "parameter"
 
 
-PAGES: tuple[type, ...] = (Shell, Comparison, Regions, Flows, WhatIf, Runs)
+PAGES: tuple[type, ...] = (Shell, Comparison, Regions, Flows, WhatIf, Decision, Runs)
 """Every namespace of ids."""
 
 
@@ -128,4 +148,15 @@ def all_ids() -> dict[str, list[str]]:
     return out
 
 
-__all__ = ["PAGES", "Comparison", "Flows", "Regions", "Runs", "Shell", "WhatIf", "all_ids", "prop"]
+__all__ = [
+    "PAGES",
+    "Comparison",
+    "Decision",
+    "Flows",
+    "Regions",
+    "Runs",
+    "Shell",
+    "WhatIf",
+    "all_ids",
+    "prop",
+]

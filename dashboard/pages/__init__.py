@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from dashboard.pages import comparison, flows, regions, runs, whatif
+from dashboard.pages import comparison, decision, flows, regions, runs, whatif
 
-PAGES: tuple[ModuleType, ...] = (comparison, regions, flows, whatif, runs)
+PAGES: tuple[ModuleType, ...] = (comparison, regions, flows, whatif, decision, runs)
 """The tabs, in order."""
 
 __all__ = ["PAGES"]

@@ -49,6 +49,7 @@ PAGES = {
     "Regionen": "#g-regionen .main-svg",
     "Geldflüsse": "#g-sankey .main-svg",
     "Was-wäre-wenn": "#ww-start",
+    "Entscheidung": "#g-sensitivitaet .main-svg",
     "Läufe": "#t-laeufe .ag-row",
 }
 """Tab label → a selector that is visible once the page has rendered."""

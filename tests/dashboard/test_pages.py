@@ -13,6 +13,7 @@ PAGE_IDS = {
     "dashboard.pages.regions": ids.Regions,
     "dashboard.pages.flows": ids.Flows,
     "dashboard.pages.whatif": ids.WhatIf,
+    "dashboard.pages.decision": ids.Decision,
     "dashboard.pages.runs": ids.Runs,
 }
 """Page module → its namespace of ids."""
@@ -104,6 +105,7 @@ def test_each_page_gives_the_rules_of_its_inputs(app):
         "Regionen",
         "Geldflüsse",
         "Was-wäre-wenn",
+        "Entscheidung",
         "Läufe",
     ]
 
