@@ -77,9 +77,20 @@ def latest(
         return None
     rows = analyses[(analyses["kind"] == kind) & analyses["scenario"].isin(list(scenarios))]
     if baseline is not None:
-        paired = rows[rows["baseline"] == baseline]
+        paired = rows[rows["baseline"].map(lambda b: b == baseline)]
         rows = paired if len(paired) else rows
     return rows.iloc[0] if len(rows) else None
+
+
+def baseline_of(row: Any) -> str | None:
+    """The baseline of a stored analysis, or None (the store's NULL reads as NaN).
+
+    >>> import pandas as pd
+    >>> baseline_of(pd.Series({"baseline": float("nan")})), baseline_of({"baseline": "a"})
+    (None, 'a')
+    """
+    value = row["baseline"]
+    return value if isinstance(value, str) and value else None
 
 
 def dominance_text(variant: Mapping[str, Any]) -> str:
@@ -90,4 +101,11 @@ def dominance_text(variant: Mapping[str, Any]) -> str:
     return "von keinem Kandidaten dominiert"
 
 
-__all__ = ["dominance_text", "latest", "lever_labels", "lever_texts", "objective_text"]
+__all__ = [
+    "baseline_of",
+    "dominance_text",
+    "latest",
+    "lever_labels",
+    "lever_texts",
+    "objective_text",
+]

@@ -44,7 +44,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from calibration.freshness import calibration_warnings
-from dashboard.analyses import dominance_text, latest, lever_labels, lever_texts, objective_text
+from dashboard.analyses import (
+    baseline_of,
+    dominance_text,
+    latest,
+    lever_labels,
+    lever_texts,
+    objective_text,
+)
 from dashboard.assumptions import (
     format_quantity,
     lever_differences,
@@ -554,9 +561,10 @@ def _sensitivity_part(data: DashboardData, row: Any) -> str:
     indices = indices[indices["outcome"] == metric]
     order = indices[indices["measure"] == lead].sort_values("value", ascending=False)
     info = outcomes[metric]
-    diff = row["baseline"] is not None
+    base = baseline_of(row)
+    diff = base is not None
     what = (
-        f"der gepaarten Differenz {row['scenario']} − {row['baseline']}"
+        f"der gepaarten Differenz {row['scenario']} − {base}"
         if diff
         else (f"von {row['scenario']}")
     )

@@ -25,7 +25,7 @@ LIGHT = "#9aa5b1"
 """Colour of the second measure's bars (hatched: apart in black and white)."""
 
 
-def _wrap(text: str, width: int = 38) -> str:
+def _wrap(text: str, width: int = 60) -> str:
     words, lines, line = text.split(), [], ""
     for word in words:
         if line and len(line) + 1 + len(word) > width:
@@ -106,9 +106,9 @@ def sensitivity_figure(
         else f"Mittlerer Effekt eines Schritts um 2/3 der Spanne{unit}"
     )
     style_figure(
-        fig, title=title, x_title=x_title, y_title=None, height=max(320, 60 + 42 * len(by))
+        fig, title=title, x_title=x_title, y_title=None, height=max(320, 140 + 38 * len(by))
     )
-    fig.update_layout(barmode="group", margin={"l": 290, "r": 20}, bargap=0.25)
+    fig.update_layout(barmode="group", margin={"l": 360, "r": 20}, bargap=0.25)
     fig.update_yaxes(tickformat=None, automargin=True)
     return fig
 
@@ -166,17 +166,15 @@ def pareto_figure(
             go.Scatter(
                 x=variants[x],
                 y=variants[y],
-                mode="markers+text",
-                name="Mitgelieferte Varianten",
+                mode="markers",
+                name="Mitgelieferte Varianten (Name beim Darüberfahren)",
                 marker={
-                    "size": 11,
-                    "color": "#ffffff",
+                    "size": 12,
+                    "color": MUTED_COLOUR,
                     "symbol": "diamond-open",
-                    "line": {"color": MUTED_COLOUR, "width": 2},
+                    "line": {"width": 2},
                 },
                 text=variants["name"].tolist(),
-                textposition="top center",
-                textfont={"size": 10, "color": MUTED_COLOUR},
                 hovertext=variants["dominated"].tolist(),
                 hovertemplate="%{text}<br>%{hovertext}<extra></extra>",
             )

@@ -30,7 +30,13 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import figures as fig
 from dashboard import ids
-from dashboard.analyses import dominance_text, lever_labels, lever_texts, objective_text
+from dashboard.analyses import (
+    baseline_of,
+    dominance_text,
+    lever_labels,
+    lever_texts,
+    objective_text,
+)
 from dashboard.components import card, dropdown, graph
 from dashboard.context import AppContext
 from dashboard.guard import Choice, Clicks, InputGate, PointClick, Rule
@@ -73,7 +79,8 @@ def _of_kind(ctx: AppContext, kind: str) -> pd.DataFrame:
 
 def _analysis_label(row: Any) -> str:
     settings = row["settings"] if isinstance(row["settings"], dict) else {}
-    what = str(row["scenario"]) + (f" − {row['baseline']}" if row["baseline"] else "")
+    base = baseline_of(row)
+    what = str(row["scenario"]) + (f" − {base}" if base else "")
     created = str(row["created"])[:16]
     if row["kind"] == "sensitivity":
         method = "Sobol" if settings.get("method") == "sobol" else "Morris"
@@ -175,7 +182,7 @@ def layout(ctx: AppContext) -> html.Div:
                                 ),
                             ]
                         ),
-                        graph(ids.Decision.SENSITIVITY_FIGURE, height=520),
+                        graph(ids.Decision.SENSITIVITY_FIGURE, height=700),
                         html.Div(id=ids.Decision.SENSITIVITY_NOTE, className="hinweis"),
                     ]
                 ),
@@ -299,12 +306,13 @@ def sensitivity_view(ctx: AppContext, analysis_id: str | None, metric: str | Non
         return fig.empty_figure("Diese Analyse hat die Ergebnisgröße nicht"), ""
     indices = ctx.data.sensitivity_indices(str(analysis_id))
     indices = indices[indices["outcome"] == metric]
-    diff = row["baseline"] is not None
+    base = baseline_of(row)
+    diff = base is not None
     title = f"{info['label']}{' (Differenz zum Vergleich)' if diff else ''}"
     figure = fig.sensitivity_figure(indices, method, title=title, value_unit=info.get("unit", ""))
     lead = MEASURES[method][0]
     top = indices[indices["measure"] == lead].sort_values("value", ascending=False)
-    what = f"Gepaarte Differenz {row['scenario']} − {row['baseline']}" if diff else row["scenario"]
+    what = f"Gepaarte Differenz {row['scenario']} − {base}" if diff else row["scenario"]
     note = (
         f"{what}: am stärksten wirkt „{top['label'].iloc[0]}“. "
         if len(top) and info.get("sd", 0) > 0
@@ -406,7 +414,10 @@ def pareto_view(
         axis,
         variants=variants,
         hover=["levers", "values"],
-        title="Pareto-Front: keine Aufteilung ist in beiden Größen zugleich besser",
+        title=(
+            "Pareto-Front: keine andere Aufteilung ist in allen "
+            f"{len(names)} Zielen der Suche zugleich besser (gezeigt: zwei)"
+        ),
     )
 
 

@@ -123,7 +123,7 @@ def test_pareto_view_marks_the_front_and_the_shipped_variants(ctx):
     figure = decision.pareto_view(ctx, option["value"], "kosten_median", "unversorgt")
     names = [t.name for t in figure.data]
     assert "Pareto-Front (nicht dominierte Aufteilungen)" in names
-    assert "Mitgelieferte Varianten" in names
+    assert "Mitgelieferte Varianten (Name beim Darüberfahren)" in names
     front = figure.data[0]
     assert all(isinstance(c, int) for c in front.customdata)
     assert "Pareto" in figure.layout.title.text
@@ -171,3 +171,9 @@ def test_briefing_has_both_decision_sections(store):
     assert "<h2>Welche Aufteilungen sind am besten?</h2>" in html
     assert "Szenarioentdeckung (PRIM" in html
     assert "Mitgelieferte Varianten" in html
+
+
+def test_regression_analysis_without_baseline_was_labelled_nan(ctx):
+    """A search has no baseline; the store's NULL read as NaN and the label said "− nan"."""
+    (option,) = decision.analysis_options(ctx, "optimise")
+    assert "nan" not in option["label"] and " − " not in option["label"]
