@@ -262,6 +262,7 @@ def cmd_optimise(args: argparse.Namespace) -> int:
         rows: np.ndarray,
         settings: list[dict[str, Any]],
         extra: dict[str, Any],
+        stored_as: str | None = None,
     ) -> Study:
         sweep = design_sweep(cols, rows, SEARCH_ORIGIN, seed=args.seed, settings=settings)
         return Study(
@@ -273,6 +274,7 @@ def cmd_optimise(args: argparse.Namespace) -> int:
             years=args.years,
             scale=args.scale,
             extra={"method": "optimise", "samples": args.samples, **extra},
+            stored_as=stored_as,
         )
 
     generation = [0]
@@ -288,7 +290,16 @@ def cmd_optimise(args: argparse.Namespace) -> int:
         settings = [space.overrides(c) for c in candidates]
         runs = run_study(
             args,
-            [study(args.scenario, columns, samples, settings, {"generation": generation[0]})],
+            [
+                study(
+                    args.scenario,
+                    columns,
+                    samples,
+                    settings,
+                    {"generation": generation[0]},
+                    stored_as=candidates_name(base.name),
+                )
+            ],
             metrics,
         )
         if isinstance(runs, int):
@@ -342,6 +353,15 @@ def cmd_optimise(args: argparse.Namespace) -> int:
     print(render(_report(args, base, space, names, result, shipped, len(columns))))
     print(f"Gespeichert: Analyse {aid} (optimise) in {display_path(args.store)}.")
     return 0
+
+
+def candidates_name(scenario: str) -> str:
+    """Name under which a search stores its candidates' runs (never the scenario's own).
+
+    >>> candidates_name("lueneburg-rb2-20-rueckbehalt")
+    'lueneburg-rb2-20-rueckbehalt-suche'
+    """
+    return f"{scenario}-suche"
 
 
 def _evaluate_variants(

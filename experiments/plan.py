@@ -253,6 +253,7 @@ def plan_batch(
     scale: float | None = None,
     calibration: str = POSTERIOR,
     stored: StoredBatches | None = None,
+    stored_names: Sequence[str | None] | None = None,
 ) -> BatchPlan:
     """Load and validate everything a batch needs; write nothing.
 
@@ -269,6 +270,8 @@ def plan_batch(
         stored: Look-up of stored batches by recipe (e.g. :func:`stored_members` on
             the store); a batch with the same recipe gives the run ids, and only
             runs not yet stored are built when they run. None: build every run now.
+        stored_names: Per scenario (in order), the name its runs get in the store
+            instead of its own (None: its own); a search's candidates use it.
 
     Returns:
         The plan; its ``batch_id`` is the same whenever the same runs are planned.
@@ -287,6 +290,11 @@ def plan_batch(
     )
     options = RunOptions(years=years, scale=scale, seed_base=seed_base, calibration=calibration)
     bases = [load_base(ref, options) for ref in scenarios]
+    if stored_names is not None:
+        bases = [
+            dataclasses.replace(b, name=n) if n else b
+            for b, n in zip(bases, stored_names, strict=True)
+        ]
     if sweep is not None:
         sweep = sweep.resolve(bases)
     version = code_version()

@@ -56,6 +56,9 @@ class Study:
     scale: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     """What the study adds to the batch's plan (method, sample size; recorded)."""
+    stored_as: str | None = None
+    """Name the scenario's runs get in the store (None: its own). A search stores its
+    candidates under another name, so a candidate never counts as the scenario."""
 
     def plan(self, stored: StoredBatches | None = None) -> BatchPlan:
         """Plan the study's batch (validates everything, writes nothing).
@@ -65,9 +68,11 @@ class Study:
                 scenario lacks an uncertainty the design varies.
         """
         names = [self.scenario] if self.baseline is None else [self.baseline, self.scenario]
+        renamed = [None, self.stored_as] if self.baseline is not None else [self.stored_as]
         plan = plan_batch(
             names,
             self.replicates,
+            stored_names=renamed,
             seed_base=self.seed_base,
             sweep=self.sweep,
             years=self.years,
@@ -79,12 +84,12 @@ class Study:
 
 
 def point_index(point_id: str) -> int:
-    """Row of the design a point id stands for (``p007`` → 7).
+    """Row of the design a point id stands for (``p007`` or ``d1a2b3c4d-p007`` → 7).
 
-    >>> point_index("p1024")
-    1024
+    >>> point_index("p1024"), point_index("d0f3a9c21-p007")
+    (1024, 7)
     """
-    return int(point_id[1:])
+    return int(point_id.rsplit("p", 1)[-1])
 
 
 def run_values(

@@ -24,7 +24,9 @@ samples, numbered ``p000``, ``p001``, …; without a sweep there is one point,
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
+import json
 import math
 import os
 from collections.abc import Sequence
@@ -107,6 +109,9 @@ class Sweep:
     setting is applied at every hypercube point, settings outermost."""
     origin: str = "Latin-Hypercube-Punkt der Sweep-Datei"
     """How a point's values were drawn, written into each drawn value's assumption."""
+    point_prefix: str = "p"
+    """Start of the point ids (``p000`` …); a design's own prefix keeps its points apart
+    from another design's in the same store (see :func:`design_sweep`)."""
 
     @property
     def n_points(self) -> int:
@@ -192,7 +197,7 @@ class Sweep:
                         "unit": unc.unit,
                         "assumption": f"{self.origin} ({unc.label})",
                     }
-                out.append((f"p{len(out):03d}", overrides))
+                out.append((f"{self.point_prefix}{len(out):03d}", overrides))
         return out
 
 
@@ -215,6 +220,11 @@ def design_sweep(
         settings: Lever settings (path → value), each applied at every point;
             point ``k · len(unit_samples) + i`` is setting ``k`` at row ``i``.
 
+    Returns:
+        The sweep; its point ids are ``d<hash>-p000`` …, the hash of the design, so
+        two designs run into one store never share a point id (runs are paired on
+        point and seed: a Morris point and a search's point must not pair).
+
     Raises:
         ValueError: If the samples do not fit the columns or leave the unit cube.
     """
@@ -223,6 +233,8 @@ def design_sweep(
         raise ValueError(f"unit samples of shape {samples.shape} for {len(columns)} columns")
     if samples.size and (samples.min() < 0.0 or samples.max() > 1.0):
         raise ValueError("unit samples outside [0, 1]")
+    what = json.dumps([list(columns), [dict(x) for x in settings], origin], default=str)
+    digest = hashlib.sha256(samples.tobytes() + what.encode("utf-8")).hexdigest()[:8]
     return Sweep(
         path=None,
         settings=tuple(tuple(setting.items()) for setting in settings),
@@ -232,6 +244,7 @@ def design_sweep(
         lhs_columns=tuple(columns),
         seed=seed,
         origin=origin,
+        point_prefix=f"d{digest}-p",
     )
 
 

@@ -221,3 +221,16 @@ def test_input_errors(tmp_path, capsys, extra: list[str], expected: str):
     assert err.startswith("Fehler:") and expected in err
     assert "Traceback" not in err
     assert not store.exists()  # nothing ran
+
+
+def test_regression_candidates_counted_as_the_scenario_in_its_pooled_figures(reference):
+    """The search's candidates were stored under the scenario's own name, so the
+    comparison page and the briefing pooled every candidate into that scenario."""
+    store, _ = reference
+    with ResultsStore(store, read_only=True) as s:
+        runs = s.runs()
+    own = runs[runs["scenario"] == SCENARIO]
+    candidates = runs[runs["scenario"] == f"{SCENARIO}-suche"]
+    assert len(candidates) > 0
+    for point in own["point"]:  # the scenario's own runs (as a shipped variant) set no lever
+        assert "budget.regional2_share" not in str(point) and "incentive" not in str(point)

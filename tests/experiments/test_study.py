@@ -36,7 +36,8 @@ def test_design_sweep_applies_each_setting_at_every_point():
     assert sweep.n_points == 4
     base = load_scenario("lueneburg-status-quo")
     points = sweep.points(base)
-    assert [p for p, _ in points] == ["p000", "p001", "p002", "p003"]
+    assert [point_index(p) for p, _ in points] == [0, 1, 2, 3]
+    assert len({p.rsplit("-", 1)[0] for p, _ in points}) == 1  # one design, one prefix
     shares = [o["budget.regional2_share"] for _, o in points]
     assert shares == [0.1, 0.1, 0.3, 0.3]  # setting k at row i is point k · 2 + i
     drawn = [o["provider.responsiveness"]["value"] for _, o in points]
@@ -96,8 +97,10 @@ def test_a_study_draws_the_same_assumptions_for_scenario_and_baseline(tmp_path):
     by_point: dict[str, set[float]] = {}
     for run in plan.runs:
         params = run.spec.params
-        by_point.setdefault(run.point_id, set()).add(round(params.provider.responsiveness, 9))
-    assert by_point == {"p000": {0.1}, "p001": {0.9}}  # uniform 0–1: the point itself
+        by_point.setdefault(point_index(run.point_id), set()).add(
+            round(params.provider.responsiveness, 9)
+        )
+    assert by_point == {0: {0.1}, 1: {0.9}}  # uniform 0–1: the point itself
     with ResultsStore(tmp_path / "s.duckdb") as store:
         report = run_batch(plan, store)
         assert report.complete
@@ -156,3 +159,17 @@ def test_regression_stored_run_of_another_batch_kept_that_batchs_point_id(tmp_pa
         earlier = outcome_values(store, one, {"total_spent": "sum"})
     table = point_values(values, two.scenarios[0].name, None, 2)
     assert table["total_spent"].iloc[1] == earlier["value"].iloc[0]
+
+
+def test_regression_two_designs_in_one_store_paired_each_others_points():
+    """Every design numbered its points p000 …; runs are paired on point and seed, so a
+    Morris point of one analysis paired with a search's point of another in one store."""
+    one = design_sweep(COLUMNS, np.array([[0.1, 0.2]]), "Morris")
+    two = design_sweep(COLUMNS, np.array([[0.9, 0.8]]), "Suche")
+    base = load_scenario("lueneburg-status-quo")
+    ids_one = [p for p, _ in one.points(base)]
+    ids_two = [p for p, _ in two.points(base)]
+    assert not set(ids_one) & set(ids_two)
+    assert [point_index(p) for p in ids_one] == [0]
+    again = design_sweep(COLUMNS, np.array([[0.1, 0.2]]), "Morris")
+    assert [p for p, _ in again.points(base)] == ids_one  # the same design: the same ids
