@@ -230,7 +230,7 @@ def _write_charts(
     base: Scenario | None,
 ) -> None:
     """Write the ranked bar charts (HTML: every outcome; PNG/SVG: the first)."""
-    from dashboard.figures import ExportError, figure_png, figure_svg, sensitivity_figure
+    from dashboard import ExportError, figure_png, figure_svg, sensitivity_figure
 
     figures = [
         sensitivity_figure(

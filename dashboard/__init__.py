@@ -9,7 +9,9 @@ The command line imports these names from :mod:`dashboard`, never its modules:
   queries), :func:`build_briefing`, :func:`briefing_pdf`, :func:`find_chromium`,
   :class:`BriefingError` and :data:`MAX_COMPARED`,
 * the what-if (for the benchmarks): :func:`cached_scenario`, :func:`load_config`,
-  :func:`run_whatif`, :func:`slider_start`, :func:`stored_figures`.
+  :func:`run_whatif`, :func:`slider_start`, :func:`stored_figures`,
+* the ranked bar chart of ``sozialraum sensitivity --grafik`` (:func:`sensitivity_figure`)
+  and its image export (:func:`figure_png`, :func:`figure_svg`, :class:`ExportError`).
 
 The names are loaded on first use (:pep:`562`): Dash and plotly take seconds to
 import, and a command that only checks a port should not wait for them.
@@ -40,6 +42,10 @@ _EXPORTS: dict[str, str] = {
     "run_whatif": "dashboard.whatif",
     "slider_start": "dashboard.whatif",
     "stored_figures": "dashboard.whatif",
+    "sensitivity_figure": "dashboard.figures.decision",
+    "figure_png": "dashboard.figures.images",
+    "figure_svg": "dashboard.figures.images",
+    "ExportError": "dashboard.figures.images",
 }
 """Public name → the module that defines it."""
 

@@ -576,13 +576,15 @@ def _sensitivity_part(data: DashboardData, row: Any) -> str:
         value, conf = float(hit["value"].iloc[0]), float(hit["conf"].iloc[0])
         if method == "sobol":
             return f"{fmt_num(value, 2)} ± {fmt_num(conf, 2)}"
-        return fmt_num(value, 1)
+        return fmt_eur(value) if info.get("unit") == "EUR" else fmt_num(value, 1)
 
     rows = [
         [str(r.label), cell(r.parameter, lead), cell(r.parameter, second)]
         for r in order.head(DECISION_ROWS).itertuples()
     ]
-    size = f"{fmt_num(settings.get('points', 0))} Punkte × {settings.get('replicates', 1)} Läufe"
+    size = (
+        f"{fmt_num(settings.get('points', 0))} Punkte × {runs_word(settings.get('replicates', 1))}"
+    )
     if info.get("sd", 0) == 0 or not rows:
         return f"<p>{_e(info['label'])}: keine Streuung über die Stichprobe ({_e(size)}).</p>"
     rest = len(order) - len(rows)
@@ -595,12 +597,21 @@ def _sensitivity_part(data: DashboardData, row: Any) -> str:
         )
         + (
             f'<p class="klein">Die übrigen {rest} Annahmen erklären weniger; alle stehen im '
-            "Dashboard (Entscheidung) und im Export. Gesamteffekt nahe 0: die Annahme kann "
-            "in ihrer Spanne beliebig sein, ohne das Ergebnis zu ändern.</p>"
+            f"Dashboard (Entscheidung) und im Export. {MEASURE_LABELS[lead]} nahe 0: die "
+            "Annahme kann in ihrer Spanne beliebig sein, ohne das Ergebnis zu ändern.</p>"
             if rest > 0
             else ""
         )
     )
+
+
+def runs_word(n: Any) -> str:
+    """``1 Lauf``, ``4 Läufe``.
+
+    >>> runs_word(1), runs_word(4)
+    ('1 Lauf', '4 Läufe')
+    """
+    return f"{n} {'Lauf' if n == 1 else 'Läufe'}"
 
 
 def _discovery_part(row: Any) -> str:
@@ -655,7 +666,7 @@ def _search_part(row: Any, compared: Sequence[str]) -> str:
         f"<p>Suche (NSGA-II) über die Hebel von {_e(str(row['scenario']))}: "
         f"{settings.get('generations')} Generationen × {settings.get('population')} Aufteilungen, "
         f"jede über dieselben {settings.get('samples')} Annahmenpunkte × "
-        f"{settings.get('replicates')} Läufe gerechnet. {len(front)} Aufteilungen sind "
+        f"{runs_word(settings.get('replicates'))} gerechnet. {len(front)} Aufteilungen sind "
         "nicht dominiert (Pareto-Front: keine andere ist in allen Zielen zugleich besser); "
         f"{choice}.</p>"
         + _table(
