@@ -106,12 +106,7 @@ def add_commands(commands: Any, int_at_least: Any, scale: Any) -> None:
     )
     b.add_argument("--sweep", metavar="DATEI", default=None, help="Sweep-Datei (YAML)")
     _common(b, int_at_least, scale)
-    b.add_argument(
-        "--scheduler",
-        metavar="ADRESSE",
-        default=None,
-        help="Dask-Scheduler, z. B. tcp://rechner:8786 (statt lokaler Prozesse)",
-    )
+    _scheduler(b)
     b.set_defaults(handler=cmd_batch)
 
     c = commands.add_parser(
@@ -215,6 +210,15 @@ def _common(p: argparse.ArgumentParser, int_at_least: Any, scale: Any) -> None:
         help=f"simulierte Jahre, höchstens {MAX_YEARS}",
     )
     p.add_argument("--scale", type=scale, default=None, help="Anteil der Bevölkerung, 0 < F ≤ 1")
+
+
+def _scheduler(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--scheduler",
+        metavar="ADRESSE",
+        default=None,
+        help="Dask-Scheduler, z. B. tcp://rechner:8786 (statt lokaler Prozesse)",
+    )
 
 
 def calibration_notes(scenarios: Sequence[Scenario]) -> list[str]:

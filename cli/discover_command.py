@@ -16,8 +16,6 @@ before anything runs.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import math
 import re
 from typing import Any
@@ -26,8 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from cli.batch_commands import EXIT_OK, _fail, _os_failure, fmt_figure
-from cli.study_commands import StudyRuns, add_study_options, outcome_of, run_study
+from cli.batch_commands import EXIT_OK, _fail, fmt_figure
+from cli.study_commands import StudyRuns, add_study_options, outcome_of, run_study, store_analysis
 from experiments import (
     Box,
     RunOptions,
@@ -39,7 +37,7 @@ from experiments import (
     load_base,
     point_values,
 )
-from results import RESULT_UNIT_LABELS, ResultsStore, stored_unit
+from results import RESULT_UNIT_LABELS, stored_unit
 from scenarios import (
     MAX_SWEEP_POINTS,
     ArgumentError,
@@ -221,11 +219,6 @@ def _drawn_values(runs: StudyRuns, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def _analysis_id(batch_id: str, metric: str, direction: str, value: float, threshold: float) -> str:
-    key = json.dumps([batch_id, metric, direction, value, threshold])
-    return hashlib.sha256(key.encode()).hexdigest()[:16]
-
-
 def _finite(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
@@ -313,22 +306,17 @@ def cmd_discover(args: argparse.Namespace) -> int:
         "boxes": [box_record(b, labels, units, s) for b, s in zip(boxes, sentences, strict=True)],
         "text": lines,
     }
-    analysis_id = _analysis_id(runs.plan.batch_id, outcome.metric, direction, value, args.threshold)
-    try:
-        with ResultsStore(args.store) as store:
-            store.write_analysis(
-                analysis_id,
-                "discover",
-                runs.scenario.name,
-                base.name if base else None,
-                [runs.plan.batch_id],
-                settings,
-                result,
-            )
-    except ScenarioError as err:
-        return _fail(err)
-    except OSError as exc:
-        return _fail(_os_failure(args, exc))
+    analysis_id = store_analysis(
+        args,
+        "discover",
+        runs.scenario.name,
+        base.name if base else None,
+        [runs.plan.batch_id],
+        settings,
+        result,
+    )
+    if isinstance(analysis_id, int):
+        return analysis_id
     print("\n".join(lines))
     print(f"Gespeichert als Analyse {analysis_id} in {display_path(args.store)}.")
     return EXIT_OK

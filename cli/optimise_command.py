@@ -38,7 +38,7 @@ import pandas as pd
 from rich.table import Table
 
 from cli.batch_commands import _fail
-from cli.study_commands import StudyRuns, add_study_options, run_study
+from cli.study_commands import StudyRuns, add_study_options, run_study, store_analysis
 from cli.tables import add_row, new_table, render
 from experiments import (
     DEFAULT_OBJECTIVES,
@@ -48,7 +48,6 @@ from experiments import (
     LeverSpace,
     SearchResult,
     Study,
-    analysis_id,
     code_version,
     design_sweep,
     dominates,
@@ -342,14 +341,9 @@ def cmd_optimise(args: argparse.Namespace) -> int:
     }
     all_batches = [*batch_ids, *(v.batch_id for v in shipped)]
     stored = _result(space, names, result, shipped)
-    aid = analysis_id(settings, all_batches)
-    try:
-        with ResultsStore(args.store) as store:
-            store.write_analysis(aid, "optimise", base.name, None, all_batches, settings, stored)
-    except ScenarioError as err:
-        return _fail(err)
-    except OSError as exc:
-        return _fail(f"Fehler: Datei {display_path(args.store)}: {exc.strerror or exc}")
+    aid = store_analysis(args, "optimise", base.name, None, all_batches, settings, stored)
+    if isinstance(aid, int):
+        return aid
     print(render(_report(args, base, space, names, result, shipped, len(columns))))
     print(f"Gespeichert: Analyse {aid} (optimise) in {display_path(args.store)}.")
     return 0

@@ -12,7 +12,6 @@ writes the ranked bar charts.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import html
 import math
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from cli.batch_commands import EXIT_OK, _fail, fmt_figure
-from cli.study_commands import add_study_options, outcome_of, run_study
+from cli.study_commands import add_study_options, outcome_of, run_study, store_analysis
 from cli.tables import add_row, new_table, render
 from experiments import (
     MEASURE_LABELS,
@@ -38,7 +37,7 @@ from experiments import (
     sensitivity_design,
     sensitivity_indices,
 )
-from results import ResultsStore, atomic_file
+from results import atomic_file
 from scenarios import (
     MAX_SWEEP_POINTS,
     ArgumentError,
@@ -193,25 +192,23 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
             "noise_share": noise.get(outcome.metric),
         }
     indices = pd.concat(parts, ignore_index=True)
-    analysis_id = hashlib.sha256(
-        f"{runs.plan.batch_id}|{method}|{n}|{','.join(settings['outcomes'])}".encode()
-    ).hexdigest()[:16]
-    try:
-        with ResultsStore(args.store) as store:
-            store.write_analysis(
-                analysis_id,
-                "sensitivity",
-                runs.scenario.name,
-                base.name if base else None,
-                [runs.plan.batch_id],
-                settings,
-                {"outcomes": summary},
-                indices,
-            )
-        if args.grafik:
+    analysis_id = store_analysis(
+        args,
+        "sensitivity",
+        runs.scenario.name,
+        base.name if base else None,
+        [runs.plan.batch_id],
+        settings,
+        {"outcomes": summary},
+        indices,
+    )
+    if isinstance(analysis_id, int):
+        return analysis_id
+    if args.grafik:
+        try:
             _write_charts(Path(args.grafik), indices, summary, method, runs, base)
-    except ScenarioError as err:
-        return _fail(err)
+        except ScenarioError as err:
+            return _fail(err)
     print(format_sensitivity(indices, summary, design, runs.scenario.name, base, args))
     print(f"Gespeichert als Analyse {analysis_id} in {display_path(args.store)}.")
     return EXIT_OK

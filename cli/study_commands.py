@@ -9,7 +9,6 @@ same command, with the batch command's progress bar, interruption and error line
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,29 +19,24 @@ import pandas as pd
 from cli.batch_commands import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
+    _common,
     _execute,
     _fail,
     _os_failure,
     _print_report,
+    _scheduler,
     _stored_batches,
     calibration_notes,
 )
 from cli.tables import print_warnings
-from experiments import BatchInterrupted, BatchPlan, Study, outcome_values
-from results import DEFAULT_STORE, ResultsStore
+from experiments import BatchInterrupted, BatchPlan, Study, analysis_id, outcome_values
+from results import ResultsStore
 from scenarios import (
     MAX_REPLICATES,
-    MAX_SEED,
-    MAX_WORKERS,
-    MAX_YEARS,
     REPLICATES_WHY,
-    SEED_WHY,
-    WORKERS_WHY,
-    YEARS_WHY,
     Scenario,
     ScenarioError,
     display_path,
-    fmt_num,
 )
 
 
@@ -53,7 +47,12 @@ def add_study_options(
     *,
     replicates: int = 2,
 ) -> None:
-    """The options every study command has (baseline, replicates, years, scale, store …)."""
+    """The options every study command has.
+
+    SCENARIO, ``--baseline``, ``--replicates`` and the batch command's ``--store``,
+    ``--workers``, ``--seed`` (first seed of the runs, also the design's seed),
+    ``--years``, ``--scale`` and ``--scheduler``.
+    """
     p.add_argument("scenario", metavar="SZENARIO", help="Szenarioname oder Pfad zur YAML-Datei")
     p.add_argument(
         "--baseline",
@@ -70,40 +69,8 @@ def add_study_options(
         default=replicates,
         help=f"Wiederholungen je Punkt (Mittelwert; Vorgabe: {replicates})",
     )
-    p.add_argument(
-        "--years",
-        type=int_at_least(1, MAX_YEARS, "Jahre", YEARS_WHY),
-        default=None,
-        help=f"simulierte Jahre, höchstens {MAX_YEARS} (Vorgabe: Szenario)",
-    )
-    p.add_argument("--scale", type=scale, default=None, help="Anteil der Bevölkerung, 0 < F ≤ 1")
-    p.add_argument(
-        "--store",
-        metavar="DATEI",
-        default=str(DEFAULT_STORE),
-        help=f"Ergebnisspeicher, DuckDB (Vorgabe: {DEFAULT_STORE})",
-    )
-    p.add_argument(
-        "--workers",
-        type=int_at_least(1, MAX_WORKERS, "Prozesse", WORKERS_WHY),
-        default=None,
-        help=f"lokale Prozesse, höchstens {MAX_WORKERS} (Vorgabe: alle Kerne)",
-    )
-    p.add_argument(
-        "--seed",
-        type=int_at_least(0, MAX_SEED, "", SEED_WHY),
-        default=1,
-        help=(
-            f"Startwert der Stichprobe und erster Seed der Läufe, 0 bis {fmt_num(MAX_SEED)} "
-            "(Vorgabe: 1)"
-        ),
-    )
-    p.add_argument(
-        "--scheduler",
-        metavar="ADRESSE",
-        default=None,
-        help="Dask-Scheduler, z. B. tcp://rechner:8786 (statt lokaler Prozesse)",
-    )
+    _common(p, int_at_least, scale)
+    _scheduler(p)
 
 
 @dataclass
@@ -137,8 +104,6 @@ def run_study(
         One :class:`StudyRuns` per study, or the exit code (2 wrong input, 1 failed
         runs, 130 interrupted) after the German lines were printed.
     """
-    if getattr(args, "workers", None) is None:
-        args.workers = min(os.cpu_count() or 1, MAX_WORKERS)
     try:
         plans = [study.plan(stored=_stored_batches(args.store)) for study in studies]
         store = ResultsStore(args.store)
@@ -169,6 +134,34 @@ def run_study(
     return out
 
 
+def store_analysis(
+    args: argparse.Namespace,
+    kind: str,
+    scenario: str,
+    baseline: str | None,
+    batch_ids: Sequence[str],
+    settings: dict[str, Any],
+    result: dict[str, Any],
+    indices: pd.DataFrame | None = None,
+) -> str | int:
+    """Write an analysis into ``args.store`` (id from :func:`experiments.analysis_id`).
+
+    Returns:
+        The analysis id, or the exit code after the German error line (store unwritable).
+    """
+    aid = analysis_id(settings, batch_ids)
+    try:
+        with ResultsStore(args.store) as store:
+            store.write_analysis(
+                aid, kind, scenario, baseline, batch_ids, settings, result, indices
+            )
+    except ScenarioError as err:
+        return _fail(err)
+    except OSError as exc:
+        return _fail(_os_failure(args, exc))
+    return aid
+
+
 def outcome_of(scenario: Scenario, metric: str, field: str = "--outcome") -> Any:
     """The scenario's outcome declaration of a metric.
 
@@ -185,4 +178,4 @@ def outcome_of(scenario: Scenario, metric: str, field: str = "--outcome") -> Any
     )
 
 
-__all__ = ["StudyRuns", "add_study_options", "outcome_of", "run_study"]
+__all__ = ["StudyRuns", "add_study_options", "outcome_of", "run_study", "store_analysis"]

@@ -56,7 +56,6 @@ from experiments.optimise import (
     LeverSpace,
     Objective,
     SearchResult,
-    analysis_id,
     dominates,
     non_dominated,
     objective_metrics,
@@ -108,6 +107,7 @@ from experiments.snapshots import BurnInCache
 from experiments.study import (
     TOTAL,
     Study,
+    analysis_id,
     noise_shares,
     outcome_values,
     point_index,

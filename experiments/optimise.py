@@ -38,7 +38,6 @@ References:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -662,17 +661,6 @@ def search(
     return SearchResult(evaluated, front, generation)
 
 
-def analysis_id(settings: Mapping[str, Any], batch_ids: Sequence[str]) -> str:
-    """Id of a search's analysis: a hash of its settings and batches (16 hex digits)."""
-    text = json.dumps(
-        {"settings": settings, "batches": list(batch_ids)},
-        sort_keys=True,
-        ensure_ascii=False,
-        default=str,
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
 __all__ = [
     "DEFAULT_LEVERS",
     "DEFAULT_OBJECTIVES",
@@ -684,7 +672,6 @@ __all__ = [
     "LeverSpace",
     "Objective",
     "SearchResult",
-    "analysis_id",
     "dominates",
     "non_dominated",
     "objective_metrics",

@@ -17,6 +17,8 @@ declares) or of its paired difference to the baseline.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,6 +83,20 @@ class Study:
         )
         plan.plan["study"] = dict(self.extra)
         return plan
+
+
+def analysis_id(settings: Mapping[str, Any], batch_ids: Sequence[str]) -> str:
+    """Id of an analysis: a hash of its settings and batches (16 hex digits).
+
+    The same command on the same store gives the same id, so its row is replaced.
+    """
+    text = json.dumps(
+        {"settings": settings, "batches": list(batch_ids)},
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def point_index(point_id: str) -> int:
@@ -252,6 +268,7 @@ def point_values(
 __all__ = [
     "TOTAL",
     "Study",
+    "analysis_id",
     "noise_shares",
     "outcome_values",
     "point_index",
