@@ -166,6 +166,10 @@ DESCRIPTIONS: dict[str, str] = {
         "Voraussichtliche Überschreitung des regionalen Budgets 2, ab der das Controlling "
         "vollen Spardruck setzt"
     ),
+    "provider.controlling_signal": (
+        "Sparsignal, das voller Spardruck des Controllings auch ohne Anreizsystem an die "
+        "Träger der Hilfen des regionalen Budgets 2 sendet (je Anteil der Rechnung)"
+    ),
     "provider.lead_referral_share": (
         "Anteil der Familien mit ambulanter Hilfe, die das Sozialraumteam zuerst an den "
         "Sozialraumträger ihrer Region vermittelt"

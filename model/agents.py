@@ -445,15 +445,30 @@ class Jugendamt(mesa.Agent):
             np.add.at(col, region, parts)
             self.allocation[:, k] = col
 
-    def controlling(self, months_elapsed: int, spent: np.ndarray) -> None:
+    def controlling(
+        self, months_elapsed: int, spent: np.ndarray, r2_overflow: np.ndarray | None = None
+    ) -> None:
         """Quarterly controlling: forecast the year-end and set savings pressure.
 
         The forecast extrapolates spending so far linearly; a region forecast to
         overspend regional budget 2 gets savings pressure in proportion to the
-        overrun (full pressure at ``pressure_full_overrun``, e.g. 10 % over).
+        overrun (full pressure at ``pressure_full_overrun``, e.g. 10 % over). What
+        a region's helps cost regional budget 2 counts in full: once its money is
+        used up (exhaustion ``central``) the central budget pays its part of the
+        bills, and that part (``r2_overflow``, cents so far this year) is part of the
+        region's overrun, not a saving.
+
+        Args:
+            months_elapsed: Months of the budget year so far (3, 6, 9, 12).
+            spent: Cents booked so far this year per region and pot.
+            r2_overflow: Per region, cents of its regional-budget-2 part that the
+                central budget paid so far this year (None: none).
         """
         budget = (self.allocation + self.carry_in).astype(float)
-        self.forecast = spent * 12.0 / months_elapsed
+        claims = spent.astype(float)
+        if r2_overflow is not None:
+            claims[:, R2] += r2_overflow
+        self.forecast = claims * 12.0 / months_elapsed
         with np.errstate(divide="ignore", invalid="ignore"):
             overrun = np.where(budget[:, R2] > 0, self.forecast[:, R2] / budget[:, R2] - 1.0, 0.0)
         full = self.model.params.provider.pressure_full_overrun

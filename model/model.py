@@ -353,7 +353,7 @@ class SozialraumModel(mesa.Model):
         moy = self.month_of_year
         if moy % 3 == 0:
             spent = (self.ledger.running).astype(float)
-            self.jugendamt.controlling(moy, spent)
+            self.jugendamt.controlling(moy, spent, self._r2_overflow)
         if moy == 3:
             self._q1_review()
         self.recorder.record_month()
@@ -663,13 +663,25 @@ class SozialraumModel(mesa.Model):
     def savings_signal(self, pot: np.ndarray, region: np.ndarray) -> np.ndarray:
         """Per case: how strongly its providers are rewarded for saving (0..1).
 
-        The scheme's reward for a euro saved in a pot, times the share of a help's
-        bill that the pot pays (:meth:`regional2_stake` for regional budget 2), raised
-        by the quarterly controlling's pressure.
+        For a help of regional budget 2 in region r with controlling pressure p_r
+        (:meth:`Jugendamt.controlling`), scheme signal g (the scheme's reward for a
+        euro saved in the pot) and stake a (:meth:`regional2_stake`, the share of the
+        help's bill that regional budget 2 pays):
+
+        ``s = clip(a · (g · (1 + p_r) + c · p_r), 0, 1)``
+
+        with c = ``provider.controlling_signal``: the Jugendamt's controlling asks the
+        region's providers to save when the region is forecast to overrun its
+        regional budget 2, with or without a reward; the larger the share of the
+        bills the region answers for, the more that request weighs. Helps of the
+        other pots get the scheme's signal alone (no controlling of those pots).
         """
         base = np.array([self.scheme.savings_signal(k) for k in range(len(POTS))])
-        base[R2] *= self.regional2_stake()
-        s = base[pot] * (1.0 + self.jugendamt.pressure[region])
+        p = self.jugendamt.pressure[region]
+        s = base[pot] * (1.0 + p)
+        r2 = pot == R2
+        c = self.params.provider.controlling_signal
+        s[r2] = self.regional2_stake() * (s[r2] + c * p[r2])
         return np.clip(s, 0.0, 1.0)
 
     def _hand_over(self) -> None:

@@ -374,6 +374,12 @@ class ProviderParams:
     pressure_full_overrun: float = 0.10
     """Forecast overrun of regional budget 2 (relative) at which the quarterly
     controlling puts full savings pressure on the providers."""
+    controlling_signal: float = 0.0
+    """Savings signal (per unit of the share of a bill regional budget 2 pays) that
+    full controlling pressure sends to the providers of a region's regional-budget-2
+    helps by itself, without a reward for saving: the Jugendamt's controlling asks
+    for shorter and less intensive helps when the region is forecast to overrun.
+    0: the controlling's pressure only strengthens an incentive scheme's signal."""
     lead_referral_share: float = 0.0
     """Share of the families waiting for an FLS-billed help whom the Jugendamt's
     Sozialraumteam refers to their region's Sozialraumträger first (Ulm: the

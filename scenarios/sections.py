@@ -228,6 +228,8 @@ class ProviderSection(Section):
     """Optional; the engine's default applies when absent."""
     pressure_full_overrun: q(PositiveQuantity, "share") | None = None
     """Optional; the engine's default applies when absent."""
+    controlling_signal: Share | None = None
+    """Optional; the engine's default (0, no pressure without a reward) applies when absent."""
     lead_referral_share: Share | None = None
     """Optional; the engine's default (0, free choice only) applies when absent."""
 
@@ -656,11 +658,15 @@ class HelpTypeAdjustmentSection(Section):
     behavioural assumptions without a published figure (how often a help is chosen,
     for which need, how fast it reduces need, and for the group offer how many
     families share an FLS and how often a group fits), and the figures published only
-    as ranges (the daily rate of a day-rate help, the planned mean duration).
+    as ranges (the daily rate of a day-rate help, the planned mean duration) or
+    only indirectly (the FLS per week of an FLS help, which the calibration fits to
+    the help type's published spending).
     """
 
     daily_rate: PosEurDay | None = None
     """Replaces ``daily_rate`` (only for a help type billed by the day)."""
+    fls_per_week: FlsWeek | None = None
+    """Replaces ``fls_per_week`` (only for a help type billed by FLS)."""
     mean_duration_months: PosMonthsFloat | None = None
     """Replaces ``mean_duration_months`` (the planned mean duration)."""
 

@@ -354,3 +354,74 @@ def test_balancing_evens_out_an_overrun_the_central_budget_paid():
     c = r.closing[r.closing.pot == "regional_2"]
     assert c.transfer_in.sum() > 0
     assert c.transfer_in.sum() == c.transfer_out.sum()
+
+
+def _fls_spending(p, seeds) -> np.ndarray:
+    """Per seed: the euros booked on the FLS helps regional budget 2 carries."""
+    out = []
+    for seed in seeds:
+        r = run_once(p, seed)
+        out.append(sum(_yearly(r, f"spent_help_{code}").sum() for code in ("27_2", "30", "31")))
+    return np.array(out)
+
+
+def test_regression_controlling_pressure_was_inert_without_an_incentive():
+    """The savings signal was the scheme's reward times (1 + pressure): without an
+    incentive scheme the controlling's pressure did nothing, and the share of
+    regional budget 2 could not change spending. With ``controlling_signal`` the
+    controlling asks for savings by itself, weighted by the share the region pays."""
+    seeds = range(1, 11)
+
+    def variant(share: float, signal: float):
+        return make_params(
+            **SIZE,
+            **{
+                "budget.regional2_share": share,
+                "provider.responsiveness": 0.8,
+                "provider.controlling_signal": signal,
+            },
+        )
+
+    silent = [_fls_spending(variant(s, 0.0), seeds) for s in (0.1, 0.3)]
+    np.testing.assert_allclose(silent[0], silent[1], rtol=1e-12)  # to the cent
+    asked = [_fls_spending(variant(s, 1.0), seeds) for s in (0.1, 0.3)]
+    # a larger share: the request weighs more, the helps get shorter and cheaper
+    assert asked[1].mean() < asked[0].mean() < silent[0].mean()
+
+
+def test_savings_signal_adds_the_controlling_request_weighted_by_the_stake():
+    p = make_params(
+        **SIZE,
+        **{"budget.regional2_share": 0.2, "provider.controlling_signal": 0.5},
+    )
+    m = SozialraumModel(p, rng=1)
+    while not m.policy_on:  # the burn-in runs under the pre-reform budget
+        m.step()
+    m.jugendamt.pressure[:] = [0.0, 0.5, 1.0][: len(m.jugendamt.pressure)]
+    region = np.arange(len(m.jugendamt.pressure))
+    s = m.savings_signal(np.full(region.size, R2, dtype=np.int64), region)
+    np.testing.assert_allclose(s, (0.2 * 0.5 * np.array([0.0, 0.5, 1.0]))[: region.size])
+    central = m.savings_signal(np.full(region.size, CENTRAL, dtype=np.int64), region)
+    np.testing.assert_array_equal(central, 0.0)
+
+
+def test_regression_controlling_forecast_ignored_what_the_central_budget_paid():
+    """Once a region's regional budget 2 was used up, the central budget paid its
+    part and the forecast counted only the capped booking: a region at twice its
+    money looked like one exactly on budget by the year-end."""
+    p = make_params(**SIZE, **{"budget.regional2_share": 0.2})
+    m = SozialraumModel(p, rng=1)
+    ja = m.jugendamt
+    n = len(ja.pressure)
+    ja.allocation[:] = 0
+    ja.carry_in[:] = 0
+    ja.allocation[:, R2] = 1_200_000
+    spent = np.zeros_like(ja.allocation, dtype=float)
+    spent[:, R2] = 1_200_000  # used up by September
+    ja.controlling(9, spent)
+    np.testing.assert_allclose(ja.pressure, 1.0)  # 4/3 of the money: full pressure
+    ja.controlling(12, spent)
+    np.testing.assert_allclose(ja.pressure, 0.0)  # capped booking: looks on budget
+    ja.controlling(12, spent, np.full(n, 1_200_000))
+    np.testing.assert_allclose(ja.forecast[:, R2], 2_400_000)
+    np.testing.assert_allclose(ja.pressure, 1.0)

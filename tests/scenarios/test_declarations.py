@@ -38,6 +38,7 @@ def test_status_quo_declares_levers_uncertainties_and_outcomes():
         "recognition.report_rate_factor",
         "provider.savings_duration_cut",
         "provider.savings_intensity_cut",
+        "provider.controlling_signal",
         "provider.per_hour_extension",
         "provider.pressure_full_overrun",
         "projects.proposals_per_region",
