@@ -153,22 +153,26 @@ def _family_months(m: dict) -> float:
 GERMANY_FAMILIES = 8_450_000
 """Families with children under 18 in Germany, 2022 (Destatis, see the docstring)."""
 
-BURN_IN_MONTHS = 60
-"""The scenarios' burn-in (months), for the Germany extrapolation of a whole run."""
-
 
 def _germany(m: dict) -> list[str]:
-    """Germany's families extrapolated linearly from a 3,000,000-family run."""
+    """Germany's families extrapolated linearly from a 3,000,000-family run.
+
+    A whole run is 10 years plus the default burn-in of the parameters measured
+    (the scenarios' 240 months, ``tests/fixtures/factory.py``).
+    """
+    from tests.fixtures.factory import make_params
+
+    burn_in = make_params().burn_in_months
     factor = GERMANY_FAMILIES / m["families"]
     per_month = m["times"][0] / m["months"]
-    run = per_month * (120 + BURN_IN_MONTHS) * factor
+    run = per_month * (120 + burn_in) * factor
     extra = (m["peak_rss_mb"] - m["rss_imports_mb"]) * factor
     memory = m["rss_imports_mb"] + extra
     lines = [
         "",
         f"(e) Germany, {GERMANY_FAMILIES:,} families with minors (Destatis 2022), "
         f"extrapolated linearly from the 3M run (x {factor:.2f}):",
-        f"    one run, 10 years + {BURN_IN_MONTHS} months burn-in, one core: about "
+        f"    one run, 10 years + {burn_in} months burn-in, one core: about "
         f"{run:,.0f} s ({run / 60:.1f} min), peak memory about {memory / 1024:.1f} GB",
     ]
     for workers in (2, 8, 32):

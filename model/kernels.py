@@ -282,3 +282,51 @@ def recognise(
             known[nk] = j
             nk += 1
     return known[:nk], crisis[:nc]
+
+
+@njit
+def month_counts(
+    region: np.ndarray,
+    alive: np.ndarray,
+    case_type: np.ndarray,
+    wait_type: np.ndarray,
+    need: np.ndarray,
+    counsel_left: np.ndarray,
+    project_effect: np.ndarray,
+    threshold: float,
+    n_regions: int,
+    n_types: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The recorder's monthly counts of families, in one pass over the family table.
+
+    What :func:`model.reporters.waiting_families`, ``unmet_need_families``,
+    ``counselled_families``, ``project_reach``, ``families_alive``, ``active_cases``
+    and ``waiting_by_type`` count, each a mask and a ``np.bincount`` there (counts of
+    whole numbers: exact, whatever the order).
+
+    Returns:
+        ``per_region`` (``float64``, 5 × regions: waiting, unmet need, counselled,
+        reached by a project, alive), ``active`` and ``waiting`` per region and help
+        type (``float64``, regions × types).
+    """
+    per_region = np.zeros((5, n_regions), dtype=np.float64)
+    active = np.zeros((n_regions, n_types), dtype=np.float64)
+    waiting = np.zeros((n_regions, n_types), dtype=np.float64)
+    for j in range(region.size):
+        r = region[j]
+        t = case_type[j]
+        w = wait_type[j]
+        if w >= 0:
+            per_region[0, r] += 1.0
+            waiting[r, w] += 1.0
+        if t >= 0:
+            active[r, t] += 1.0
+        if counsel_left[j] > 0:
+            per_region[2, r] += 1.0
+        if alive[j]:
+            per_region[4, r] += 1.0
+            if t < 0 and need[j] >= threshold:
+                per_region[1, r] += 1.0
+            if project_effect[j] != 0.0:
+                per_region[3, r] += 1.0
+    return per_region, active, waiting

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from model import kernels
 from model.allocation import jugendeinwohnerwert
 from model.families import END_ESCALATION, END_REASONS, END_SUCCESS
 from model.params import POTS
@@ -276,6 +277,17 @@ MONTHLY_REGION_REPORTERS = {
 }
 """Monthly per-region reporters: metric name -> (function, unit)."""
 
+FUSED_REGION_REPORTERS = (
+    "waiting_families",
+    "unmet_need_families",
+    "counselled_families",
+    "project_reach",
+    "families",
+)
+"""The monthly reporters :meth:`Recorder.record_month` counts in one pass
+(:func:`model.kernels.month_counts`, in this order); their functions above are the
+reference the kernel's test compares with."""
+
 
 class Recorder:
     """Collects reporters and events of one run into arrays, then a tidy table."""
@@ -458,10 +470,24 @@ class Recorder:
         if s is None:
             return
         m = self.model
+        f = m.families
+        per_region, self.active[s], self.waiting[s] = kernels.month_counts(
+            f.region,
+            f.alive,
+            f.case_type,
+            f.wait_type,
+            f.need,
+            f.counsel_left,
+            f.project_effect,
+            m.params.need.threshold_help,
+            m.n_regions,
+            m.n_types,
+        )
+        for name, row in zip(FUSED_REGION_REPORTERS, per_region, strict=True):
+            self.monthly[name][s] = row
         for name, (fn, _) in MONTHLY_REGION_REPORTERS.items():
-            self.monthly[name][s] = fn(m)
-        self.active[s] = active_cases(m)
-        self.waiting[s] = waiting_by_type(m)
+            if name not in FUSED_REGION_REPORTERS:
+                self.monthly[name][s] = fn(m)
         self.spent[s] = (m.ledger.running - m._month_spent_start) / 100.0
         for k, v in provider_totals(m).items():
             self.kreis[k][s] = v

@@ -162,6 +162,12 @@ pre-reform burn-in), so runs differing only in them share a burn-in."""
 _BUDGET_FIELDS = {f.name: f for f in dataclasses.fields(BudgetParams)}
 
 
+INDEX_ONLY_REGION_FIELDS: tuple[str, ...] = ("migration_share", "unemployment_share")
+"""Region indicators only the Sozialraumindex reads (:mod:`model.allocation`), not the
+families' need: in a burn-in with Sozialraumbüros they change nothing (see
+:func:`burn_in_key`)."""
+
+
 BURN_IN_IGNORES: tuple[tuple[str, str], ...] = (
     ("need", "trend_per_year"),
     ("projects", "effect_mean"),
@@ -179,12 +185,30 @@ def burn_in_key(params: ModelParams) -> ModelParams | None:
 
     Equal keys (with equal seeds) mean identical models at the end of the burn-in:
     the key is the parameters with the levers the burn-in ignores set to the
-    pre-reform rules and the behaviours of :data:`BURN_IN_IGNORES` to 0. A burn-in
-    under the scenario's own rules (``budget.burn_in_rules == "scenario"``) or without
-    burn-in is never shared.
+    pre-reform rules and the behaviours of :data:`BURN_IN_IGNORES` to 0; with
+    Sozialraumbüros also the allocation key, its weights and the indicators only the
+    index reads (:data:`INDEX_ONLY_REGION_FIELDS`), because the key then splits only
+    the central budget, which nothing reads before the reform (so the reform
+    variants with another key share the status quo's burn-in). A burn-in under the
+    scenario's own rules (``budget.burn_in_rules == "scenario"``) or without burn-in is
+    never shared.
     """
     if params.burn_in_months == 0 or params.budget.burn_in_rules != "pre_reform":
         return None
+    budget_rules = {name: _BUDGET_FIELDS[name].default for name in REFORM_ONLY_BUDGET_RULES}
+    regions = params.regions
+    if params.offices:
+        # the Sozialraumbüros split the bound budget (and regional budget 1), so in a
+        # pre-reform burn-in the key splits only the central budget, which no rule
+        # reads before the reform: the key and the indicators only the index uses
+        # cannot change the burn-in
+        budget_rules |= {
+            "allocation_key": "population",
+            "index_weights": _BUDGET_FIELDS["index_weights"].default_factory(),
+        }
+        regions = tuple(
+            dataclasses.replace(r, **dict.fromkeys(INDEX_ONLY_REGION_FIELDS, 0.0)) for r in regions
+        )
     sections = {
         section: dataclasses.replace(
             getattr(params, section),
@@ -200,8 +224,9 @@ def burn_in_key(params: ModelParams) -> ModelParams | None:
             params.budget,
             bound_share=1.0,
             regional2_share=0.0,
-            **{name: _BUDGET_FIELDS[name].default for name in REFORM_ONLY_BUDGET_RULES},
+            **budget_rules,
         ),
+        regions=regions,
         incentive=IncentiveParams(scheme="none"),
         **sections,
     )

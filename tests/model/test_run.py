@@ -162,7 +162,9 @@ def test_shared_burn_in_equals_separate_runs_for_every_lueneburg_scenario():
     names = [n for n in list_scenarios() if n.startswith("lueneburg")]
     params = [load_scenario(n, {"years": 2, "scale": 0.15}).params for n in names]
     keys = {repr(burn_in_key(p)) for p in params}
-    assert 1 < len(keys) < len(params)  # some share a burn-in, the key variants do not
+    # with Sozialraumbüros the key splits only the central budget before the reform:
+    # the key variants (history, Sozialraumindex) share the status quo's burn-in too
+    assert len(keys) == 1
     shared = run_group(params, 11)
     for p, got in zip(params, shared, strict=True):
         alone = run_once(p, 11)
@@ -212,3 +214,19 @@ def test_snapshot_restored_in_a_fresh_state_continues_bit_identically() -> None:
         pd.testing.assert_frame_equal(getattr(got, table), getattr(alone, table))
     again = finish_run(second, params, 3)
     pd.testing.assert_frame_equal(again.results, got.results)
+
+
+def test_regression_key_variants_ran_their_own_burn_in_with_sozialraumbueros() -> None:
+    """With Sozialraumbüros (Lüneburg) the allocation key splits only the central
+    budget before the reform, yet the key variants ran their own 240-month burn-in:
+    now they share it. Without offices the key splits the bound budget paid to the
+    providers, so there it still makes its own burn-in."""
+    from model.run import burn_in_key
+    from scenarios.loader import load_scenario
+
+    lb = [load_scenario(n).params for n in ("lueneburg-status-quo", "lueneburg-rb2-20-vorjahr")]
+    assert lb[0].offices and burn_in_key(lb[0]) == burn_in_key(lb[1])
+    plain = make_params(**{"budget.allocation_key": "population"})
+    history = make_params(**{"budget.allocation_key": "history"})
+    assert not plain.offices
+    assert burn_in_key(plain) != burn_in_key(history)
