@@ -13,6 +13,12 @@ hours delivered) and stays an assumption with its range. Fitting them inside the
 (the v2 draft) added dimensions the case targets cannot see and let the
 weights degenerate (effective sample size 6 of 200).
 
+Which targets the stage fits: the spending targets whose statistic moves with the
+rates, i.e. that read at least one metric a cost parameter scales (``scales``). A
+spending target no rate scales – the spending of an FLS help such as §31 – is the
+same under every rate vector; it is fitted in the first stage, where the parameters
+that move it are (the FLS per week of §31), like a case target.
+
 The stage is ABC by rejection on the joint posterior. For every particle ``i``
 of the first stage (weight ``w_i``, its run's yearly spending per help type) it
 draws ``cost_draws`` rate vectors from their uniform prior, rescales the run's
@@ -31,7 +37,7 @@ tolerance allows.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,11 +50,24 @@ COST_KINDS = ("per_u21", "sum", "share")
 """Statistic kinds a spending target may use (linear in the rescaled metrics)."""
 
 
-def is_cost_target(target: Target) -> bool:
-    """Whether a target reads only spending metrics (and the population)."""
+def is_cost_target(target: Target, scaled: Collection[str] | None = None) -> bool:
+    """Whether a target reads only spending metrics (and the population).
+
+    Args:
+        target: The target.
+        scaled: If given, the metrics the cost parameters scale
+            (:func:`scaled_metrics`): the target must also read at least one of them,
+            otherwise no rate vector changes it and it is not one of the second stage.
+    """
     st = target.statistic
     names = set(st.metrics) | set(st.denominator)
-    return st.kind in COST_KINDS and bool(names) and all(n.startswith("spent_") for n in names)
+    spending = st.kind in COST_KINDS and bool(names) and all(n.startswith("spent_") for n in names)
+    return spending and (scaled is None or bool(names & set(scaled)))
+
+
+def scaled_metrics(setup: CalibrationSetup) -> set[str]:
+    """The yearly metrics some cost parameter of the setup scales (its ``scales``)."""
+    return {m for p in setup.cost_parameters for m in p.scales}
 
 
 def split_targets(
@@ -56,20 +75,24 @@ def split_targets(
 ) -> tuple[tuple[Target, ...], tuple[Target, ...]]:
     """The fit targets of the first stage and of the second.
 
-    Without cost parameters every target belongs to the first stage.
+    The second stage fits the spending targets that read a metric a cost parameter
+    scales; every other target, also a spending target no rate moves (§31's, billed
+    by FLS), belongs to the first stage. Without cost parameters every target belongs
+    to the first stage.
 
     Raises:
-        ValueError: If the setup has cost parameters but no spending target.
+        ValueError: If the setup has cost parameters but no spending target they move.
     """
     if not setup.cost_parameters:
         return tuple(fit), ()
-    costs = tuple(t for t in fit if is_cost_target(t))
+    scaled = scaled_metrics(setup)
+    costs = tuple(t for t in fit if is_cost_target(t, scaled))
     if not costs:
         raise ValueError(
             "Kostensätze sollen kalibriert werden, aber keine Zielgröße zum Anpassen liest "
-            "nur Ausgaben (spent_…)"
+            "nur Ausgaben (spent_…), von denen ein Kostensatz welche bestimmt (scales)"
         )
-    return tuple(t for t in fit if not is_cost_target(t)), costs
+    return tuple(t for t in fit if not is_cost_target(t, scaled)), costs
 
 
 def cost_bases(setup: CalibrationSetup) -> list[float]:
@@ -251,5 +274,6 @@ __all__ = [
     "fit_costs",
     "is_cost_target",
     "rescaled_statistics",
+    "scaled_metrics",
     "split_targets",
 ]

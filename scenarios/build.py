@@ -251,6 +251,14 @@ def _adjust_help_types(
                 "einem Tagessatz",
                 res.line_lookup(("help_types", code, "daily_rate")),
             )
+        if "fls_per_week" in changes and by_code[code].billing != "fls":
+            raise ScenarioError(
+                res.path,
+                f"help_types.{code}.fls_per_week",
+                f"die Hilfeart „{code}“ wird mit einem Tagessatz abgerechnet, nicht nach "
+                "Fachleistungsstunden",
+                res.line_lookup(("help_types", code, "fls_per_week")),
+            )
         adjusted_type = dataclasses.replace(by_code[code], **changes)
         if adjusted_type.need_min >= adjusted_type.need_max:
             field_name = "need_min" if "need_min" in changes else "need_max"

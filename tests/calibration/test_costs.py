@@ -16,7 +16,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from calibration.costs import aux_metrics, fit_costs, is_cost_target, split_targets
+from calibration.costs import (
+    aux_metrics,
+    fit_costs,
+    is_cost_target,
+    rescaled_statistics,
+    scaled_metrics,
+    split_targets,
+)
 from calibration.fit import CalibrationSetup, Generation, Posterior, batch_simulator, load_setup
 from calibration.targets import Statistic, Target, load_targets
 
@@ -171,13 +178,59 @@ def test_split_targets_sends_spending_to_the_second_stage() -> None:
     shipped = load_setup("lueneburg")
     first, costs = split_targets(shipped, fit)
     assert {t.id for t in costs} == {"ausgaben_hze_je_u21", "ausgaben_35a_je_u21"}
-    assert all(not is_cost_target(t) for t in first) and len(first) + len(costs) == len(fit)
+    # §31's spending is spending, but no daily rate scales it: the first stage fits it
+    # through the FLS per week of §31, a first-stage parameter
+    assert "ausgaben_31_je_u21" in {t.id for t in first}
+    assert "help_types.31.fls_per_week" in shipped.paths
+    scaled = scaled_metrics(shipped)
+    assert scaled == {"spent_help_33", "spent_help_34", "spent_help_35a"}
+    assert all(not is_cost_target(t, scaled) for t in first)
+    assert len(first) + len(costs) == len(fit)
     # without cost parameters, everything is fitted in one stage
     one = shipped.model_copy(update={"cost_parameters": ()})
     assert split_targets(one, fit) == (tuple(fit), ())
     # cost parameters but no spending target: a German error before any run
     with pytest.raises(ValueError, match="Kostensätze"):
         split_targets(shipped, first)
+
+
+def test_spending_no_rate_scales_belongs_to_the_first_stage() -> None:
+    """A spending target goes to the second stage only if a cost parameter moves it.
+
+    Rescaling leaves §31's spending (FLS, no daily rate) unchanged for every rate
+    vector, so in the second stage it could only reject first-stage particles; in the
+    first it is fitted by the parameters that move it. A share whose denominator holds
+    a scaled metric does move with the rates and stays in the second stage.
+    """
+    spend_31 = _target("s31", 70.0, 0.2, Statistic(kind="per_u21", metrics=("spent_help_31",)))
+    share_31 = _target(
+        "a31",
+        0.1,
+        0.2,
+        Statistic(
+            kind="share",
+            metrics=("spent_help_31",),
+            denominator=("spent_help_31", "spent_help_34"),
+        ),
+    )
+    cases = _target("c34", 80.0, 0.25, Statistic(kind="sum", metrics=("cases_per_10k_34",)))
+    spend_34 = _target("s34", 400.0, 0.1)
+    setup = _setup([RATE_34])
+    assert scaled_metrics(setup) == {"spent_help_34"}
+    # without the scaled metrics: any spending-only target (the kind check alone)
+    assert is_cost_target(spend_31) and is_cost_target(share_31) and not is_cost_target(cases)
+    assert not is_cost_target(spend_31, scaled_metrics(setup))
+    first, costs = split_targets(setup, [spend_31, share_31, cases, spend_34])
+    assert [t.id for t in first] == ["s31", "c34"]
+    assert [t.id for t in costs] == ["a31", "s34"]
+    # only unscaled spending: no target for the cost parameters, a German error
+    with pytest.raises(ValueError, match="scales"):
+        split_targets(setup, [spend_31, cases])
+    # and §31's spending is the same for every rate vector of the second stage
+    aux = np.array([[500.0, 500.0, 1000.0, 1000.0]])  # spent_help_31 × 2 years, under21 × 2
+    rates = np.array([[[100.0], [300.0]]])
+    stats = rescaled_statistics(setup, aux, rates, [spend_31], [150.0])
+    assert stats[0, :, 0] == pytest.approx([0.5, 0.5])
 
 
 def test_cost_parameters_are_validated() -> None:
@@ -235,3 +288,31 @@ def test_rates_do_not_feed_back_and_spending_is_proportional() -> None:
         assert np.all(before > 0) or f == 1.0, metric  # §35 may have no case this small
         # bookings are in whole cents: proportional up to rounding (measured ≤ 8e-7)
         np.testing.assert_allclose(after, before * f, rtol=1e-5, err_msg=metric)
+
+
+def test_spfh_intensity_moves_spfh_spending_in_the_first_stage_runs() -> None:
+    """The first stage can fit ``ausgaben_31_je_u21``: its runs apply the FLS per week.
+
+    Same seed, §31 at 3 and at 6 FLS per week (the calibrated scenario, small and
+    short): §31's spending per under-21 roughly doubles (not exactly: the hours feed
+    back through the providers' economics, which is why this is no second-stage rate),
+    §33's spending, billed by the day, stays within a few per cent.
+    """
+    shipped = load_setup("lueneburg")
+    fls = next(p for p in shipped.parameters if p.path == "help_types.31.fls_per_week")
+    setup = shipped.model_copy(
+        update={
+            "parameters": (fls,),
+            "cost_parameters": (),
+            "scale": 0.1,
+            "years": 2,
+            "burn_in_months": 24,
+        }
+    )
+    ts = {t.id: t for t in load_targets().targets}
+    sim = batch_simulator(setup, [ts["ausgaben_31_je_u21"]], aux_metrics=["spent_help_33"])
+    out = sim(np.array([[3.0], [6.0]]), np.array([11, 11]))
+    low, high = out[:, 0]
+    assert 1.6 < high / low < 2.3, (low, high)
+    s33 = out[:, 1:].sum(axis=1)
+    assert s33[1] == pytest.approx(s33[0], rel=0.1)

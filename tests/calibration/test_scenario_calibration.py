@@ -106,3 +106,29 @@ def test_every_shipped_scenario_uses_the_lueneburg_calibration() -> None:
         assert sc.calibration_draws == shipped.calibration_draws, name
         for path in sc.calibrated_paths:
             assert "kalibriert (lueneburg-v1" in dict(sc.provenance)[path], (name, path)
+
+
+def test_calibrated_spfh_intensity_reaches_single_runs_and_batches(tmp_path: Path) -> None:
+    """Issue 14: a calibration file sets §31's FLS per week like any calibrated value."""
+    path = _calibrated_scenario(tmp_path)
+    cal = yaml.safe_load((tmp_path / "cal.yaml").read_text(encoding="utf-8"))
+    key = "help_types.31.fls_per_week"
+    cal["point"][key] = 3.8
+    cal["draws"][0][key], cal["draws"][1][key] = 3.0, 4.5
+    (tmp_path / "cal.yaml").write_text(yaml.safe_dump(cal), encoding="utf-8")
+    sc = load_scenario(path)
+    by_code = {h.code: h for h in sc.params.help_types}
+    assert by_code["31"].fls_per_week == 3.8 and by_code["30"].fls_per_week == 3.0
+    assert "kalibriert" in dict(sc.provenance)[key]
+    plan = plan_batch([str(path)], 2, scale=0.1, years=1)
+    fls = [
+        next(h for h in r.record.params["help_types"] if h["code"] == "31")["fls_per_week"]
+        for r in plan.runs
+    ]
+    assert fls == [3.0, 4.5]
+    # a draw outside what the schema allows names the calibration file and the draw
+    cal["draws"][1][key] = -1.0
+    (tmp_path / "cal.yaml").write_text(yaml.safe_dump(cal), encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert info.value.field == f"draws.1.{key}"

@@ -131,3 +131,45 @@ def test_draft_targets_v2_load_with_euros_and_durations_fitted() -> None:
         for t in targets.targets
         if t.id in {"faelle_33", "faelle_34", "faelle_35a", "ausgaben_hze_je_u21"}
     )
+
+
+def test_spfh_intensity_is_a_first_stage_parameter_with_a_sourced_prior() -> None:
+    """Issue 14: the FLS per week of §31 is fitted to §31's spending, in the first stage.
+
+    Not a second-stage cost parameter (those are daily rates only: FLS hours feed back
+    through the ambulant providers' economics), with a prior that holds the value the
+    public figures point to (about 3,8 FLS per week: Hamburg 2010/12, and the model's
+    spending per counted SPFH at the national 8.620 € of 2022) and the starting value.
+    """
+    from calibration.fit import CostPrior
+    from calibration.run import check_setup
+
+    setup = load_setup("lueneburg")
+    prior = next(p for p in setup.parameters if p.path == "help_types.31.fls_per_week")
+    assert prior.unit == "FLS/week" and prior.source and "Destatis" in prior.source
+    assert prior.low < 3.8 < prior.high and prior.low < 6.0 < prior.high
+    assert "help_types.31.fls_per_week" not in {c.path for c in setup.cost_parameters}
+    with pytest.raises(ValueError, match="nur Tagessätze"):
+        CostPrior.model_validate({**prior.model_dump(), "scales": ["spent_help_31"]})
+    # the scenario takes the value at the prior's edges and middle (no simulation)
+    check_setup(setup, SETUP_DIR / "lueneburg.yaml")
+    from scenarios.loader import load_scenario
+
+    for value in (prior.low, prior.high):
+        sc = load_scenario(setup.scenario, {prior.path: value}, calibrated=False)
+        assert {h.code: h for h in sc.params.help_types}["31"].fls_per_week == value
+
+
+def test_fls_per_week_only_for_fls_helps(tmp_path: Path) -> None:
+    """A daily-rate help has no FLS per week to calibrate: a German error naming the field."""
+    doc = _setup_doc()
+    doc["parameters"].append(
+        {"path": "help_types.34.fls_per_week", "label": "x", "low": 1.0, "high": 2.0, "unit": "x"}
+    )
+    from calibration.run import check_setup
+
+    path = _write(tmp_path, "setup.yaml", doc)
+    with pytest.raises(ScenarioError) as info:
+        check_setup(load_setup(path), path)
+    assert info.value.field == "help_types.34.fls_per_week"
+    assert "Tagessatz" in info.value.message
