@@ -5,7 +5,9 @@
   by a Sozialraumindex of social indicators (Ulm, Anlage 3). HzE case numbers are
   deliberately not an indicator: otherwise many helps would raise a region's budget,
   which would raise the number of helps (Anlage 3).
-* ``history``: by last year's spending share in the same pot. In the first reported
+* ``history``: by last year's spending share in the same pot (for regional budget 2
+  what the region's helps cost it, including the part the central budget paid once
+  the region's money was used up). In the first reported
   year "last year" is the last burn-in year, i.e. the year before the reform (pots
   that had no spending then fall back to population).
 

@@ -1199,7 +1199,11 @@ class SozialraumModel(mesa.Model):
             closing.carry_out[:, R2] += deficit
             closing.next_carry_in[:, R2] += deficit
         ja.carry_in = closing.next_carry_in.copy()
+        # what the year's helps cost each pot: for regional budget 2 also the part the
+        # central budget paid once the region's money was used up (the history key
+        # follows spending, not the capped booking)
         ja.last_spent = closing.spent.copy()
+        ja.last_spent[:, R2] += closing.regional2_overflow
         ja.closings.append((self.year_index, closing))
         self.recorder.record_year(closing)
 

@@ -425,3 +425,30 @@ def test_regression_controlling_forecast_ignored_what_the_central_budget_paid():
     ja.controlling(12, spent, np.full(n, 1_200_000))
     np.testing.assert_allclose(ja.forecast[:, R2], 2_400_000)
     np.testing.assert_allclose(ja.pressure, 1.0)
+
+
+def test_regression_history_key_followed_the_capped_booking():
+    """With exhaustion ``central`` a region's booking in regional budget 2 stops at
+    its money, so "last year's spending" was the allocation itself and the history
+    key reproduced last year's split however far a region was over. It now follows
+    what the region's helps cost regional budget 2 (booking plus overflow)."""
+    p = make_params(
+        **SIZE,
+        **{
+            "budget.regional2_share": 0.3,
+            "budget.allocation_key": "history",
+            "budget.ambulatory_funds": 600_000.0,
+        },
+    )
+    m = SozialraumModel(p, rng=2)
+    m.run()
+    closings = [c for y, c in m.jugendamt.closings if y >= 0]
+    first, second = closings[0], closings[1]
+    over = first.regional2_overflow
+    assert over.sum() > 0  # some region overran its money
+    claims = (first.spent[:, R2] + over).astype(float)
+    want = claims / claims.sum()
+    got = second.allocation[:, R2] / second.allocation[:, R2].sum()
+    np.testing.assert_allclose(got, want, atol=1e-6)
+    capped = first.spent[:, R2] / first.spent[:, R2].sum()
+    assert not np.allclose(got, capped, atol=1e-3)

@@ -16,68 +16,68 @@ from tests.scenarios.helpers import (
 
 SHA256_CALIBRATED = {
     "celle-kooperation-gemeinsam": (
-        "c9afdeaa9bc8eb476c3f93a0b7b53f583e1c4e0c47054536d0d054b9e709d62a"
+        "97e296e3d99ae32bcd04ae42ca104ee27c66c3ed08c8f0491aaf2c32926eb8b8"
     ),
-    "celle-status-quo": "06cfa961a6877aecf378caeff0efa1953bdd380276266ada9e00091f3dcb36aa",
-    "lueneburg-rb2-10-keine": "d00482177ca2afc4e87e772905dade0e7134d95350501785f504747105fcdee5",
+    "celle-status-quo": "a7083827ed38b3f2c86afbca65ae099077a632e51658f686601e15a722ddca38",
+    "lueneburg-rb2-10-keine": "aeac42611dc31641810765496e1fdd78a695060058b5fefd5d74837250fb3c41",
     "lueneburg-rb2-20-ausgleich": (
-        "a0747a5f68e51d6d017068d1e5d19b914e3439a0cff3e14f6fe6666d8b6ffec9"
+        "65ac0205e5f6e3bddeeb8f98a2cf8c467c19b7721e6cc50963d568700123a463"
     ),
     "lueneburg-rb2-20-bonus-malus": (
-        "33f98aae27e29e65cdaf6ef501503f639c3f63ff5c5dc1660b55403b0b8ad793"
+        "19c6a1f70c69c5de223a6cd0153c6722f087021702ce8188ee8674a5845bc4c0"
     ),
-    "lueneburg-rb2-20-gruppen": "36fb059ea1ec002e4cc18dafec7348e0d10c82d6520a20bc9db0e4fb92a27aa7",
-    "lueneburg-rb2-20-keine": "dafc35aee30ef63f8fc1b52133a3d60cfa4a1cd396ecec993b040cef06620fd0",
-    "lueneburg-rb2-20-pauschal": "9a1792df7b95fcd9ec6beaf088ae5d15b588348e1edbdb0829243d19057f1b2e",
+    "lueneburg-rb2-20-gruppen": "056cc6bbab4867cf34c759cbd711738477d60db22c968ddd6671885b7bcb18bd",
+    "lueneburg-rb2-20-keine": "33f9fefbcd4d2255c7a6d371e3597d4e49e9ff7604db8140805e41d026e1bcee",
+    "lueneburg-rb2-20-pauschal": "6cb4c87de4b2af6f846650718b116bd34505481a2e1be5fdfe8dab99249aec38",
     "lueneburg-rb2-20-rueckbehalt": (
-        "9473795563ed94df6d80bf069f22102ae2022b8d155391f96bef2a1aab86e9e4"
+        "d4c192c37217bea16db2ca5908413833495220a3ff27df0db843d27450eadeaa"
     ),
     "lueneburg-rb2-20-sozialraumindex": (
-        "fa82d964eb9e7ed0f52bbe52224177831d9a7c6d3b7109b0332192f592050b14"
+        "ebc17327c47370591a1975cfdd80196f962fb550bc398ac9d15f4d00514f7ccb"
     ),
-    "lueneburg-rb2-20-vorjahr": "b8fb001217e575f8dfb814ad232afc1fc965a13d770575b9fa85ff206689e6bf",
+    "lueneburg-rb2-20-vorjahr": "8906098a5237e600523453489c70ac38bdc04eb69ee0d86bbe1c98d185d71e7e",
     "lueneburg-rb2-30-bonus-malus": (
-        "3d9b7f7148003c0bf0b0a8181b051e3b0694a03410cff52da7935869f867451f"
+        "50a161820c0e6d92a8e2b653062a890d8be8de3fb04d1aeb176ab8e72b08ae02"
     ),
-    "lueneburg-status-quo": "3f425de2500c1560829fc0c05f778c0a039ffd0c9d3b321591b5eed09a5f3f2c",
+    "lueneburg-status-quo": "11a2ab1718d87c008b4021d26d17e63bffd97ff15a65e68325142b03e1c02871",
     "potsdam-mittelmark-status-quo": (
-        "c8f90245651cdf0461de1903518b1ff8422e4668f9a80e80830d6532583d8cd8"
+        "920aa5467a534791e4a2a1b838d657e9f2da74f8c90f3770978db302b9985de3"
     ),
-    "ulm-status-quo": "8a747875ac1c4a18f877d80f361e135e1272687646d538d4585a6e31ceba0745",
+    "ulm-status-quo": "65dd7865f2773111cad7d3e97dc689835746c81cc3269f4599e634f66ff3295a",
 }
 """``Scenario.sha256`` of every shipped scenario, recorded before scenarios/loader.py and
 scenarios/schema.py were split into modules of one concern each (issue 11)."""
 
 SHA256_UNCALIBRATED = {
     "celle-kooperation-gemeinsam": (
-        "38c7f5245e5551673f83c61f5298edf25e21e13b76aedb4897eae7115e0c9286"
+        "dbc2d7c24e089f47aa65df8f799f9607d07334aab35ec9a7128be41b9a98fae3"
     ),
-    "celle-status-quo": "526a2fa4faa2335fa63e942ce8444934e4f69633e9f757eff0a0952419a08683",
-    "lueneburg-rb2-10-keine": "b23367458ebcda85423064861cd44e8d4d6d5320bf97aafc77f8f52794481c1a",
+    "celle-status-quo": "1c29df25916a961e7cf85bb2c44941967a5cffcffced24f55191d10099e8239d",
+    "lueneburg-rb2-10-keine": "0c90f092808a82e68a9b95ba7908b23fa237bb3d793ebfe4c1a28f3a16b16f2d",
     "lueneburg-rb2-20-ausgleich": (
-        "dce971c2cdba224a36e774cbb43eea70f9a8c152ebfc0888d4c08c086550757b"
+        "841ddf74affd0a4263f044023b79f3a247e31e094aff2e74d7d93d7fc0b67c67"
     ),
     "lueneburg-rb2-20-bonus-malus": (
-        "beaecbf5d45a1291f041887506754fa2d570710511a57ac7b9d0ad0af397658d"
+        "d20a8bcb04162846b95b3d78fa277ccb69b5236987080898c0a2deffb650ced4"
     ),
-    "lueneburg-rb2-20-gruppen": "22c26de8a32bea9a030f62c57e19e7324012c7f01caf1bf1adbf50c419935e13",
-    "lueneburg-rb2-20-keine": "24e30a845476d641646972cdaa26a2b8a4c40a2cabcc03bbefaba06353463c52",
-    "lueneburg-rb2-20-pauschal": "d6aeefdb7dbcd27acbfafaefcdb5d55e915902a95e7d5be4c2bd57b5c8d09534",
+    "lueneburg-rb2-20-gruppen": "69f801f44cf6c543aa7db663784350bd33eb67c795e4bcbcbad7b3a4e0f9e8b7",
+    "lueneburg-rb2-20-keine": "9551e6c1ab354fccb8d7f236e030e4c22aaa02f82e20e97709ec249f6978c28e",
+    "lueneburg-rb2-20-pauschal": "ec5d46c741e84f8320540082fd130e49a733d3883b1f7d0ecc608f117f1b4118",
     "lueneburg-rb2-20-rueckbehalt": (
-        "715ce08ab963a9a5d435032d375b987e4016681b34b8cae1b8daf381dcffeca1"
+        "8ae2f6b277aacea6b5380e50ce3bda6ea660bc563730790133161dcf7ae75f5a"
     ),
     "lueneburg-rb2-20-sozialraumindex": (
-        "61ed5cc575c3282ab4ed798e80b2c1b22b2374e6a0e71f9ced3f7b4030180939"
+        "0f206e9d462674dbeb19d94b0d4c989ba0d68ed08a6f1f85d3e589ca6a6703d9"
     ),
-    "lueneburg-rb2-20-vorjahr": "3f01ed6ff4b741cd08d5d99a324e150a9b1367ccad56d6ab9a8a666a035acbbe",
+    "lueneburg-rb2-20-vorjahr": "53d6ef1448f248e679053f730448bc9f5ed158503384fbfb6bdfe9d7c0383d75",
     "lueneburg-rb2-30-bonus-malus": (
-        "7c13b01822db3d03c13be42a8b869603f4514335f51bd993d3f814b16f7a56a0"
+        "c861944f460f505bb99e10dbbe4a4b4aeef203039b8b339ddc37f385a9da999b"
     ),
-    "lueneburg-status-quo": "1a8eb1f1c3e198cea8bc75c223740cfd04f81012fae17ad78c2f6189fbef00a3",
+    "lueneburg-status-quo": "e4459066220d1bb920cfcd571b503de38c3b3694b46c2cc0d6f6391159b83e7d",
     "potsdam-mittelmark-status-quo": (
-        "0958384985fdc498d2e5edce295dba122c955b3cea0fe17df42b9a8d11da5a42"
+        "fbe28f35500a30fb9eb68e55ebdeab0cafe588daaf36dcd03f95fd7ede6a2087"
     ),
-    "ulm-status-quo": "93f8a8bb51650563a4703814ff815e897af6f11ecf6eeaa4dd91206a97a62d7e",
+    "ulm-status-quo": "b2b82e9b8deb91c6f659a63647b5e9d24fa6dfe9d91f2fbfd86c4eea9569c923",
 }
 """The same, loaded with ``calibrated=False`` (the values written in the files)."""
 
@@ -140,6 +140,8 @@ def test_scenario_help_type_values_replace_the_file_values(tmp_path):
         31: {
             "help_effect": {"value": 0.2, "unit": "need/month", "source": "Testquelle"},
             "need_min": {"value": 4.25, "unit": "need", "assumption": "Test"},
+            # the FLS per week of an FLS help (calibrated to its spending)
+            "fls_per_week": {"value": 3.8, "unit": "FLS/week", "assumption": "Test"},
         },
         # the cost figures and durations known as ranges (calibrated)
         "34": {
@@ -152,11 +154,13 @@ def test_scenario_help_type_values_replace_the_file_values(tmp_path):
     assert ht["27_2"].selection_weight == 0.25 and ht["27_2"].help_effect == 0.12
     assert ht["31"].help_effect == 0.2 and ht["31"].selection_weight == 3.0
     assert ht["31"].need_min == 4.25 and ht["31"].need_max == 5.5
+    assert ht["31"].fls_per_week == 3.8 and ht["30"].fls_per_week == 3.0
     assert ht["34"].daily_rate == 180.0 and ht["34"].mean_duration_months == 30.0
     assert ht["34"].selection_weight == 4.34  # the file's
     prov = [(k, v) for k, v in sc.provenance if k.startswith("help_types.")]
     assert dict(prov)["help_types.27_2.selection_weight"] == "Annahme: Test"
     assert dict(prov)["help_types.31.help_effect"] == "Quelle: Testquelle"
+    assert dict(prov)["help_types.31.fls_per_week"] == "Annahme: Test"
     # one provenance per path: the scenario's replaces the help-type file's
     assert len(prov) == len(dict(prov))
     assert sc.units["help_types.31.help_effect"] == "need/month"
@@ -185,9 +189,14 @@ def test_scenario_help_type_values_replace_the_file_values(tmp_path):
             "factor",
         ),
         (
-            {"31": {"fls_per_week": {"value": 1, "unit": "FLS/week", "assumption": "x"}}},
-            "help_types.31.fls_per_week",
-            "erlaubt: daily_rate, mean_duration_months, selection_weight",
+            {"31": {"age_min_years": {"value": 1, "unit": "years", "assumption": "x"}}},
+            "help_types.31.age_min_years",
+            "erlaubt: daily_rate, fls_per_week, mean_duration_months, selection_weight",
+        ),
+        (
+            {"34": {"fls_per_week": {"value": 1, "unit": "FLS/week", "assumption": "x"}}},
+            "help_types.34.fls_per_week",
+            "mit einem Tagessatz abgerechnet, nicht nach Fachleistungsstunden",
         ),
         (
             {"31": {"daily_rate": {"value": 100, "unit": "EUR/day", "assumption": "x"}}},
