@@ -214,6 +214,13 @@ def _section(model: BaseModel, cls: type[Any], **extra: Any) -> Any:
     return cls(**kwargs)
 
 
+BILLING_FIELDS = {"daily_rate": "daily", "fls_per_week": "fls"}
+"""Help-type fields an override may set only for one kind of billing."""
+
+BILLING_WORDS = {"daily": "mit einem Tagessatz", "fls": "nach Fachleistungsstunden"}
+"""The kinds of billing in the German error messages."""
+
+
 def _adjust_help_types(
     res: Resolved,
     m: ScenarioDoc,
@@ -243,22 +250,15 @@ def _adjust_help_types(
         changes = {
             f: getattr(adj, f).value for f in type(adj).model_fields if getattr(adj, f) is not None
         }
-        if "daily_rate" in changes and by_code[code].billing != "daily":
-            raise ScenarioError(
-                res.path,
-                f"help_types.{code}.daily_rate",
-                f"die Hilfeart „{code}“ wird nach Fachleistungsstunden abgerechnet, nicht mit "
-                "einem Tagessatz",
-                res.line_lookup(("help_types", code, "daily_rate")),
-            )
-        if "fls_per_week" in changes and by_code[code].billing != "fls":
-            raise ScenarioError(
-                res.path,
-                f"help_types.{code}.fls_per_week",
-                f"die Hilfeart „{code}“ wird mit einem Tagessatz abgerechnet, nicht nach "
-                "Fachleistungsstunden",
-                res.line_lookup(("help_types", code, "fls_per_week")),
-            )
+        for field_name, billing in BILLING_FIELDS.items():
+            if field_name in changes and by_code[code].billing != billing:
+                raise ScenarioError(
+                    res.path,
+                    f"help_types.{code}.{field_name}",
+                    f"die Hilfeart „{code}“ wird {BILLING_WORDS[by_code[code].billing]} "
+                    f"abgerechnet, nicht {BILLING_WORDS[billing]}",
+                    res.line_lookup(("help_types", code, field_name)),
+                )
         adjusted_type = dataclasses.replace(by_code[code], **changes)
         if adjusted_type.need_min >= adjusted_type.need_max:
             field_name = "need_min" if "need_min" in changes else "need_max"

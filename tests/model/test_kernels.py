@@ -304,7 +304,8 @@ def test_recognise_kernel_equals_the_numpy_rule(seed, n, p_crisis):
 
 
 def test_month_counts_kernel_equals_the_reporters_month_by_month():
-    """The recorder's fused counts equal the per-metric reporters (masks and
+    """The recorder's fused counts (:func:`kernels.month_counts`, through
+    ``Recorder.record_month``) equal the per-metric reporters (masks and
     ``np.bincount``) in every month of a run with projects, counselling and waiting."""
     from model import reporters as R
     from model.model import SozialraumModel
@@ -312,26 +313,17 @@ def test_month_counts_kernel_equals_the_reporters_month_by_month():
 
     p = make_params(scale=0.1, years=2, burn_in_months=12, **{"budget.bound_share": 0.7})
     m = SozialraumModel(p, rng=3)
-    seen = {name: 0.0 for name in R.FUSED_REGION_REPORTERS}
+    seen = dict.fromkeys(R.FUSED_REGION_REPORTERS, 0.0)
     while m.month_abs < m.total_months:
         m.step()
-        f = m.families
-        per_region, active, waiting = kernels.month_counts(
-            f.region,
-            f.alive,
-            f.case_type,
-            f.wait_type,
-            f.need,
-            f.counsel_left,
-            f.project_effect,
-            m.params.need.threshold_help,
-            m.n_regions,
-            m.n_types,
-        )
-        for name, row in zip(R.FUSED_REGION_REPORTERS, per_region, strict=True):
+        s = m.month_abs - 1 - p.burn_in_months  # the slot record_month just filled
+        if s < 0:
+            continue
+        rec = m.recorder
+        for name in R.FUSED_REGION_REPORTERS:
             fn, _ = R.MONTHLY_REGION_REPORTERS[name]
-            np.testing.assert_array_equal(row, fn(m), err_msg=name)
-            seen[name] += row.sum()
-        np.testing.assert_array_equal(active, R.active_cases(m))
-        np.testing.assert_array_equal(waiting, R.waiting_by_type(m))
+            np.testing.assert_array_equal(rec.monthly[name][s], fn(m), err_msg=name)
+            seen[name] += rec.monthly[name][s].sum()
+        np.testing.assert_array_equal(rec.active[s], R.active_cases(m))
+        np.testing.assert_array_equal(rec.waiting[s], R.waiting_by_type(m))
     assert all(v > 0 for v in seen.values()), seen  # every count was exercised
