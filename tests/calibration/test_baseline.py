@@ -56,31 +56,33 @@ def check() -> list[CheckRow]:
     return predictive_check(_shipped_file(), draws=40, workers=2)
 
 
-KNOWN_MISSES = {"faelle_27_2", "faelle_31", "faelle_33", "inobhutnahmen_42", "dauer_35a"}
+KNOWN_MISSES = {"faelle_27_2", "faelle_30", "faelle_33", "sozialraum_faelle_lk", "dauer_31"}
 """Fitted targets the shipped calibration is known to miss (open in the calibration issue).
 
-Measured over the 40 draws of ``lueneburg-v1.yaml`` (two stages: 6,750 runs, tolerance
-1,183, then the daily rates from the spending, 56 of 200 first-stage particles kept),
-median against the tolerance's range: §31 107,1 (62,7–104,5), §33 75,5 (38,9–64,9),
-§27.2 44,8 (26,5–44,2), §42 30,7 (31,1–57,9), §35a duration 19,7 months (19,7–29,5, just
-below). The spending targets and §34 are met (762,2 → 733,5 €; 176,3 → 165,2 €; §34 85,3).
-Mechanism: the second stage keeps only the first-stage runs whose spending the published
-rate ranges can lift to the national level – the runs with many cases, as the model's
-care days per counted case are too few (realised durations §33 43,1 against 50 months,
-§35a 19,7 against 24,6, §27.2 10,5 against 14,1) and §34's daily rate already sits near
-the top of its range (median 211 of 130–230 €). With the case targets alone (the previous
-file) every target but §34 was met and spending was 42 % low.
+Measured over the 40 draws of ``lueneburg-v1.yaml`` (4 December 2026; two stages: 6,188
+runs, tolerance 1,180, §31's FLS per week fitted to SPFH spending; then the daily rates,
+29 of 200 first-stage particles kept), median against the tolerance's range: §27.2 48,6
+(26,5–44,2), §30 31,2 (32,5–54,2), §33 68,8 (38,9–64,9), cases of the Sozialraumteams
+572,9 (465,3–568,7), §31 duration 14,0 months (14,4–21,6). Met now, missed before: §31
+cases 96,8, §42 39,9, §35a duration 21,0; met as before: both spending targets (698,7 €,
+159,7 €), SPFH spending 79,1 € (57,4–86,2) and §34 92,8.
+Mechanism as before: the second stage keeps the first-stage runs whose spending the
+published rate ranges can lift to the national level – runs with many cases, because the
+model's care days per counted case are too few (realised §33 duration 43,9 against 50
+months, §27.2 10,5 against 14,1) and §34's daily rate sits at the top of its range (median
+217 of 130–230 €); the held-out share of foster and residential care in spending (0,754
+against 0,631) shows the same.
 The set is compared exactly: a target that starts to miss fails, and so does one that is
 mended without being taken out of this set.
 """
 
 
-KNOWN_OUTSIDE = {"dauer_31"}
+KNOWN_OUTSIDE = {"faelle_35", "dauer_35a"}
 """Fitted targets within their tolerance whose published value lies outside the 90 %
-interval: §31 duration, median 15,5 months (tolerance 14,4–21,6), interval 11,9–18,0
-with the published 18,0 at its upper edge."""
+interval: §35 median 2,2 (tolerance 1,8–7,2), interval 0,7–4,1 against 4,5; §35a duration
+median 21,0 months (19,7–29,5), interval 17,7–23,8 against 24,6."""
 
-KNOWN_INSIDE = {"faelle_27_2", "faelle_33", "inobhutnahmen_42"}
+KNOWN_INSIDE = {"faelle_27_2", "faelle_30", "faelle_33", "sozialraum_faelle_lk", "dauer_31"}
 """Known misses whose published value still lies inside the 90 % interval."""
 
 
