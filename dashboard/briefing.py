@@ -705,15 +705,18 @@ def _entscheidung(data: DashboardData, ctx: BriefingContext) -> str:
 
 
 def uncertainty_items(ctx: BriefingContext) -> list[str]:
-    """The list *Unsichere Annahmen*: one HTML item per uncertain assumption.
+    """The list *Unsichere Annahmen*: one HTML item per reason given.
 
-    Each item names the assumption, its distribution and range and the reason
-    given for it. Further uncertainties are further items.
+    Each item names the assumptions, each with its distribution and range, and the
+    reason given for them: assumptions with the same reason (the effect of each help
+    type, say) share one item, in the order of their first appearance, so that the
+    Sitzungsvorlage states a reason once. Further uncertainties are further items.
     """
-    return [
-        f"<strong>{_e(r['label'])}</strong> ({_e(r['spread'])}): {_e(r['reason'])}"
-        for r in uncertainty_rows(ctx.loaded)
-    ]
+    by_reason: dict[str, list[str]] = {}
+    for r in uncertainty_rows(ctx.loaded):
+        named = f"<strong>{_e(r['label'])}</strong> ({_e(r['spread'])})"
+        by_reason.setdefault(r["reason"], []).append(named)
+    return [f"{'; '.join(named)}: {_e(reason)}" for reason, named in by_reason.items()]
 
 
 def _calibration_targets(sc: Scenario) -> tuple[int, int] | None:

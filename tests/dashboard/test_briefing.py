@@ -223,6 +223,24 @@ def test_uncertainties_and_notes_are_lists_of_any_length(data, html):
     assert any("Testrechnung" in n for n in notes)  # the demo store is 30 % of the Kreis
 
 
+def test_regression_one_reason_was_printed_once_per_help_type(data):
+    """The help effects share their reasons (two by two), and each was printed once per
+    help type: with the 13th uncertainty (the controlling's own request) the
+    Sitzungsvorlage ran onto a third page. An item now names every assumption with its
+    range and states the reason once."""
+    ctx = B.briefing_context(data, BASE, list(DEMO_SCENARIOS))
+    items = B.uncertainty_items(ctx)
+    rows = B.uncertainty_rows(ctx.loaded)
+    text = " ".join(items)
+    for r in rows:
+        assert B._e(r["label"]) in text and B._e(r["spread"]) in text
+    for reason in {r["reason"] for r in rows}:
+        assert text.count(B._e(reason)) == 1, reason
+    effects = [r for r in rows if r["label"].startswith("Wirkung einer Hilfe")]
+    assert len({r["reason"] for r in effects}) < len(effects)
+    assert len(items) == len({r["reason"] for r in rows}) < len(rows)
+
+
 def test_unknown_scenario_is_a_german_error(data):
     with pytest.raises(B.BriefingError, match="keine abgeschlossenen Läufe"):
         B.build_briefing(data, BASE, ["gibt-es-nicht"], store_label="x", created=CREATED)
