@@ -176,6 +176,18 @@ class Closing:
         """Money available per (region, pot) after transfers."""
         return self.allocation + self.carry_in + self.transfer_in - self.transfer_out
 
+    @property
+    def cost(self) -> np.ndarray:
+        """What the year's helps cost each (region, pot), in cents.
+
+        ``spent``, and for regional budget 2 also its part that the central budget
+        paid once the region's money was used up (``regional2_overflow``): the
+        region's overrun, not a saving.
+        """
+        cost = self.spent.copy()
+        cost[:, R2] += self.regional2_overflow
+        return cost
+
 
 class IncentiveScheme:
     """Base of every scheme: pay per case, every balance goes to the Kreis.
@@ -441,9 +453,7 @@ class BonusMalus(IncentiveScheme):
     def incentive_payments(self, closing: Closing) -> tuple[np.ndarray, np.ndarray]:  # noqa: D102
         p = self.params
         budget = closing.available[:, R2].astype(float)
-        # what the region's helps cost regional budget 2, including the part the
-        # central budget paid once the region's money was used up
-        spent = (closing.spent[:, R2] + closing.regional2_overflow).astype(float)
+        spent = closing.cost[:, R2].astype(float)
         lower, upper = budget * (1 - p.corridor), budget * (1 + p.corridor)
         bonus = np.floor(np.maximum(lower - spent, 0) * p.bonus_share).astype(np.int64)
         malus = np.floor(np.maximum(spent - upper, 0) * p.malus_share).astype(np.int64)
@@ -511,9 +521,8 @@ class Balancing(IncentiveScheme):
     def settle(self, closing: Closing) -> None:  # noqa: D102
         for pot_name in self.params.balancing_pots:
             k = POTS.index(pot_name)
-            balance = closing.available[:, k] - closing.spent[:, k]
-            if k == R2:  # an overrun the central budget paid is a deficit too
-                balance = balance - closing.regional2_overflow
+            # an overrun of regional budget 2 the central budget paid is a deficit too
+            balance = closing.available[:, k] - closing.cost[:, k]
             surplus = np.maximum(balance, 0)
             deficit = np.maximum(-balance, 0)
             moved = int(min(surplus.sum(), deficit.sum()))

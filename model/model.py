@@ -352,8 +352,7 @@ class SozialraumModel(mesa.Model):
         self.agents_by_type[Provider].do("step")
         moy = self.month_of_year
         if moy % 3 == 0:
-            spent = (self.ledger.running).astype(float)
-            self.jugendamt.controlling(moy, spent, self._r2_overflow)
+            self.jugendamt.controlling(moy, self.ledger.running, self._r2_overflow)
         if moy == 3:
             self._q1_review()
         self.recorder.record_month()
@@ -1199,11 +1198,7 @@ class SozialraumModel(mesa.Model):
             closing.carry_out[:, R2] += deficit
             closing.next_carry_in[:, R2] += deficit
         ja.carry_in = closing.next_carry_in.copy()
-        # what the year's helps cost each pot: for regional budget 2 also the part the
-        # central budget paid once the region's money was used up (the history key
-        # follows spending, not the capped booking)
-        ja.last_spent = closing.spent.copy()
-        ja.last_spent[:, R2] += closing.regional2_overflow
+        ja.last_spent = closing.cost  # the history key follows cost, not the capped booking
         ja.closings.append((self.year_index, closing))
         self.recorder.record_year(closing)
 
