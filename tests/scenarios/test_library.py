@@ -154,22 +154,27 @@ def test_ulm_bound_budget_is_five_times_52_hours_at_the_fls_rate(fls_rate, tmp_p
     assert set(paid.item) == {"sozialraumkosten"}, "no Sozialraumbüro money in Ulm"
 
 
+def _ulm_near_budget(**provider: float) -> ModelParams:
+    """Ulm, small, with a budget near its spending and overruns carried over."""
+    ulm = _scenario("ulm-status-quo").params
+    return _small(
+        ulm,
+        budget=dataclasses.replace(
+            ulm.budget, ambulatory_funds=20_000_000.0, regional2_exhaustion="next_year"
+        ),
+        provider=dataclasses.replace(ulm.provider, **provider),
+    )
+
+
 def test_ulm_balancing_evens_out_the_sozialraeume_balances():
     # a budget near the simulated spending, so that some Sozialräume are over and
     # some under it; the same run without balancing shows the uneven balances
     # (with the two-stage calibration of 3 December 2026, seed 11, regions under budget
     # per year: 16 Mio. € none, 20 Mio. € three and four of five, 28 Mio. € all five)
-    ulm = _scenario("ulm-status-quo").params
     # without the controlling's own request to save: a balanced budget changes the
     # money a Sozialraum holds, hence its controlling pressure and its spending (the
     # next test); here only the books are compared
-    p = _small(
-        ulm,
-        budget=dataclasses.replace(
-            ulm.budget, ambulatory_funds=20_000_000.0, regional2_exhaustion="next_year"
-        ),
-        provider=dataclasses.replace(ulm.provider, controlling_signal=0.0),
-    )
+    p = _ulm_near_budget(controlling_signal=0.0)
     plain = dataclasses.replace(p, incentive=IncentiveParams("none"))  # no pots to balance
     balanced, unbalanced = run_once(p, 11), run_once(plain, 11)
     b = balanced.closing[balanced.closing.pot == "regional_2"].set_index(["year", "region"])
@@ -198,14 +203,8 @@ def test_ulm_balancing_changes_spending_through_the_controlling():
     """Balancing moves money between Sozialräume, so the one over budget is under
     less controlling pressure next year (and the one under budget under more): with
     the controlling's own request to save, balancing is a lever on spending."""
-    ulm = _scenario("ulm-status-quo").params
-    assert ulm.provider.controlling_signal > 0
-    p = _small(
-        ulm,
-        budget=dataclasses.replace(
-            ulm.budget, ambulatory_funds=20_000_000.0, regional2_exhaustion="next_year"
-        ),
-    )
+    p = _ulm_near_budget()
+    assert p.provider.controlling_signal > 0
     plain = dataclasses.replace(p, incentive=IncentiveParams("none"))
     b, u = run_once(p, 11).closing, run_once(plain, 11).closing
     b, u = b[b.pot == "regional_2"], u[u.pot == "regional_2"]
