@@ -1,49 +1,50 @@
-"""Second calibration stage: cost rates fitted to spending targets, without new runs.
+"""Cost rates fitted to spending targets without runs of their own.
 
-Why a second stage. The daily rates (§33, §34, §35a) are known only as published
-ranges (sources in the setup file). In the calibrated status quo they change
-nothing about who gets which help — no regional budget 2, so no controlling
+Why no runs of their own. The daily rates (§33, §34, §35a) are known only as
+published ranges (sources in the setup file). In the calibrated status quo they
+change nothing about who gets which help — no regional budget 2, so no controlling
 pressure, and stationary providers are a market whose prices cover costs — and the
 spending of a help type is its rate times its care days. Both facts are tested
 (``tests/calibration/test_costs.py``). A run's spending under other rates is
-therefore its spending rescaled by ``rate / rate in the run``, and the rates can be
-fitted from the first stage's runs alone. The FLS rate is not proportional in this
-sense (it moves the ambulant providers' reserves, staff and exits, and with them the
-hours delivered) and stays an assumption with its range. Fitting them inside the ABC-SMC instead
-(the v2 draft) added dimensions the case targets cannot see and let the
-weights degenerate (effective sample size 6 of 200).
+therefore its spending rescaled by ``rate / rate in the run``. The FLS rate is not
+proportional in this sense (it moves the ambulant providers' reserves, staff and
+exits, and with them the hours delivered) and stays an assumption with its range.
 
-Which targets the stage fits: the spending targets whose statistic moves with the
+Which targets the rates fit: the spending targets whose statistic moves with the
 rates, i.e. that read at least one metric a cost parameter scales (``scales``). A
 spending target no rate scales – the spending of an FLS help such as §31 – is the
-same under every rate vector; it is fitted in the first stage, where the parameters
-that move it are (the FLS per week of §31), like a case target.
+same under every rate vector; it is fitted like a case target, by the parameters
+that move it (the FLS per week of §31).
 
-The stage is ABC by rejection on the joint posterior. For every particle ``i``
-of the first stage (weight ``w_i``, its run's yearly spending per help type) it
-draws ``cost_draws`` rate vectors from their uniform prior, rescales the run's
-spending, computes the spending targets and accepts the vectors whose distance
-(the same root mean square in units of each tolerance as the first stage) is at
-most ``cost_epsilon``. Accepted pairs (particle, rates) carry the particle's
-weight divided by ``cost_draws``; a particle whose run no rate in the prior can
-bring within the tolerance drops out, which is the conditioning on the spending
-targets. The joint sample is resampled systematically to the population size.
+How (:class:`RateDraws`, used by :func:`calibration.fit.abc_smc`). The rates are
+integrated out inside the ABC-SMC: every run's spending is rescaled to
+``cost_draws`` rate vectors drawn from their uniform prior, each pair (parameter
+set, rate vector) gets the distance over all fit targets, and a parameter set's
+weight is multiplied by the share of its pairs within the tolerance — a Monte Carlo
+estimate of the probability that a rate vector from the prior brings the run within
+it. The SMC thus moves towards parameter sets whose spending some rate in the prior
+can reach. The final joint sample is resampled from the accepted pairs.
 
-Checked against an exact answer in ``tests/calibration/test_costs.py``: one rate,
-one particle, a uniform prior — the accepted rates are uniform on the interval the
-tolerance allows.
+Until December 2026 the rates were a second stage after the ABC-SMC (rejection
+over the last generation's particles). The SMC then never saw the spending: of 200
+particles the second stage kept 29 (1.5 % of the weight), so the posterior of the
+first-stage parameters rested on 29 sets. Fitting the rates as ordinary SMC
+parameters (the v2 draft) let the weights degenerate (effective sample size 6 of
+200), because each run then saw one rate vector only.
+
+Checked against exact answers in ``tests/calibration/test_costs.py``: one rate, a
+uniform prior — the accepted rates are uniform on the interval the tolerance allows,
+and the share of accepted draws is that interval's share of the prior.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from calibration.fit import CalibrationSetup, Posterior, _round, distance, systematic
+from calibration.fit import CalibrationSetup, distance
 from calibration.targets import Target
 
 COST_KINDS = ("per_u21", "sum", "share")
@@ -169,109 +170,70 @@ def rescaled_statistics(
     return np.stack([_vector_stat(t, yearly) for t in costs], axis=-1)
 
 
-@dataclass
-class CostFit:
-    """The joint sample and the stage's record for the calibration file."""
+@dataclass(frozen=True)
+class RateDraws:
+    """The cost rates integrated out inside the ABC-SMC (:func:`calibration.fit.abc_smc`).
 
-    posterior: Posterior
-    record: dict[str, Any]
-
-
-def fit_costs(
-    post: Posterior,
-    costs: Sequence[Target],
-    bases: Sequence[float],
-    *,
-    first_stage_targets: int,
-) -> CostFit:
-    """Fit the setup's cost parameters to the spending targets.
-
-    Args:
-        post: The first stage's posterior; ``post.aux`` holds each particle's yearly
-            values of :func:`aux_metrics` (metric by metric, ``setup.years`` each).
-        costs: The spending targets.
-        bases: Each cost parameter's value in the runs (the scenario as written).
-        first_stage_targets: How many targets the first stage fitted (to combine
-            the two distances into one over all fit targets).
-
-    Returns:
-        The joint posterior (first-stage parameters, then the cost parameters;
-        equal weights) with the setup extended by the cost parameters, and the
-        stage's record.
-
-    If fewer rate vectors than the population lie within ``cost_epsilon``, the
-    tolerance is widened to the smallest that keeps that many, and the record and
-    ``stopped`` say so.
-
-    Raises:
-        ValueError: If the runs carry no spending (all distances infinite).
+    For the runs of a batch of proposals it draws ``setup.cost_draws`` rate vectors
+    per run from the rates' uniform prior, rescales each run's spending to them
+    (:func:`rescaled_statistics`) and returns their distances over the spending
+    targets; the ABC-SMC combines them with the run's distance over the other
+    targets.
     """
-    setup = post.setup
-    cps = setup.cost_parameters
-    if post.aux is None:
-        raise ValueError("die Läufe der ersten Stufe enthalten die Ausgaben nicht")
-    n, c, k_draws = len(post.weights), len(cps), setup.cost_draws
-    rng = np.random.default_rng([setup.seed, 2])
-    lo = np.array([p.low for p in cps])
-    hi = np.array([p.high for p in cps])
-    rates = lo + rng.random((n, k_draws, c)) * (hi - lo)
-    stats = rescaled_statistics(setup, post.aux, rates, costs, bases)
-    d2 = distance(stats.reshape(n * k_draws, len(costs)), costs).reshape(n, k_draws)
-    eps = setup.cost_epsilon
-    widened = ""
-    if int(np.sum(d2 <= eps)) < setup.population:
-        # too few rate vectors within the tolerance: the smallest tolerance that keeps
-        # as many as the population, recorded in the file (never silently)
-        eps = float(np.sort(d2, axis=None)[setup.population - 1])
-        if not math.isfinite(eps):
-            raise ValueError("die Läufe der ersten Stufe ergeben keine Ausgaben")
-        widened = (
-            f"Kostenstufe: nur {int(np.sum(d2 <= setup.cost_epsilon))} Kostensätze innerhalb der "
-            f"Toleranz {setup.cost_epsilon:g}; auf {eps:.3f} erweitert"
-        )
-    ok = d2 <= eps
-    w = np.where(ok, post.weights[:, None] / k_draws, 0.0)
-    kept_mass = float(w.sum())
-    w_flat = (w / kept_mass).ravel()
-    ess_joint = float(1.0 / np.sum(w_flat**2))
-    size = setup.population
-    pi, ki = np.divmod(systematic(w_flat, size, rng), k_draws)
-    theta = np.hstack([post.theta[pi], rates[pi, ki]])
-    k1, k2 = first_stage_targets, len(costs)
-    dist = np.sqrt((k1 * post.distances[pi] ** 2 + k2 * d2[pi, ki] ** 2) / (k1 + k2))
-    extended = setup.model_copy(update={"parameters": setup.joint_parameters})
-    joint = Posterior(
-        extended,
-        theta,
-        np.full(size, 1.0 / size),
-        dist,
-        generations=list(post.generations),
-        stopped=f"{post.stopped}; {widened}" if widened else post.stopped,
-        simulations=post.simulations,
-    )
-    particles_kept = int(ok.any(axis=1).sum())
-    record = {
-        "epsilon": _round(eps),
-        "epsilon_setup": setup.cost_epsilon,
-        "draws_per_particle": k_draws,
-        "targets": [t.id for t in costs],
-        "parameters": [p.path for p in cps],
-        "base_values": {p.path: float(b) for p, b in zip(cps, bases, strict=True)},
-        "joint_samples": n * k_draws,
-        "accepted": int(ok.sum()),
-        "first_stage_particles_kept": particles_kept,
-        "weight_kept": round(kept_mass, 6),
-        "ess": round(ess_joint, 1),
-    }
-    return CostFit(joint, record)
+
+    setup: CalibrationSetup
+    costs: tuple[Target, ...]
+    bases: tuple[float, ...]
+
+    @property
+    def n_targets(self) -> int:
+        """How many spending targets the rates move."""
+        return len(self.costs)
+
+    @property
+    def target_ids(self) -> list[str]:
+        """The spending targets' ids."""
+        return [t.id for t in self.costs]
+
+    @property
+    def draws(self) -> int:
+        """Rate vectors per run."""
+        return self.setup.cost_draws
+
+    @property
+    def base_values(self) -> dict[str, float]:
+        """Each cost parameter's value in the runs, by path (for the record)."""
+        return {
+            p.path: float(b) for p, b in zip(self.setup.cost_parameters, self.bases, strict=True)
+        }
+
+    def __call__(self, aux: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Rates (n, draws, c) from the prior and the spending distances (n, draws).
+
+        Runs that failed (a non-finite spending figure) get infinite distances.
+
+        Raises:
+            ValueError: If ``aux`` does not hold the spending targets' metrics.
+        """
+        cps = self.setup.cost_parameters
+        lo = np.array([p.low for p in cps])
+        hi = np.array([p.high for p in cps])
+        n = aux.shape[0]
+        rates = lo + rng.random((n, self.draws, len(cps))) * (hi - lo)
+        out = np.full((n, self.draws), np.inf)
+        ok = np.all(np.isfinite(aux), axis=1)
+        if ok.any():
+            stats = rescaled_statistics(self.setup, aux[ok], rates[ok], self.costs, self.bases)
+            flat = stats.reshape(-1, len(self.costs))
+            out[ok] = distance(flat, self.costs).reshape(-1, self.draws)
+        return rates, out
 
 
 __all__ = [
     "COST_KINDS",
-    "CostFit",
+    "RateDraws",
     "aux_metrics",
     "cost_bases",
-    "fit_costs",
     "is_cost_target",
     "rescaled_statistics",
     "scaled_metrics",

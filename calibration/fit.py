@@ -3,10 +3,13 @@
 Approximate Bayesian computation with sequential Monte Carlo (Beaumont et al. 2009,
 Toni et al. 2009): generation 0 samples the (uniform) prior; each later generation
 proposes parameter sets by drawing a particle of the previous one by weight and
-perturbing it with a Gaussian kernel (twice the weighted covariance), simulates it
-and accepts it if its distance to the targets is at most the current tolerance
-(the ``quantile`` of the previous generation's distances). Accepted sets are weighted
-by prior / kernel mixture. The result is a weighted posterior sample.
+perturbing it with a Gaussian kernel (twice the weighted covariance, or the optimal
+local covariance of Filippi et al. 2013: setup ``kernel``), simulates it and accepts
+it if its distance to the targets is at most the current tolerance (the
+``quantile`` of the previous generation's distances). Accepted sets are weighted by
+prior / kernel mixture. The result is a weighted posterior sample. Cost rates that
+only rescale a run's spending are integrated out inside the SMC
+(:mod:`calibration.costs`).
 
 Simulations are built with the batch's recipe (:func:`experiments.run_spec`, from
 the values written in the scenario, without its calibration file) and run through
@@ -30,7 +33,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import yaml
@@ -125,9 +128,9 @@ class CalibrationSetup(BaseModel):
     cost_parameters: tuple[CostPrior, ...] = ()
     """Rates fitted in the second stage to the spending targets (none: one stage)."""
     cost_draws: int = Field(default=500, ge=10, le=10_000)
-    """Rate vectors drawn from the prior per first-stage particle."""
-    cost_epsilon: float = Field(default=1.0, gt=0)
-    """Tolerance of the second stage (distance over the spending targets)."""
+    """Rate vectors drawn from the prior per simulation (the rates are integrated out)."""
+    kernel: Literal["doppelte_kovarianz", "olcm"] = "doppelte_kovarianz"
+    """Perturbation kernel of the ABC-SMC (:func:`_kernels`)."""
 
     @model_validator(mode="after")
     def _distinct_paths(self) -> CalibrationSetup:
@@ -289,6 +292,8 @@ class Posterior:
     simulations: int = 0
     aux: np.ndarray | None = None
     """The simulator's columns after the statistics, per particle (or None)."""
+    record: dict[str, Any] | None = None
+    """With cost parameters: how the rates were fitted (the file's ``cost_stage``)."""
 
 
 def _weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
@@ -299,12 +304,119 @@ def _weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
 
 
 def _kernel_logpdf(x: np.ndarray, centres: np.ndarray, cov: np.ndarray) -> np.ndarray:
-    """Log-density N(x_i; c_j, cov) for all pairs, shape (len(x), len(centres))."""
+    """Log-density N(x_i; c_j, cov_j) for all pairs, shape (len(x), len(centres)).
+
+    ``cov`` is one covariance for every centre, shape (d, d), or one per centre,
+    shape (len(centres), d, d).
+    """
     inv = np.linalg.inv(cov)
     _, logdet = np.linalg.slogdet(cov)
     diff = x[:, None, :] - centres[None, :, :]
-    m = np.einsum("ijk,kl,ijl->ij", diff, inv, diff)
+    if cov.ndim == 2:
+        m = np.einsum("ijk,kl,ijl->ij", diff, inv, diff)
+    else:
+        m = np.einsum("ijk,jkl,ijl->ij", diff, inv, diff)
     return -0.5 * (m + logdet + x.shape[1] * math.log(2 * math.pi))
+
+
+def _accepted(pairs: np.ndarray, eps: float) -> np.ndarray:
+    """Which (particle, rate draw) pairs lie within the tolerance (finite ones for inf)."""
+    return np.isfinite(pairs) & (pairs <= eps)
+
+
+def _pair_weights(weights: np.ndarray, pairs: np.ndarray, eps: float) -> np.ndarray:
+    """Each accepted pair's weight: its particle's weight shared by its accepted pairs."""
+    ok = _accepted(pairs, eps)
+    count = ok.sum(axis=1)
+    return np.where(ok, (weights / np.maximum(count, 1))[:, None], 0.0)
+
+
+def _ess(w: np.ndarray) -> float:
+    """Kish's effective sample size of weights (0 if they are all 0)."""
+    total = float(w.sum())
+    return total**2 / float(np.sum(w**2)) if total > 0 else 0.0
+
+
+def _next_tolerance(weights: np.ndarray, pairs: np.ndarray, eps_now: float, q: float) -> float:
+    """The next generation's tolerance.
+
+    Without cost rates (one distance per particle): the weighted ``q`` quantile of
+    the particles' distances (Beaumont et al. 2009). With rates integrated out, a
+    particle's weight is its importance weight times the share of its rate draws
+    within the tolerance, and that share falls at a different pace for each
+    particle; a quantile of the pairs' distances then let the weights degenerate (in
+    the first Lüneburg trial the effective sample size fell to 2 of 200 in the first
+    generation). The tolerance is then the smallest at which the current particles,
+    reweighted to it, keep ``q`` times their effective sample size (the adaptive rule
+    of Del Moral, Doucet and Jasra 2012, https://doi.org/10.1007/s11222-011-9271-y);
+    with one distance per particle and equal weights this is the quantile rule again.
+    """
+    if pairs.shape[1] == 1:
+        ok = _accepted(pairs, eps_now)[:, 0]
+        return _weighted_quantile(pairs[ok, 0], weights[ok], q)
+    ordered = np.sort(np.where(_accepted(pairs, eps_now), pairs, np.inf), axis=1)
+    m = pairs.shape[1]
+    share_now = np.maximum(np.sum(np.isfinite(ordered), axis=1), 1) / m
+    base = weights / share_now
+
+    def ess_at(eps: float) -> float:
+        share = np.array([np.searchsorted(row, eps, side="right") for row in ordered]) / m
+        return _ess(base * share)
+
+    goal = q * _ess(weights)
+    candidates = np.unique(ordered[np.isfinite(ordered)])
+    lo, hi = 0, len(candidates) - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if ess_at(float(candidates[mid])) >= goal:
+            hi = mid
+        else:
+            lo = mid + 1
+    return float(candidates[lo])
+
+
+def _kernels(
+    units: np.ndarray, weights: np.ndarray, pairs: np.ndarray, eps: float, kind: str
+) -> np.ndarray:
+    """Perturbation covariances in prior units: (d, d) for all, or (n, d, d) per particle.
+
+    ``doppelte_kovarianz`` (Beaumont et al. 2009): twice the weighted covariance of
+    the particles. ``olcm`` (optimal local covariance matrix, Filippi et al. 2013,
+    https://doi.org/10.1515/sagmb-2012-0069): for particle i the weighted second
+    moment of the particles that already meet the next tolerance, taken about
+    particle i, ``C + (m - u_i)(m - u_i)^T`` with their weighted covariance C and mean
+    m; it proposes where the next generation will be accepted. With fewer such
+    particles than one more than the dimensions, the global kernel is used.
+    """
+    d = units.shape[1]
+    glob = 2.0 * np.cov(units.T, aweights=weights).reshape(d, d) + 1e-10 * np.eye(d)
+    if kind != "olcm":
+        return glob
+    near = _pair_weights(weights, pairs, eps).sum(axis=1)
+    if np.count_nonzero(near) < d + 1:
+        return glob
+    w = near / near.sum()
+    m = w @ units
+    c = ((units - m).T * w) @ (units - m)
+    delta = m - units
+    return c[None, :, :] + delta[:, :, None] * delta[:, None, :] + 1e-10 * np.eye(d)
+
+
+class CostMarginal(Protocol):
+    """Cost rates integrated out inside the ABC-SMC (:class:`calibration.costs.RateDraws`)."""
+
+    n_targets: int
+    """How many spending targets the rates move (added to the distance)."""
+    draws: int
+    """Rate vectors drawn from their prior per simulation."""
+    base_values: dict[str, float]
+    """Each cost parameter's value in the runs, by path."""
+    target_ids: list[str]
+    """The spending targets' ids."""
+
+    def __call__(self, aux: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """(runs' extra columns (n, a), generator) → rates (n, draws, c), distances (n, draws)."""
+        ...
 
 
 def abc_smc(
@@ -315,48 +427,72 @@ def abc_smc(
     max_simulations: int,
     deadline: float | None = None,
     progress: Callable[[str], None] | None = None,
+    costs: CostMarginal | None = None,
 ) -> Posterior:
     """Run ABC-SMC.
 
+    With ``costs`` the setup's cost parameters are fitted in the same run: each
+    simulation's spending is rescaled to ``costs.draws`` rate vectors drawn from their
+    prior (no new runs; :mod:`calibration.costs` says why that is exact), each pair
+    (parameter set, rate vector) has the root mean square distance over all targets,
+    and a parameter set is accepted if at least one of its pairs is within the
+    tolerance, with its importance weight times the share of its pairs that are
+    (a Monte Carlo estimate of the probability that a rate vector from the prior
+    brings it within the tolerance: the rates are integrated out). The result is then
+    the joint sample (parameters, rates), resampled from the accepted pairs.
+
     Args:
         setup: Parameters with priors, population size, generations, quantile.
-        targets: The fit targets (their values and tolerances define the distance).
+        targets: The fit targets of the runs (their values and tolerances define the
+            distance).
         simulate: Runs parameter sets with seeds and returns their statistics.
         max_simulations: Budget of simulations (the calibration stops before a
             generation that would exceed it).
         deadline: ``time.monotonic()`` value after which no new round starts (safety
             net; the file records it if it triggers).
         progress: Called with a German status line after each generation.
+        costs: The cost rates to integrate out (None: no cost parameters).
 
     Returns:
-        The last complete generation as a weighted sample.
+        The last complete generation as a weighted sample; with ``costs`` the joint
+        sample with equal weights, the setup extended by the cost parameters and the
+        rates' record in ``record``.
     """
     rng = np.random.default_rng(setup.seed)
     lo, hi = setup.low, setup.high
     span = hi - lo
     n, d = setup.population, len(setup.parameters)
+    k1 = len(targets)
+    k2 = costs.n_targets if costs is not None else 0
 
-    k = len(targets)
-
-    def run(units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def run(units: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
         seeds = rng.integers(1, 2**31 - 1, size=len(units))
         stats = np.atleast_2d(simulate(lo + units * span, seeds))
-        return distance(stats, targets), stats[:, k:]
+        d1 = distance(stats, targets)
+        aux = stats[:, k1:]
+        if costs is None:
+            return d1[:, None], None, aux
+        rates, d2 = costs(aux, rng)
+        pairs = np.sqrt((k1 * d1[:, None] ** 2 + k2 * d2**2) / (k1 + k2))
+        return np.where(np.isfinite(pairs), pairs, np.inf), rates, aux
 
     # generation 0: the prior
     units = rng.random((n, d))
-    dist, aux = run(units)
+    pairs, rates, aux = run(units)
     sims = n
-    weights = np.full(n, 1.0 / n)
-    post = Posterior(setup, lo + units * span, weights, dist, simulations=sims, aux=aux)
-    post.generations.append(Generation(math.inf, n, n, float(n)))
+    eps_now = math.inf
+    weights = _accepted(pairs, eps_now).mean(axis=1)
+    weights = weights / weights.sum() if weights.sum() > 0 else np.full(n, 1.0 / n)
+    post = Posterior(
+        setup, lo + units * span, weights, pairs.min(axis=1), simulations=sims, aux=aux
+    )
+    post.generations.append(Generation(math.inf, n, n, float(1.0 / np.sum(weights**2))))
     say = progress or (lambda _m: None)
-    say(f"Generation 0 (Priori): {n} Läufe, Median der Distanz {np.median(dist):.3f}")
+    say(f"Generation 0 (Priori): {n} Läufe, Median der Distanz {np.median(pairs):.3f}")
     acceptance = 1.0
     for g in range(1, setup.generations + 1):
-        finite = np.isfinite(dist)
-        eps = _weighted_quantile(dist[finite], weights[finite], setup.quantile)
-        cov = 2.0 * np.cov(units.T, aweights=weights) + 1e-10 * np.eye(d)
+        eps = _next_tolerance(weights, pairs, eps_now, setup.quantile)
+        cov = _kernels(units, weights, pairs, eps, setup.kernel)
         expected = math.ceil(n / max(acceptance, setup.min_acceptance))
         if sims + expected > max_simulations:
             post.stopped = (
@@ -366,7 +502,8 @@ def abc_smc(
             break
         chol = np.linalg.cholesky(cov)
         acc_units: list[np.ndarray] = []
-        acc_dist: list[float] = []
+        acc_pairs: list[np.ndarray] = []
+        acc_rates: list[np.ndarray] = []
         acc_aux: list[np.ndarray] = []
         simulated = 0
         aborted = ""
@@ -391,33 +528,39 @@ def abc_smc(
             for i in range(size):
                 while True:
                     j = rng.choice(len(units), p=weights)
-                    cand = units[j] + chol @ rng.standard_normal(d)
+                    c_j = chol if chol.ndim == 2 else chol[j]
+                    cand = units[j] + c_j @ rng.standard_normal(d)
                     if np.all((cand >= 0.0) & (cand <= 1.0)):
                         break
                 proposals[i] = cand
-            dd, extra = run(proposals)
+            pp, rr, extra = run(proposals)
             simulated += size
-            for cand, dist_i, extra_i in zip(proposals, dd, extra, strict=True):
-                if dist_i <= eps and len(acc_units) < n:
-                    acc_units.append(cand)
-                    acc_dist.append(float(dist_i))
-                    acc_aux.append(extra_i)
+            for i in range(size):
+                if _accepted(pp[i], eps).any() and len(acc_units) < n:
+                    acc_units.append(proposals[i])
+                    acc_pairs.append(pp[i])
+                    acc_aux.append(extra[i])
+                    if rr is not None:
+                        acc_rates.append(rr[i])
         sims += simulated
         post.simulations = sims
         if aborted:
             post.stopped = aborted
             break
         new_units = np.array(acc_units)
+        new_pairs = np.array(acc_pairs)
         log_k = _kernel_logpdf(new_units, units, cov)
         denom = np.log(np.exp(log_k - log_k.max(axis=1, keepdims=True)) @ weights) + log_k.max(
             axis=1
         )
-        new_w = np.exp(-(denom - denom.min()))
+        new_w = _accepted(new_pairs, eps).mean(axis=1) * np.exp(-(denom - denom.min()))
         new_w /= new_w.sum()
-        units, dist, weights = new_units, np.array(acc_dist), new_w
+        units, pairs, weights, eps_now = new_units, new_pairs, new_w, eps
+        rates = np.array(acc_rates) if acc_rates else None
         acceptance = n / simulated
         ess = float(1.0 / np.sum(weights**2))
-        post.theta, post.weights, post.distances = lo + units * span, weights, dist
+        post.theta, post.weights = lo + units * span, weights
+        post.distances = np.where(_accepted(pairs, eps), pairs, np.inf).min(axis=1)
         post.aux = np.array(acc_aux)
         post.generations.append(Generation(eps, simulated, n, ess))
         say(
@@ -426,7 +569,57 @@ def abc_smc(
         )
     if not post.stopped:
         post.stopped = "alle Generationen gerechnet"
-    return post
+    if costs is None or rates is None:
+        return post
+    return _joint_sample(post, units, weights, pairs, rates, eps_now, costs)
+
+
+def _joint_sample(
+    post: Posterior,
+    units: np.ndarray,
+    weights: np.ndarray,
+    pairs: np.ndarray,
+    rates: np.ndarray,
+    eps: float,
+    costs: CostMarginal,
+) -> Posterior:
+    """The equally weighted joint sample (parameters, rates) of the last generation.
+
+    Resampled systematically from the accepted pairs, each with its particle's
+    weight shared by the particle's accepted pairs.
+    """
+    setup = post.setup
+    n, m = pairs.shape
+    pw = _pair_weights(weights, pairs, eps)
+    flat = (pw / pw.sum()).ravel()
+    rng = np.random.default_rng([setup.seed, 2])
+    pi, mi = np.divmod(systematic(flat, setup.population, rng), m)
+    lo, span = setup.low, setup.high - setup.low
+    theta = np.hstack([lo + units[pi] * span, rates[pi, mi]])
+    ok = _accepted(pairs, eps)
+    extended = setup.model_copy(update={"parameters": setup.joint_parameters})
+    record = {
+        "verfahren": "in der ABC-SMC integriert (je Lauf Kostensätze aus der Priori)",
+        "draws_per_simulation": m,
+        "targets": list(costs.target_ids),
+        "parameters": [p.path for p in setup.cost_parameters],
+        "base_values": dict(costs.base_values),
+        "pairs_accepted": int(ok.sum()),
+        "pairs": int(n * m),
+        "particles_kept": int(ok.any(axis=1).sum()),
+        "distinct_particles_drawn": len(np.unique(pi)),
+        "ess": round(float(1.0 / np.sum(flat[flat > 0] ** 2)), 1),
+    }
+    return Posterior(
+        extended,
+        theta,
+        np.full(setup.population, 1.0 / setup.population),
+        pairs[pi, mi],
+        generations=list(post.generations),
+        stopped=post.stopped,
+        simulations=post.simulations,
+        record=record,
+    )
 
 
 # ================================================================ posterior file
@@ -525,8 +718,9 @@ def posterior_document(
             (default: computed now); a scenario edited during a long calibration
             must not be recorded as the one fitted.
         model_code: The engine's code hash when it started (default: computed now).
-        cost_stage: The second stage's record (:func:`calibration.costs.fit_costs`),
-            written as ``cost_stage``; ``post`` is then the joint sample.
+        cost_stage: How the cost rates were fitted (:attr:`Posterior.record` of
+            :func:`abc_smc` with ``costs``), written as ``cost_stage``; ``post`` is
+            then the joint sample.
 
     Raises:
         ScenarioError: If the setup's scenario cannot be loaded (only when
@@ -558,18 +752,21 @@ def posterior_document(
     def values(i: int) -> dict[str, float]:
         return {p: _round(float(post.theta[i, j])) for j, p in enumerate(setup.paths)}
 
+    kernel = (
+        "Gaußkern mit optimaler lokaler Kovarianz (Filippi et al. 2013)"
+        if setup.kernel == "olcm"
+        else "Gaußkern mit doppelter gewichteter Kovarianz"
+    )
     method = (
-        "ABC-SMC (Beaumont et al. 2009): gleichverteilte Priori, Gaußkern mit doppelter "
-        "gewichteter Kovarianz, Toleranz = gewichtetes Quantil der Distanzen der "
-        "Vorgeneration; Distanz = Wurzel des mittleren Quadrats der relativen "
-        "Abweichungen in Einheiten der Toleranz je Zielgröße"
+        f"ABC-SMC (Beaumont et al. 2009): gleichverteilte Priori, {kernel}, Toleranz = "
+        "gewichtetes Quantil der Distanzen der Vorgeneration; Distanz = Wurzel des mittleren "
+        "Quadrats der relativen Abweichungen in Einheiten der Toleranz je Zielgröße"
     )
     if cost_stage is not None:
         method += (
-            "; zweite Stufe für die Kostensätze: ABC mit Verwerfen, je Teilchen der "
-            "ersten Stufe Kostensätze aus der Priori, Ausgaben der Läufe mit ihnen "
-            "umgerechnet (proportional), angenommen bei Distanz der Ausgabenziele "
-            "höchstens cost_stage.epsilon"
+            "; Kostensätze in der ABC-SMC integriert: je Lauf Kostensätze aus der Priori, "
+            "Ausgaben des Laufs mit ihnen umgerechnet (proportional), Gewicht eines "
+            "Parametersatzes mal Anteil seiner Kostensätze in der Toleranz"
         )
     doc: dict[str, Any] = {
         "format": FORMAT,

@@ -13,10 +13,11 @@ narrower than its prior; a parameter that is covered only because its interval i
 the whole prior (width near 0.9) is not identified by the targets, and the report
 says so.
 
-With cost parameters in the setup (the second stage, :mod:`calibration.costs`),
-the true daily rates are drawn from their prior too; the pseudo spending targets
-are the truth run's spending rescaled to them (as the second stage rescales), and
-each calibration runs both stages, so the rates' coverage is reported as well.
+With cost parameters in the setup (:mod:`calibration.costs`), the true daily rates
+are drawn from their prior too; the pseudo spending targets are the truth run's
+spending rescaled to them (as the calibration rescales), and each calibration fits
+the rates as the real one does (integrated out inside the ABC-SMC), so the rates'
+coverage is reported as well.
 
 Everything random comes from one numpy Generator seeded by ``seed`` (truths, the
 pseudo-data's seeds, each calibration's seed), so the same seed gives the same
@@ -39,9 +40,9 @@ import numpy as np
 import yaml
 
 from calibration.costs import (
+    RateDraws,
     aux_metrics,
     cost_bases,
-    fit_costs,
     rescaled_statistics,
     split_targets,
 )
@@ -173,16 +174,18 @@ def recover(
                 raise RuntimeError("too many synthetic datasets with a statistic of 0")
             continue
         k_setup = setup.model_copy(update={"seed": int(rng.integers(1, 2**31 - 1))})
+        rate_draws = (
+            RateDraws(k_setup, tuple(_pseudo_targets(costs, obs[k1:])), tuple(bases))
+            if costs
+            else None
+        )
         post = abc_smc(
             k_setup,
             _pseudo_targets(first, obs[:k1]),
             simulate,
             max_simulations=max_simulations,
+            costs=rate_draws,
         )
-        if costs:
-            post = fit_costs(
-                post, _pseudo_targets(costs, obs[k1:]), bases, first_stage_targets=k1
-            ).posterior
         w = post.weights
         cols = range(d)
         q05.append([_weighted_quantile(post.theta[:, j], w, 0.05) for j in cols])

@@ -206,14 +206,13 @@ def write_report(
     cost_html = ""
     if cost:
         cost_html = (
-            "<p>Zweite Stufe (Kostensätze "
+            "<p>Kostensätze "
             + ", ".join(f"<code>{html.escape(str(p))}</code>" for p in cost["parameters"])
-            + f" an {', '.join(html.escape(str(t)) for t in cost['targets'])}): je Teilchen "
-            f"der ersten Stufe {cost['draws_per_particle']} Kostensätze aus der Priori, "
-            f"die Ausgaben der Läufe damit umgerechnet; {cost['accepted']} von "
-            f"{cost['joint_samples']} angenommen bei Toleranz {_num(cost['epsilon'])}, "
-            f"{cost['first_stage_particles_kept']} Teilchen der ersten Stufe behalten "
-            f"(Gewichtsanteil {_num(cost['weight_kept'])}), effektive Größe "
+            + f" an {', '.join(html.escape(str(t)) for t in cost['targets'])}: je Lauf "
+            f"{cost['draws_per_simulation']} Kostensätze aus der Priori, die Ausgaben des Laufs "
+            f"damit umgerechnet (keine eigenen Läufe); in der letzten Generation "
+            f"{cost['pairs_accepted']} von {cost['pairs']} Paaren in der Toleranz, "
+            f"{cost['particles_kept']} Parametersätze, effektive Größe "
             f"{_num(cost['ess'])}.</p>"
         )
     fit_html = _fit_figure(rows).to_html(full_html=False, include_plotlyjs=True)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from calibration.costs import aux_metrics, fit_costs, split_targets
+from calibration.costs import RateDraws, aux_metrics, split_targets
 from calibration.fit import (
     POSTERIOR_DIR,
     CalibrationSetup,
@@ -253,6 +253,15 @@ def calibrate(
     except ValueError as err:
         raise ScenarioError(field, "cost_parameters", str(err)) from None
     max_sims = max(int(minutes * setup.sims_per_minute), setup.population)
+    rates = (
+        RateDraws(
+            setup,
+            tuple(costs),
+            tuple(float(written.value_at(p.path)) for p in setup.cost_parameters),
+        )
+        if costs
+        else None
+    )
     post = abc_smc(
         setup,
         first,
@@ -260,18 +269,13 @@ def calibrate(
         max_simulations=max_sims,
         deadline=t0 + DEADLINE_FACTOR * minutes * 60.0,
         progress=progress,
+        costs=rates,
     )
-    cost_record = None
-    if costs:
-        bases = [float(written.value_at(p.path)) for p in setup.cost_parameters]
-        try:
-            fitted = fit_costs(post, costs, bases, first_stage_targets=len(first))
-        except ValueError as err:
-            raise ScenarioError(field, "cost_parameters", str(err)) from None
-        post, cost_record = fitted.posterior, fitted.record
+    cost_record = post.record
+    if cost_record is not None:
         (progress or (lambda _m: None))(
-            f"Kostenstufe: {cost_record['accepted']} von {cost_record['joint_samples']} "
-            f"Kostensätzen angenommen, effektive Größe {cost_record['ess']:.0f}"
+            f"Kostensätze: {cost_record['pairs_accepted']} von {cost_record['pairs']} Paaren "
+            f"der letzten Generation in der Toleranz, effektive Größe {cost_record['ess']:.0f}"
         )
     doc = posterior_document(
         post,

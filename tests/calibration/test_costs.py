@@ -1,14 +1,16 @@
-"""The second calibration stage (:mod:`calibration.costs`): cost rates from spending.
+"""Cost rates fitted from spending without runs of their own (:mod:`calibration.costs`).
 
-Two things make the stage valid, and both are tested here against the real model:
-the rates do not feed back into who gets which help in the calibrated status quo,
-and each help type's spending is proportional to its rate. The stage itself is
-checked against an exact answer: with one rate, one first-stage particle and a
-uniform prior, ABC by rejection accepts exactly the rates whose rescaled spending
-lies within the tolerance, uniformly.
+Two things make the rescaling valid, and both are tested here against the real
+model: the rates do not feed back into who gets which help in the calibrated status
+quo, and each help type's spending is proportional to its rate. The integration of
+the rates inside the ABC-SMC is checked against exact answers: with one rate and a
+uniform prior the draws within the tolerance are exactly those of the analytic
+interval, and the posterior of a toy parameter matches its quadrature.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
@@ -17,14 +19,13 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from calibration.costs import (
-    aux_metrics,
-    fit_costs,
+    RateDraws,
     is_cost_target,
     rescaled_statistics,
     scaled_metrics,
     split_targets,
 )
-from calibration.fit import CalibrationSetup, Generation, Posterior, batch_simulator, load_setup
+from calibration.fit import CalibrationSetup, abc_smc, batch_simulator, load_setup
 from calibration.targets import Statistic, Target, load_targets
 
 SPEND = Statistic(kind="per_u21", metrics=("spent_help_34",), per=1)
@@ -78,77 +79,91 @@ RATE_34 = {
 }
 
 
-def _first_stage(setup: CalibrationSetup, spend: list[float], weights: list[float]) -> Posterior:
-    """A first-stage posterior whose particles' runs spent ``spend`` per u21 each year."""
-    n = len(spend)
-    names = aux_metrics([_target("a", 1.0, 0.1)])
-    assert names == ["spent_help_34", "under21"]
-    u21 = 1000.0
-    aux = np.array([[s * u21] * setup.years + [u21] * setup.years for s in spend])
-    return Posterior(
-        setup=setup,
-        theta=np.linspace(0.5, 1.0, n)[:, None],
-        weights=np.asarray(weights) / np.sum(weights),
-        distances=np.full(n, 0.5),
-        generations=[Generation(np.inf, n, n, float(n))],
-        stopped="alle Generationen gerechnet",
-        simulations=n,
-        aux=aux,
-    )
+def _aux(spend: list[float], years: int = 2, u21: float = 1000.0) -> np.ndarray:
+    """Runs' extra columns: spending per u21 ``spend`` each year, then the u21."""
+    return np.array([[s * u21] * years + [u21] * years for s in spend])
 
 
-def test_cost_stage_matches_the_exact_uniform_interval() -> None:
-    """One rate, one particle: the accepted rates are uniform where the tolerance allows.
+def test_rate_draws_match_the_exact_uniform_interval() -> None:
+    """One rate, one run: the rates within the tolerance are uniform where it allows.
 
     The run spent 300 € per u21 at the base rate 150 €/day; the target is 400 € ± 10 %,
-    so a rate r is accepted iff |300 r / 150 − 400| ≤ 40, i.e. r in [180, 220] (inside
-    the prior [100, 300]). Uniform on that interval: quantiles 5 %, 50 %, 95 % at 182,
-    200, 218; the tolerances are Monte Carlo ones (400 resampled of about 800 accepted).
+    so a rate r is within tolerance 1 iff |300 r / 150 − 400| ≤ 40, i.e. r in
+    [180, 220] (inside the prior [100, 300]). Uniform on that interval: quantiles 5 %,
+    50 %, 95 % at 182, 200, 218 (Monte Carlo tolerances, about 800 of 4000 draws).
     """
     setup = _setup([RATE_34])
-    post = _first_stage(setup, [300.0], [1.0])
-    fit = fit_costs(post, [_target("a", 400.0, 0.1)], [150.0], first_stage_targets=1)
-    rates = fit.posterior.theta[:, 1]
-    assert rates.min() >= 180.0 - 1e-9 and rates.max() <= 220.0 + 1e-9
-    q05, q50, q95 = np.quantile(rates, [0.05, 0.5, 0.95])
+    draws = RateDraws(setup, (_target("a", 400.0, 0.1),), (150.0,))
+    rates, dist = draws(_aux([300.0]), np.random.default_rng(3))
+    assert rates.shape == (1, 4000, 1) and dist.shape == (1, 4000)
+    r = rates[0, :, 0]
+    inside = dist[0] <= 1.0
+    np.testing.assert_array_equal(inside, (r >= 180.0) & (r <= 220.0))
+    q05, q50, q95 = np.quantile(r[inside], [0.05, 0.5, 0.95])
     assert q05 == pytest.approx(182.0, abs=2.0)
     assert q50 == pytest.approx(200.0, abs=3.0)
     assert q95 == pytest.approx(218.0, abs=2.0)
-    # acceptance: the interval is 40 of the prior's 200, so about a fifth of 4000
-    assert 0.17 < fit.record["accepted"] / 4000 < 0.23
-    assert fit.record["epsilon"] == 1.0 and fit.record["first_stage_particles_kept"] == 1
-    # the first stage's parameters are carried along, the setup is extended
-    assert [p.path for p in fit.posterior.setup.parameters] == [
-        "need.base",
-        "help_types.34.daily_rate",
-    ]
-    assert np.all(fit.posterior.theta[:, 0] == post.theta[0, 0])
+    # the interval is 40 of the prior's 200: about a fifth of the draws
+    assert 0.17 < inside.mean() < 0.23
+    # a failed run has no spending: infinite distances, no error
+    _, failed = draws(np.full((1, 4), np.nan), np.random.default_rng(3))
+    assert np.all(np.isinf(failed))
 
 
-def test_cost_stage_drops_a_particle_no_rate_can_bring_to_the_target() -> None:
-    """A run whose spending no prior rate lifts to the target leaves the posterior.
+def _exact_posterior_mean(eps: float, tolerance: float) -> float:
+    """E[theta] of the integrated toy below at pair tolerance ``eps`` (quadrature).
 
-    Particle 0 spent 100 € at base 150 (at most 200 € with the prior's 300 €/day),
-    particle 1 spent 300 €; the target 400 € ± 10 % keeps only particle 1, although
-    particle 0 had three times its weight in the first stage.
+    Density of theta on [0.4, 1.2] ∝ the prior probability that a rate r ~ U(100, 300)
+    brings the run's spending 400·theta·r/150 within sqrt(2)·eps·tolerance·400 of 400
+    (the pair distance is the spending distance / sqrt(2): one other target, at 0).
     """
-    setup = _setup([RATE_34])
-    post = _first_stage(setup, [100.0, 300.0], [3.0, 1.0])
-    fit = fit_costs(post, [_target("a", 400.0, 0.1)], [150.0], first_stage_targets=1)
-    assert np.all(fit.posterior.theta[:, 0] == post.theta[1, 0])
-    assert fit.record["first_stage_particles_kept"] == 1
-    assert fit.record["weight_kept"] == pytest.approx(0.25 * 0.2, abs=0.02)
+    theta = np.linspace(0.4, 1.2, 200_001)
+    half = math.sqrt(2) * eps * tolerance * 400.0
+    spend = 400.0 * theta
+    lo = np.maximum(150.0 * (400.0 - half) / spend, 100.0)
+    hi = np.minimum(150.0 * (400.0 + half) / spend, 300.0)
+    alpha = np.maximum(hi - lo, 0.0) / 200.0
+    return float(np.sum(theta * alpha) / np.sum(alpha))
 
 
-def test_cost_stage_widens_its_tolerance_and_says_so() -> None:
-    """Too few rates within the tolerance: the smallest that keeps the population, recorded."""
-    setup = _setup([RATE_34])
-    post = _first_stage(setup, [100.0], [1.0])  # at most 200 € of 400 €: distance ≥ 5
-    fit = fit_costs(post, [_target("a", 400.0, 0.1)], [150.0], first_stage_targets=1)
-    assert fit.record["epsilon"] > 5.0 and fit.record["epsilon_setup"] == 1.0
-    assert "auf" in fit.posterior.stopped and "erweitert" in fit.posterior.stopped
-    # the least bad rates are the highest ones
-    assert fit.posterior.theta[:, 1].min() > 280.0
+def test_rates_integrated_in_the_smc_match_the_exact_posterior() -> None:
+    """The ABC-SMC with the rates integrated out, against an exact answer.
+
+    Toy: one parameter theta ~ U(0.4, 1.2) whose run spends 400·theta € per u21 at the
+    base rate 150 €/day (no noise), one other target that every run meets, the rate
+    prior U(100, 300), the spending target 400 € ± 10 %. A theta is reached by some
+    rate iff 400·theta·2 ≥ 360 (theta ≥ 0.45). At the final tolerance the exact
+    posterior density is the prior times the probability that a prior rate brings
+    the run within it (:func:`_exact_posterior_mean`); the sampler's mean must match
+    it within 0.02 (Monte Carlo: population 1000, its sd here is about 0.006), every
+    pair of the joint sample is within the tolerance, and no theta the prior rates
+    cannot reach appears.
+    """
+    setup = _setup([RATE_34], population=1000, generations=4, cost_draws=200, min_acceptance=0.01)
+    other = _target("anderes", 1.0, 0.1, Statistic(kind="sum", metrics=("cases_total",)))
+    spending = _target("a", 400.0, 0.1)
+
+    def simulate(thetas: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+        return np.hstack([np.ones((len(thetas), 1)), _aux(list(400.0 * thetas[:, 0]))])
+
+    post = abc_smc(
+        setup,
+        [other],
+        simulate,
+        max_simulations=100_000,
+        costs=RateDraws(setup, (spending,), (150.0,)),
+    )
+    assert post.stopped == "alle Generationen gerechnet", post.stopped
+    assert [p.path for p in post.setup.parameters] == ["need.base", "help_types.34.daily_rate"]
+    eps = post.generations[-1].epsilon
+    theta, rate = post.theta[:, 0], post.theta[:, 1]
+    spend = 400.0 * theta * rate / 150.0
+    assert np.all(np.abs(spend - 400.0) <= math.sqrt(2) * eps * 0.1 * 400.0 * (1 + 1e-9))
+    assert np.allclose(post.distances, np.abs(spend - 400.0) / 40.0 / math.sqrt(2))
+    assert theta.min() >= 0.45
+    assert float(np.mean(theta)) == pytest.approx(_exact_posterior_mean(eps, 0.1), abs=0.02)
+    assert post.record is not None and post.record["particles_kept"] >= 100
+    assert post.record["pairs_accepted"] <= post.record["pairs"] == 1000 * 200
 
 
 @settings(max_examples=25, deadline=None)
@@ -156,21 +171,16 @@ def test_cost_stage_widens_its_tolerance_and_says_so() -> None:
     spend=st.floats(min_value=150.0, max_value=500.0),
     tolerance=st.floats(min_value=0.05, max_value=0.3),
 )
-def test_every_accepted_rate_brings_spending_within_the_tolerance(
+def test_rate_draw_distance_is_the_rescaled_spending_distance(
     spend: float, tolerance: float
 ) -> None:
-    """Invariant: rescaled spending of every kept (particle, rate) pair is a hit."""
-    setup = _setup([RATE_34], population=50, cost_draws=400)
-    post = _first_stage(setup, [spend], [1.0])
-    target = _target("a", 400.0, tolerance)
-    fit = fit_costs(post, [target], [150.0], first_stage_targets=1)
-    simulated = spend * fit.posterior.theta[:, 1] / 150.0
-    eps = fit.record["epsilon"]
-    assert np.all(
-        np.abs(simulated - 400.0) <= eps * tolerance * 400.0 * (1 + 1e-5)
-    )  # eps: 6 digits
-    if eps == 1.0:
-        assert all(target.hit(float(s)) for s in simulated)
+    """Invariant: each draw's distance is |rescaled spending − target| in tolerance units."""
+    setup = _setup([RATE_34], cost_draws=50)
+    draws = RateDraws(setup, (_target("a", 400.0, tolerance),), (150.0,))
+    rates, dist = draws(_aux([spend]), np.random.default_rng(1))
+    simulated = spend * rates[0, :, 0] / 150.0
+    np.testing.assert_allclose(dist[0], np.abs(simulated - 400.0) / (tolerance * 400.0))
+    assert np.all((rates >= 100.0) & (rates <= 300.0))
 
 
 def test_split_targets_sends_spending_to_the_second_stage() -> None:
