@@ -3,9 +3,8 @@
 Approximate Bayesian computation with sequential Monte Carlo (Beaumont et al. 2009,
 Toni et al. 2009): generation 0 samples the (uniform) prior; each later generation
 proposes parameter sets by drawing a particle of the previous one by weight and
-perturbing it with a Gaussian kernel (twice the weighted covariance, or the optimal
-local covariance of Filippi et al. 2013: setup ``kernel``), simulates it and accepts
-it if its distance to the targets is at most the current tolerance (the
+perturbing it with a Gaussian kernel (twice the weighted covariance), simulates it
+and accepts it if its distance to the targets is at most the current tolerance (the
 ``quantile`` of the previous generation's distances). Accepted sets are weighted by
 prior / kernel mixture. The result is a weighted posterior sample. Cost rates that
 only rescale a run's spending are integrated out inside the SMC
@@ -33,7 +32,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import yaml
@@ -129,8 +128,6 @@ class CalibrationSetup(BaseModel):
     """Rates fitted in the second stage to the spending targets (none: one stage)."""
     cost_draws: int = Field(default=500, ge=10, le=10_000)
     """Rate vectors drawn from the prior per simulation (the rates are integrated out)."""
-    kernel: Literal["doppelte_kovarianz", "olcm"] = "doppelte_kovarianz"
-    """Perturbation kernel of the ABC-SMC (:func:`_kernels`)."""
 
     @model_validator(mode="after")
     def _distinct_paths(self) -> CalibrationSetup:
@@ -304,18 +301,11 @@ def _weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
 
 
 def _kernel_logpdf(x: np.ndarray, centres: np.ndarray, cov: np.ndarray) -> np.ndarray:
-    """Log-density N(x_i; c_j, cov_j) for all pairs, shape (len(x), len(centres)).
-
-    ``cov`` is one covariance for every centre, shape (d, d), or one per centre,
-    shape (len(centres), d, d).
-    """
+    """Log-density N(x_i; c_j, cov) for all pairs, shape (len(x), len(centres))."""
     inv = np.linalg.inv(cov)
     _, logdet = np.linalg.slogdet(cov)
     diff = x[:, None, :] - centres[None, :, :]
-    if cov.ndim == 2:
-        m = np.einsum("ijk,kl,ijl->ij", diff, inv, diff)
-    else:
-        m = np.einsum("ijk,jkl,ijl->ij", diff, inv, diff)
+    m = np.einsum("ijk,kl,ijl->ij", diff, inv, diff)
     return -0.5 * (m + logdet + x.shape[1] * math.log(2 * math.pi))
 
 
@@ -373,33 +363,6 @@ def _next_tolerance(weights: np.ndarray, pairs: np.ndarray, eps_now: float, q: f
         else:
             lo = mid + 1
     return float(candidates[lo])
-
-
-def _kernels(
-    units: np.ndarray, weights: np.ndarray, pairs: np.ndarray, eps: float, kind: str
-) -> np.ndarray:
-    """Perturbation covariances in prior units: (d, d) for all, or (n, d, d) per particle.
-
-    ``doppelte_kovarianz`` (Beaumont et al. 2009): twice the weighted covariance of
-    the particles. ``olcm`` (optimal local covariance matrix, Filippi et al. 2013,
-    https://doi.org/10.1515/sagmb-2012-0069): for particle i the weighted second
-    moment of the particles that already meet the next tolerance, taken about
-    particle i, ``C + (m - u_i)(m - u_i)^T`` with their weighted covariance C and mean
-    m; it proposes where the next generation will be accepted. With fewer such
-    particles than one more than the dimensions, the global kernel is used.
-    """
-    d = units.shape[1]
-    glob = 2.0 * np.cov(units.T, aweights=weights).reshape(d, d) + 1e-10 * np.eye(d)
-    if kind != "olcm":
-        return glob
-    near = _pair_weights(weights, pairs, eps).sum(axis=1)
-    if np.count_nonzero(near) < d + 1:
-        return glob
-    w = near / near.sum()
-    m = w @ units
-    c = ((units - m).T * w) @ (units - m)
-    delta = m - units
-    return c[None, :, :] + delta[:, :, None] * delta[:, None, :] + 1e-10 * np.eye(d)
 
 
 class CostMarginal(Protocol):
@@ -492,7 +455,7 @@ def abc_smc(
     acceptance = 1.0
     for g in range(1, setup.generations + 1):
         eps = _next_tolerance(weights, pairs, eps_now, setup.quantile)
-        cov = _kernels(units, weights, pairs, eps, setup.kernel)
+        cov = 2.0 * np.cov(units.T, aweights=weights).reshape(d, d) + 1e-10 * np.eye(d)
         expected = math.ceil(n / max(acceptance, setup.min_acceptance))
         if sims + expected > max_simulations:
             post.stopped = (
@@ -528,8 +491,7 @@ def abc_smc(
             for i in range(size):
                 while True:
                     j = rng.choice(len(units), p=weights)
-                    c_j = chol if chol.ndim == 2 else chol[j]
-                    cand = units[j] + c_j @ rng.standard_normal(d)
+                    cand = units[j] + chol @ rng.standard_normal(d)
                     if np.all((cand >= 0.0) & (cand <= 1.0)):
                         break
                 proposals[i] = cand
@@ -752,15 +714,11 @@ def posterior_document(
     def values(i: int) -> dict[str, float]:
         return {p: _round(float(post.theta[i, j])) for j, p in enumerate(setup.paths)}
 
-    kernel = (
-        "Gaußkern mit optimaler lokaler Kovarianz (Filippi et al. 2013)"
-        if setup.kernel == "olcm"
-        else "Gaußkern mit doppelter gewichteter Kovarianz"
-    )
     method = (
-        f"ABC-SMC (Beaumont et al. 2009): gleichverteilte Priori, {kernel}, Toleranz = "
-        "gewichtetes Quantil der Distanzen der Vorgeneration; Distanz = Wurzel des mittleren "
-        "Quadrats der relativen Abweichungen in Einheiten der Toleranz je Zielgröße"
+        "ABC-SMC (Beaumont et al. 2009): gleichverteilte Priori, Gaußkern mit doppelter "
+        "gewichteter Kovarianz, Toleranz = gewichtetes Quantil der Distanzen der "
+        "Vorgeneration; Distanz = Wurzel des mittleren Quadrats der relativen "
+        "Abweichungen in Einheiten der Toleranz je Zielgröße"
     )
     if cost_stage is not None:
         method += (

@@ -107,7 +107,6 @@ def toy_setup(
     population: int = 2000,
     generations: int = 7,
     quantile: float = 0.5,
-    kernel: str = "doppelte_kovarianz",
 ) -> CalibrationSetup:
     """A setup whose only used fields are the priors and the SMC settings."""
     return CalibrationSetup.model_validate(
@@ -124,7 +123,6 @@ def toy_setup(
             "min_acceptance": 0.002,
             "draws": 10,
             "sims_per_minute": 1000,
-            "kernel": kernel,
             "parameters": [
                 {"path": f"toy.theta{j}", "label": f"theta{j}", "low": lo, "high": hi, "unit": "x"}
                 for j, (lo, hi) in enumerate(bounds)
@@ -141,16 +139,10 @@ def fit(
     population: int = 2000,
     generations: int = 7,
     quantile: float = 0.5,
-    kernel: str = "doppelte_kovarianz",
 ) -> Posterior:
     """Run abc_smc on the toy."""
     setup = toy_setup(
-        bounds,
-        seed=seed,
-        population=population,
-        generations=generations,
-        quantile=quantile,
-        kernel=kernel,
+        bounds, seed=seed, population=population, generations=generations, quantile=quantile
     )
     return abc_smc(
         setup,
@@ -251,11 +243,7 @@ def _check_converged(
 # ------------------------------------------------------------------------- tests
 
 
-KERNELS = ["doppelte_kovarianz", "olcm"]
-
-
-@pytest.mark.parametrize("kernel", KERNELS)
-def test_normal_mean_matches_analytic_posterior(kernel: str) -> None:
+def test_normal_mean_matches_analytic_posterior() -> None:
     """Prior [0, 20] around y ~ 10 with SE = 0.5: the truncation is 20 SE away.
 
     Population 2000, 7 generations, quantile 0.5: final epsilon ~0.16 (bias of a
@@ -263,7 +251,7 @@ def test_normal_mean_matches_analytic_posterior(kernel: str) -> None:
     sd 0.026), 5 %/95 % quantiles 0.2 sd (0.059 / 0.051).
     """
     bounds = [(0.0, 20.0)]
-    post = fit(ONE, bounds, kernel=kernel)
+    post = fit(ONE, bounds)
     (y,) = observed(ONE)
     exact = exact_truncnorm(y, SE, *bounds[0])
     got = summary(post.theta[:, 0], post.weights)
@@ -292,8 +280,7 @@ def test_normal_mean_near_prior_edge_matches_truncated_posterior() -> None:
 POOL_SEEDS = range(1, 9)
 
 
-@pytest.mark.parametrize("kernel", KERNELS)
-def test_truncated_proposals_are_weighted_by_the_whole_mixture(kernel: str) -> None:
+def test_truncated_proposals_are_weighted_by_the_whole_mixture() -> None:
     """Weights at the prior's edge, pooled over 8 seeds, against the exact epsilon-ABC posterior.
 
     Proposals are redrawn (ancestor and perturbation) until inside the prior box, so the
@@ -314,7 +301,7 @@ def test_truncated_proposals_are_weighted_by_the_whole_mixture(kernel: str) -> N
     bounds = [(y - 2 * SE, y + 6 * SE)]
     errors = []
     for seed in POOL_SEEDS:
-        post = fit(ONE, bounds, seed=seed, generations=2, kernel=kernel)
+        post = fit(ONE, bounds, seed=seed, generations=2)
         assert post.stopped == "alle Generationen gerechnet", post.stopped
         exact = exact_abc_1d(y, post.generations[-1].epsilon, *bounds[0])
         errors.append(_errors(summary(post.theta[:, 0], post.weights), exact))
@@ -324,8 +311,7 @@ def test_truncated_proposals_are_weighted_by_the_whole_mixture(kernel: str) -> N
     assert abs(pooled["q95"]) <= 0.05, (pooled, errors)
 
 
-@pytest.mark.parametrize("kernel", KERNELS)
-def test_two_correlated_parameters_match_analytic_posterior(kernel: str) -> None:
+def test_two_correlated_parameters_match_analytic_posterior() -> None:
     """theta = (a, b); statistics: means of Normal(a) and Normal(a + b) draws.
 
     Exact posterior (uniform prior, truncation negligible): a ~ Normal(y1, SE),
@@ -338,7 +324,7 @@ def test_two_correlated_parameters_match_analytic_posterior(kernel: str) -> None
     (measured MC sd <= 0.044), quantiles 0.35 sd (<= 0.116).
     """
     bounds = [(0.0, 20.0), (-6.0, 14.0)]
-    post = fit(TWO, bounds, population=1000, generations=6, quantile=0.25, kernel=kernel)
+    post = fit(TWO, bounds, population=1000, generations=6, quantile=0.25)
     y1, y2 = observed(TWO)
     w = post.weights
     a, b = post.theta[:, 0], post.theta[:, 1]
@@ -388,18 +374,3 @@ def test_exact_abc_posterior_tends_to_the_truncated_normal() -> None:
     # and its sd follows the inflation formula away from the bounds
     wide = exact_abc_1d(y, 0.8, y - 10 * SE, y + 10 * SE)
     assert wide["sd"] == pytest.approx(SE * _inflation(0.8, 1), rel=1e-4)
-
-
-def test_local_kernel_needs_fewer_simulations_for_the_same_generations() -> None:
-    """The optimal local covariance (Filippi et al. 2013) proposes where the next
-    tolerance accepts: on the correlated 2-D toy (population 1000, 7 generations,
-    quantile 0.5) it needed 18,335 simulations against 27,466 for twice the global
-    covariance (seed 1) at the same final tolerance (1.32 against 1.33).
-    Required: at most 85 % of the global kernel's simulations, final tolerance no
-    larger than 1.05 times."""
-    bounds = [(0.0, 20.0), (-10.0, 10.0)]
-    runs = {k: fit(TWO, bounds, population=1000, generations=7, kernel=k) for k in KERNELS}
-    glob, local = runs["doppelte_kovarianz"], runs["olcm"]
-    assert local.stopped == glob.stopped == "alle Generationen gerechnet"
-    assert local.simulations <= 0.85 * glob.simulations, (local.simulations, glob.simulations)
-    assert local.generations[-1].epsilon <= 1.05 * glob.generations[-1].epsilon
