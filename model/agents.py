@@ -110,13 +110,10 @@ class Provider(mesa.Agent):
         self.revenue = self.transfers = 0.0
         wanted = (self.used_fls + self.demand_fls) / (p.fls_per_fte_month * p.target_utilisation)
         planned = self.staff + sum(d for _, d in self.pending)
-        step = float(
-            np.clip(
-                wanted - planned,
-                -p.max_staff_change * max(self.staff, 1.0),
-                p.max_staff_change * max(self.staff, 1.0),
-            )
-        )
+        limit = p.max_staff_change * max(self.staff, 1.0)
+        # np.clip(wanted - planned, -limit, limit) on floats: the same number (a
+        # zero's sign may differ, and a zero step is never taken)
+        step = min(max(wanted - planned, -limit), limit)
         if abs(step) > 1e-9:
             self.pending.append((now + p.hiring_lag_months, step))
         if self.model.in_burn_in:

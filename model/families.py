@@ -25,6 +25,12 @@ END_SUCCESS, END_PLANNED, END_ESCALATION, END_AGEING_OUT, END_EXIT = range(5)
 END_REASONS: tuple[str, ...] = ("success", "planned", "escalation", "ageing_out", "family_exit")
 
 
+def _as_rows(rows: np.ndarray) -> np.ndarray:
+    """Row indices as ``int64`` for a kernel (a boolean mask becomes its rows)."""
+    rows = np.asarray(rows)
+    return np.flatnonzero(rows) if rows.dtype == bool else rows.astype(np.int64, copy=False)
+
+
 class FamilyTable:
     """Columnar storage of all families of a run, with their cases.
 
@@ -92,64 +98,108 @@ class FamilyTable:
             [codes.index(h.escalates_to) if h.escalates_to else -1 for h in ht], dtype=np.int16
         )
         self.direct_share = np.array([r.direct_contact_share for r in params.regions])
+        traits = ("none", "disability", "young_adult", "crisis")
+        self.h_trait_code = np.array(
+            [traits.index(t) if t in traits else -1 for t in self.h_trait], dtype=np.int8
+        )
+        """Per help type: its trait as a code for :func:`model.kernels.choose_help`."""
+        self._weights_ok = bool(
+            np.all(np.isfinite(self.h_weight) & (self.h_weight >= 0))
+            and np.all(self.h_trait_code >= 0)
+        )
+        """Whether the compiled :meth:`choose_help` applies (finite, non-negative
+        selection weights and known traits); else the whole-array rule."""
 
     # ------------------------------------------------------------------ population
     def place(self, fam: NewFamilies, rows: np.ndarray) -> None:
-        """Write new families into free rows (their case columns are cleared)."""
+        """Write new families into free rows (their case columns are cleared).
+
+        Per new family: its attributes, no earlier helps (``history`` 0), a new
+        ``generation``, no counselling, office contact or project; the cached child
+        count and index-child age (:meth:`refresh_ages`); ``level_fixed = base +
+        w_single_parent*single_parent + w_sgb2*sgb2 + w_disability*disability +
+        trait`` and need at its level (:meth:`level`). The attributes, ages and
+        levels are written in one pass (:func:`model.kernels.place_families`).
+        """
+        rows = _as_rows(rows)
         self.alive[rows] = True
-        self.region[rows] = fam.region
-        self.municipality[rows] = fam.municipality
-        self.child_age[:, rows] = fam.child_age.T
-        self.births_left[rows] = fam.births_left
-        self.next_birth[rows] = fam.next_birth
-        self.single_parent[rows] = fam.single_parent
-        self.sgb2[rows] = fam.sgb2
-        self.disability[rows] = fam.disability
-        self.trait[rows] = fam.trait
-        self.history[rows] = 0
+        p = self.params.need
+        kernels.place_families(
+            rows,
+            self.region,
+            self.municipality,
+            self.child_age,
+            self.births_left,
+            self.next_birth,
+            self.single_parent,
+            self.sgb2,
+            self.disability,
+            self.trait,
+            np.asarray(fam.region),
+            np.asarray(fam.municipality),
+            np.asarray(fam.child_age),
+            np.asarray(fam.births_left),
+            np.asarray(fam.next_birth),
+            np.asarray(fam.single_parent),
+            np.asarray(fam.sgb2),
+            np.asarray(fam.disability),
+            np.asarray(fam.trait),
+            self.n_born,
+            self.idx_age,
+            self.level_fixed,
+            self.history,
+            self.need,
+            ADULT_MONTHS,
+            p.base,
+            p.w_single_parent,
+            p.w_sgb2,
+            p.w_disability,
+            p.w_per_child,
+            p.w_history,
+        )
         self.generation[rows] += 1
         self.counsel_left[rows] = 0
         self.known_office[rows] = False
         self.project_effect[rows] = 0.0
-        self.refresh_ages(rows)
-        p = self.params.need
-        self.level_fixed[rows] = (
-            p.base
-            + p.w_single_parent * self.single_parent[rows]
-            + p.w_sgb2 * self.sgb2[rows]
-            + p.w_disability * self.disability[rows]
-            + self.trait[rows]
-        )
-        self.need[rows] = self.level(rows)
         self._clear_case(rows)
         self.clear_wait(rows)
 
     def _clear_case(self, rows: np.ndarray) -> None:
-        self.case_type[rows] = -1
-        self.case_pot[rows] = -1
-        self.case_provider[rows] = -1
-        self.case_months[rows] = 0
-        self.case_planned[rows] = 0
-        self.case_fls[rows] = 0.0
+        """Clear the case columns of ``rows`` (distinct rows)."""
+        kernels.clear_cases(
+            _as_rows(rows),
+            self.history,
+            0.0,
+            self.case_type,
+            self.case_pot,
+            self.case_provider,
+            self.case_months,
+            self.case_planned,
+            self.case_fls,
+        )
 
     def clear_wait(self, rows: np.ndarray) -> None:
         """Forget granted helps that have not started (replaced or moot)."""
-        self.wait_type[rows] = -1
-        self.wait_pot[rows] = -1
-        self.wait_months[rows] = 0
-        self.wait_planned[rows] = 0
-        self.wait_fls[rows] = 0.0
-        self.wait_escalated[rows] = False
+        kernels.clear_waits(
+            _as_rows(rows),
+            self.wait_type,
+            self.wait_pot,
+            self.wait_months,
+            self.wait_planned,
+            self.wait_fls,
+            self.wait_escalated,
+        )
 
     def free_rows(self, n: int) -> np.ndarray:
         """The first ``n`` rows not holding a living family."""
-        free = np.flatnonzero(~self.alive)
+        free = kernels.first_free_rows(self.alive, n)
         if free.size < n:
+            n_free = int(np.count_nonzero(~self.alive))
             raise RuntimeError(
-                f"family table full: {n} new families, {free.size} free rows "
+                f"family table full: {n} new families, {n_free} free rows "
                 f"(capacity {self.capacity})"
             )
-        return free[:n]
+        return free
 
     # ------------------------------------------------------------------ derived
     def refresh_ages(self, rows: np.ndarray | slice = slice(None)) -> None:
@@ -268,7 +318,8 @@ class FamilyTable:
         """
         p = self.params.need
         half_life = p.history_half_life_months
-        kernels.need_step(
+        # the help reduction (:meth:`help_reduction`) is computed in the same pass
+        kernels.need_month(
             self.need,
             self.history,
             self.level_fixed,
@@ -276,7 +327,14 @@ class FamilyTable:
             self.births_left,
             self.counsel_left,
             self.project_effect,
-            self.help_reduction(),
+            self.case_type,
+            self.case_fls,
+            self.region,
+            self.h_is_fls,
+            self.h_fls,
+            self.h_effect,
+            self.direct_share,
+            self.params.provider.effect_reference_contact_share,
             self.alive,
             z,
             0.5 ** (1.0 / half_life) if half_life > 0 else 1.0,
@@ -387,6 +445,23 @@ class FamilyTable:
         """
         if rows.size == 0:
             return np.zeros(0, dtype=np.int16)
+        if self._weights_ok:
+            types, every_row_fits = kernels.choose_help(
+                rows,
+                self.need,
+                self.idx_age,
+                self.disability,
+                u_type,
+                self.h_need_min,
+                self.h_need_max,
+                self.h_age_min,
+                self.h_age_max,
+                self.h_weight,
+                self.h_trait_code,
+                ADULT_MONTHS,
+            )
+            if every_row_fits:
+                return types
         need = self.need[rows][:, None]
         age = self.index_child_age(rows)[:, None]
         age_ok = (age >= self.h_age_min) & (age < self.h_age_max)
@@ -421,9 +496,28 @@ class FamilyTable:
         pot: np.ndarray,
         planned: np.ndarray,
         fls: np.ndarray,
-        escalated: np.ndarray,
+        escalated: np.ndarray | bool,
     ) -> None:
-        """Record granted helps; they wait until a provider takes them on."""
+        """Record granted helps; they wait until a provider takes them on.
+
+        ``rows`` are distinct; ``escalated`` is one flag per row or one for all.
+        """
+        if np.ndim(escalated) == 0:
+            kernels.write_grants(
+                _as_rows(rows),
+                help_type,
+                pot,
+                planned,
+                fls,
+                bool(escalated),
+                self.wait_type,
+                self.wait_pot,
+                self.wait_planned,
+                self.wait_fls,
+                self.wait_months,
+                self.wait_escalated,
+            )
+            return
         self.wait_type[rows] = help_type
         self.wait_pot[rows] = pot
         self.wait_planned[rows] = planned
@@ -432,19 +526,37 @@ class FamilyTable:
         self.wait_escalated[rows] = escalated
 
     def start(self, rows: np.ndarray, provider: np.ndarray) -> None:
-        """Granted helps begin with their provider."""
-        self.case_type[rows] = self.wait_type[rows]
-        self.case_pot[rows] = self.wait_pot[rows]
-        self.case_provider[rows] = provider
-        self.case_months[rows] = 0
-        self.case_planned[rows] = self.wait_planned[rows]
-        self.case_fls[rows] = self.wait_fls[rows]
-        self.counsel_left[rows] = 0
-        self.clear_wait(rows)
+        """Granted helps begin with their provider (distinct rows).
 
-    def tick_waiting(self) -> None:
-        """Families still waiting wait one month longer."""
-        self.wait_months[self.waiting] += 1
+        The grant's type, pot, planned duration and FLS become the case's, at month
+        0; counselling stops; the grant is cleared (:func:`model.kernels.start_cases`).
+        """
+        kernels.start_cases(
+            _as_rows(rows),
+            np.asarray(provider, dtype=np.int16),
+            self.case_type,
+            self.case_pot,
+            self.case_provider,
+            self.case_months,
+            self.case_planned,
+            self.case_fls,
+            self.counsel_left,
+            self.wait_type,
+            self.wait_pot,
+            self.wait_months,
+            self.wait_planned,
+            self.wait_fls,
+            self.wait_escalated,
+        )
+
+    def tick_waiting(self, rows: np.ndarray | None = None) -> None:
+        """Families still waiting wait one month longer.
+
+        Args:
+            rows: The rows of all families still waiting (distinct), if the caller
+                knows them; else the table finds them.
+        """
+        self.wait_months[self.waiting if rows is None else rows] += 1
 
     def review(self) -> tuple[np.ndarray, np.ndarray]:
         """Advance active helps by a month and decide which end.
@@ -460,31 +572,49 @@ class FamilyTable:
         Returns:
             (rows whose help ends, reason code per row).
         """
+        _, ends, reasons, _ = self.review_month()
+        return ends, reasons
+
+    def review_month(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The month's Hilfeplan step: which helps are reviewed, end, or are proposed.
+
+        Per family with an active help: it is *reviewed* this month if its month
+        count after the tick (``case_months + 1``) is a multiple of
+        ``review_interval_months``; then :meth:`review` (the tick and the endings);
+        a reviewed help that continues with exactly ``review_interval_months`` months
+        has its first review (the provider's proposal, see
+        ``SozialraumModel._provider_proposals``). One pass over the table
+        (:func:`model.kernels.review_month`).
+
+        Returns:
+            (rows reviewed, rows whose help ends, reason code per ending row, rows at
+            their first review whose help continues), each in row order.
+        """
         p = self.params
-        on = np.flatnonzero(self.active)
-        if on.size == 0:
-            return on, on
-        self.case_months[on] += 1
-        t = self.case_type[on]
-        months = self.case_months[on]
-        need = self.need[on]
-        age = self.index_child_age(on)
-        reason = np.full(on.size, -1, dtype=np.int8)
-        reason[(age >= self.h_age_max[t]) | (age < 0)] = END_AGEING_OUT
-        due = (months % p.review_interval_months == 0) | (months >= self.case_planned[on])
-        target = self.h_escalates[t]
-        tgt = np.maximum(target, 0)
-        can_escalate = (target >= 0) & (age >= self.h_age_min[tgt]) & (age < self.h_age_max[tgt])
-        open_ = reason < 0
-        reason[open_ & due & (need < p.need.threshold_success)] = END_SUCCESS
-        open_ = reason < 0
-        reason[open_ & due & (need >= self.h_need_max[t]) & can_escalate] = END_ESCALATION
-        open_ = reason < 0
-        reason[open_ & (months >= self.case_planned[on])] = END_PLANNED
-        ends = reason >= 0
-        return on[ends], reason[ends]
+        return kernels.review_month(
+            self.case_type,
+            self.case_months,
+            self.case_planned,
+            self.need,
+            self.idx_age,
+            self.h_age_min,
+            self.h_age_max,
+            self.h_escalates,
+            self.h_need_max,
+            p.review_interval_months,
+            p.need.threshold_success,
+        )
 
     def end(self, rows: np.ndarray) -> None:
-        """End the helps of these families; each counts as an earlier help."""
-        self.history[rows] += 1
-        self._clear_case(rows)
+        """End the helps of these families (distinct rows); each counts as an earlier help."""
+        kernels.clear_cases(
+            _as_rows(rows),
+            self.history,
+            1.0,
+            self.case_type,
+            self.case_pot,
+            self.case_provider,
+            self.case_months,
+            self.case_planned,
+            self.case_fls,
+        )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from model import kernels
 from model.params import POTS
 
 KINDS: tuple[str, ...] = ("case", "office", "project", "flat", "bonus", "malus")
@@ -35,7 +36,7 @@ COLUMNS: dict[str, type] = {
 def _column(x: np.ndarray | int, n: int) -> np.ndarray:
     """An int64 key column of length ``n`` (a scalar is repeated)."""
     a = np.asarray(x, dtype=np.int64)
-    return a if a.shape == (n,) else np.broadcast_to(a, (n,))
+    return a if a.shape == (n,) else np.full(n, a, dtype=np.int64)
 
 
 class Ledger:
@@ -105,22 +106,25 @@ class Ledger:
         region = _column(region, n)
         pot = _column(pot, n)
         item = _column(item, n)
-        provider = _column(provider, n) + 1
+        provider = _column(provider, n)
         n_items = max(len(self.items), int(item.max()) + 1)
         n_prov = len(self.providers) + 1
-        combined = ((region * len(POTS) + pot) * n_items + item) * n_prov + provider
-        uniq, inverse = np.unique(combined, return_inverse=True)
-        sums = np.bincount(inverse.ravel(), weights=cents, minlength=uniq.size)
-        sums = np.rint(sums).astype(np.int64)
-        if np.abs(cents).sum() >= 2**52:  # beyond exact float sums: add as integers
-            sums = np.zeros(uniq.size, dtype=np.int64)
-            np.add.at(sums, inverse.ravel(), cents)
-        prov_k = uniq % n_prov
-        rest = uniq // n_prov
-        item_k = rest % n_items
-        rest = rest // n_items
-        keys = np.stack([rest // len(POTS), rest % len(POTS), item_k, prov_k - 1])
-        self._append(month, keys, sums, kind)
+        # one line per combined key ((region·pots + pot)·items + item)·(providers + 1)
+        # + provider + 1, in ascending key order, cents added as integers
+        block = kernels.book_lines(
+            month,
+            KINDS.index(kind),
+            region,
+            pot,
+            item,
+            provider,
+            cents,
+            len(POTS),
+            n_items,
+            n_prov,
+            self.running,
+        )
+        self._chunks.append(block)
 
     def _append(self, month: int, keys: np.ndarray, sums: np.ndarray, kind: str) -> None:
         """Add aggregated lines (keys: region, pot, item, provider rows)."""

@@ -93,6 +93,41 @@ def _take_in_order(
     return ok
 
 
+def _choice_rounds(
+    cand: np.ndarray,
+    waiting: np.ndarray,
+    fls_need: np.ndarray,
+    options: np.ndarray,
+    attract: np.ndarray,
+    free: np.ndarray,
+    chosen: np.ndarray,
+    u: np.ndarray,
+    provider_index: np.ndarray,
+) -> None:
+    """The free choice in ``CHOICE_ROUNDS`` rounds, with whole-array numpy operations.
+
+    What :func:`model.kernels.choice_rounds` does (its docstring states the rule),
+    for weights the kernel does not take (a negative or non-finite attractiveness).
+    ``free`` and ``chosen`` are updated.
+    """
+    n_amb = attract.size
+    for k in range(CHOICE_ROUNDS):
+        open_ = chosen[cand] < 0
+        if not open_.any():
+            break
+        c = cand[open_]
+        w = attract * options[open_] * (free[None, :] >= fls_need[c, None])
+        has = w.sum(axis=1) > 0
+        c, w = c[has], w[has]
+        if c.size == 0:
+            break
+        cum = np.cumsum(w, axis=1)
+        uu = (u[waiting[c]] + k * GOLDEN) % 1.0
+        pick = np.minimum((uu[:, None] * cum[:, -1:] >= cum).sum(axis=1), n_amb - 1)
+        for j in np.unique(pick):
+            _take_in_order(c[pick == j], j, int(provider_index[j]), fls_need, free, chosen)
+
+
 def _sum_before(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
     """Per element: the sum of ``values`` over the earlier elements of its group.
 
@@ -140,6 +175,10 @@ class SozialraumModel(mesa.Model):
         self.h_r2 = np.array([carried_by_regional2(h, r2_codes) for h in ht])
         self.h_stationary = np.array([h.setting == "stationaer" for h in ht])
         self.h_placed = np.array([h.setting in ("teilstationaer", "stationaer") for h in ht])
+        self._pot_r2 = np.where(self.h_r2, R2, CENTRAL).astype(np.int8)
+        """Per help type: its pot once there is a regional budget 2 (see :meth:`_grant`)."""
+        self._pot_central = np.full(len(ht), CENTRAL, dtype=np.int8)
+        """Per help type: its pot without a regional budget 2 (the central budget)."""
         self.staff_hours_per_fls = np.array([r.staff_hours_per_fls for r in params.regions])
         """Per region: staff hours one billed FLS takes (direct contact plus travel and
         documentation); a provider's capacity is counted in staff hours."""
@@ -166,6 +205,8 @@ class SozialraumModel(mesa.Model):
         _, mun_pop, _ = municipality_table(params)
         self.mun_cum = np.cumsum(mun_pop) / mun_pop.sum()
         self._market_key: tuple[bool, ...] | None = None
+        self._market_index = np.zeros(0, dtype=np.int64)
+        self._market_attract_ok = True
         self._market: tuple[list[Provider], np.ndarray, np.ndarray, np.ndarray] = (
             [],
             np.zeros((0, 0)),
@@ -504,13 +545,13 @@ class SozialraumModel(mesa.Model):
         u_spacing = rng.random(f.capacity, dtype=np.float32)
         leaving = f.age_one_month(u_spacing)
         if leaving.size:
-            active = leaving[f.active[leaving]]
+            active = leaving[f.case_type[leaving] >= 0]
             self.recorder.count_ends(active, np.full(active.size, END_EXIT))
-            self.recorder.count_withdrawn(leaving[f.waiting[leaving]])
+            self.recorder.count_withdrawn(leaving[f.wait_type[leaving] >= 0])
             f.end(active)
             f.remove(leaving)
         target = round(self.n_families_start * self._population_growth())
-        n_new = max(target - int(f.alive.sum()), 0)
+        n_new = max(target - int(np.count_nonzero(f.alive)), 0)
         if n_new:
             f.place(self._arrivals(n_new), f.free_rows(n_new))
 
@@ -552,31 +593,23 @@ class SozialraumModel(mesa.Model):
         c = self.params.counselling
         u = self.streams.counselling.random((2, f.capacity), dtype=np.float32)
         in_counselling, seekers = f.counselling_month(u[0], self.n_regions)
+        if seekers.size == 0:
+            return
         busy = in_counselling * c.appointments_per_family_month
         free_slots = np.floor(
             np.maximum(self.counselling_capacity - busy, 0) / c.appointments_per_family_month
         ).astype(np.int64)
-        if seekers.size == 0:
-            return
-        order = np.lexsort((u[1][seekers], f.region[seekers]))
-        seekers = seekers[order]
-        reg = f.region[seekers]
-        first = np.searchsorted(reg, np.arange(self.n_regions))
-        rank = np.arange(seekers.size) - first[reg]
-        admitted = seekers[rank < free_slots[reg]]
+        # per region the seekers in the order of their draw, up to its free slots
+        admitted = kernels.admit_in_order(seekers, f.region, u[1], free_slots)
         f.start_counselling(admitted)
         self.recorder.count_counselling(admitted)
 
     # ------------------------------------------------------------------ cases
     def _reviews(self) -> None:
         f = self.families
-        on = f.active
-        due = on & ((f.case_months + 1) % self.params.review_interval_months == 0)
-        self.recorder.count_reviews(np.flatnonzero(due))
-        rows, reason = f.review()
-        continuing = due.copy()
-        continuing[rows] = False
-        self._provider_proposals(continuing)
+        reviewed, rows, reason, first = f.review_month()
+        self.recorder.count_reviews(reviewed)
+        self._provider_proposals(first)
         if rows.size == 0:
             return
         self.recorder.count_ends(rows, reason)
@@ -585,7 +618,7 @@ class SozialraumModel(mesa.Model):
         f.end(rows)
         self._grant(esc, targets.astype(np.int16), escalated=True)
 
-    def _provider_proposals(self, reviewed: np.ndarray) -> None:
+    def _provider_proposals(self, first: np.ndarray) -> None:
         """At a help's first Hilfeplan review the provider proposes the rest of it.
 
         The Jugendamt sets type, planned duration and intensity at the grant (§36);
@@ -602,12 +635,11 @@ class SozialraumModel(mesa.Model):
         day-rate helps, keep their Hilfeplan.
 
         Args:
-            reviewed: Mask of the families whose help was reviewed this month and
-                continues.
+            first: Rows of the families whose help had its first review this month
+                and continues (:meth:`FamilyTable.review_month`).
         """
         f = self.families
-        first = reviewed & (f.case_months == self.params.review_interval_months)
-        rows = np.flatnonzero(first)
+        rows = first
         if rows.size == 0:
             return
         rows = rows[self.h_is_fls[f.case_type[rows]]]
@@ -635,11 +667,11 @@ class SozialraumModel(mesa.Model):
         known, crisis = f.recognise(u[0], u[1])
         u_type = self.streams.assessment.random(f.capacity, dtype=np.float32)
         if crisis.size and self.crisis_type is not None:
-            interrupted = crisis[f.active[crisis]]
+            interrupted = crisis[f.case_type[crisis] >= 0]
             self.recorder.count_ends(interrupted, np.full(interrupted.size, END_ESCALATION))
             self.recorder.count_escalations(interrupted)
             f.end(interrupted)
-            self.recorder.count_withdrawn(crisis[f.waiting[crisis]])
+            self.recorder.count_withdrawn(crisis[f.wait_type[crisis] >= 0])
             f.clear_wait(crisis)
             self._grant(
                 crisis, np.full(crisis.size, self.crisis_type, dtype=np.int16), escalated=False
@@ -679,8 +711,9 @@ class SozialraumModel(mesa.Model):
         p = self.jugendamt.pressure[region]
         s = base[pot] * (1.0 + p)
         r2 = pot == R2
-        c = self.params.provider.controlling_signal
-        s[r2] = self.regional2_stake() * (s[r2] + c * p[r2])
+        if r2.any():
+            c = self.params.provider.controlling_signal
+            s[r2] = self.regional2_stake() * (s[r2] + c * p[r2])
         return np.clip(s, 0.0, 1.0)
 
     def _hand_over(self) -> None:
@@ -721,16 +754,14 @@ class SozialraumModel(mesa.Model):
         f = self.families
         u = self._u_cases
         types = self._offer_group_places(rows, types)
-        carried = self.h_r2[types] & (self.budget.regional2_share > 0)
-        pot = np.where(carried, R2, CENTRAL).astype(np.int8)
+        # the pot per help type: regional budget 2 for its types once it exists
+        pot = (self._pot_r2 if self.budget.regional2_share > 0 else self._pot_central)[types]
         pp = self.params.provider
         fls_case = self.h_is_fls[types]
         base = -np.log1p(-np.minimum(u[1][rows], 1 - 1e-12)) * self.h_duration[types]
         planned = np.maximum(1, np.ceil(base)).astype(np.int16)
         fls = self.h_fls[types] * (1.0 + pp.intensity_spread * (2.0 * u[2][rows] - 1.0))
-        f.grant(
-            rows, types, pot, planned, np.where(fls_case, fls, 0.0), np.full(rows.size, escalated)
-        )
+        f.grant(rows, types, pot, planned, np.where(fls_case, fls, 0.0), escalated)
         self.recorder.count_grants(rows, types, escalated)
 
     def _offer_group_places(self, rows: np.ndarray, types: np.ndarray) -> np.ndarray:
@@ -792,14 +823,23 @@ class SozialraumModel(mesa.Model):
         f = self.families
         referral = self.params.provider.lead_referral_share
         u = self.streams.choice.random((3 if referral > 0 else 2, f.capacity), dtype=np.float32)
-        active = np.flatnonzero(f.active)
-        prov = f.case_provider[active]
-        n_prov = len(self.providers)
-        used = np.bincount(prov, weights=self._case_fls_month(active), minlength=n_prov)
+        # per provider the hours its active cases take (as np.bincount of
+        # _case_fls_month over the active rows), the waiting rows, the placed helps
+        used, waiting, n_in_places = kernels.case_load(
+            f.case_type,
+            f.case_provider,
+            f.case_fls,
+            f.region,
+            f.wait_type,
+            self.staff_hours_per_fls,
+            self.h_group,
+            self.h_placed,
+            WEEKS_PER_MONTH,
+            len(self.providers),
+        )
         for p in self.providers:
             p.used_fls = float(used[p.index]) if p.ambulant else 0.0
             p.demand_fls = 0.0
-        waiting = np.flatnonzero(f.waiting)
         if waiting.size == 0:
             return
         waiting = waiting[np.lexsort((u[0][waiting], -f.wait_months[waiting]))]
@@ -810,14 +850,16 @@ class SozialraumModel(mesa.Model):
 
         amb, serves, attract, lead_col = self._ambulant_market()
         if amb:
+            amb_index, attract_ok = self._market_index, self._market_attract_ok
             free = np.array([p.capacity_fls() - p.used_fls for p in amb])
             cand = np.flatnonzero(self.h_is_fls[types])
             options = serves[f.region[waiting[cand]]]
             group = np.flatnonzero(types[cand] == self.group_type)
-            lead = lead_col[f.region[waiting[cand[group]]]]
-            group, lead = group[lead >= 0], lead[lead >= 0]
-            options[group] = False  # the group offer is the Sozialraumträger's
-            options[group, lead] = True
+            if group.size:
+                lead = lead_col[f.region[waiting[cand[group]]]]
+                group, lead = group[lead >= 0], lead[lead >= 0]
+                options[group] = False  # the group offer is the Sozialraumträger's
+                options[group, lead] = True
             turned_away = (
                 self._refer_to_lead(
                     amb, lead_col, waiting, cand, u[2], referral, fls_need, free, chosen
@@ -825,27 +867,37 @@ class SozialraumModel(mesa.Model):
                 if referral > 0
                 else np.zeros(len(amb))
             )
-            for k in range(CHOICE_ROUNDS):
-                open_ = chosen[cand] < 0
-                if not open_.any():
-                    break
-                c = cand[open_]
-                w = attract * options[open_] * (free[None, :] >= fls_need[c, None])
-                has = w.sum(axis=1) > 0
-                c, w = c[has], w[has]
-                if c.size == 0:
-                    break
-                cum = np.cumsum(w, axis=1)
-                uu = (u[1][waiting[c]] + k * GOLDEN) % 1.0
-                pick = np.minimum((uu[:, None] * cum[:, -1:] >= cum).sum(axis=1), len(amb) - 1)
-                for j in np.unique(pick):
-                    _take_in_order(c[pick == j], j, amb[j].index, fls_need, free, chosen)
-            unserved = cand[chosen[cand] < 0]
-            demand = options[chosen[cand] < 0] * fls_need[unserved, None]
-            demand = demand / np.maximum(options[chosen[cand] < 0].sum(axis=1), 1)[:, None]
-            for j, p in enumerate(amb):
-                p.used_fls = p.capacity_fls() - free[j]
-                p.demand_fls = float(demand[:, j].sum() + turned_away[j])
+            if cand.size:
+                if attract_ok:
+                    kernels.choice_rounds(
+                        cand,
+                        waiting,
+                        fls_need,
+                        options,
+                        attract,
+                        free,
+                        chosen,
+                        u[1],
+                        amb_index,
+                        CHOICE_ROUNDS,
+                        GOLDEN,
+                    )
+                else:  # weights the kernel does not take: the whole-array rounds
+                    _choice_rounds(
+                        cand, waiting, fls_need, options, attract, free, chosen, u[1], amb_index
+                    )
+            open_ = chosen[cand] < 0
+            if open_.any():
+                unserved = cand[open_]
+                demand = options[open_] * fls_need[unserved, None]
+                demand = demand / np.maximum(options[open_].sum(axis=1), 1)[:, None]
+                for j, p in enumerate(amb):
+                    p.used_fls = p.capacity_fls() - free[j]
+                    p.demand_fls = float(demand[:, j].sum() + turned_away[j])
+            else:  # no unserved demand: a sum over no rows is 0.0
+                for j, p in enumerate(amb):
+                    p.used_fls = p.capacity_fls() - free[j]
+                    p.demand_fls = float(0.0 + turned_away[j])
 
         stationary = [p for p in self.providers if not p.ambulant and p.active]
         daily = np.flatnonzero(~self.h_is_fls[types])
@@ -853,8 +905,7 @@ class SozialraumModel(mesa.Model):
             placed = self.h_placed[types[daily]]
             u21 = float(self.under21_by_region().sum())
             places = self.params.provider.stationary_places_per_1000_u21 * u21 / 1000.0
-            in_places = self.h_placed[f.case_type[active]]
-            n_free = max(int(places - float(in_places.sum())), 0)
+            n_free = max(int(places - float(n_in_places)), 0)
             take = np.concatenate([daily[~placed], daily[placed][:n_free]])
             pick = (u[1][waiting[take]] * len(stationary)).astype(int)
             pick = np.minimum(pick, len(stationary) - 1)
@@ -869,7 +920,7 @@ class SozialraumModel(mesa.Model):
                 other = f.case_provider[rows] != self.lead_provider[f.region[rows]]
                 back = rows[other & (f.case_pot[rows] == R2)]
                 f.case_pot[back] = CENTRAL
-        f.tick_waiting()
+        f.tick_waiting(waiting[~started])
 
     def _refer_to_lead(
         self,
@@ -910,7 +961,9 @@ class SozialraumModel(mesa.Model):
 
         Returns the active ambulatory providers, which regions each serves, their
         attractiveness, and per region the position of its Sozialraumträger among
-        them (-1: none active). Cached until a provider leaves the market.
+        them (-1: none active). Cached until a provider leaves the market, with the
+        providers' indices (``_market_index``) and whether every attractiveness is
+        finite and not negative (``_market_attract_ok``: the compiled choice applies).
         """
         key = tuple(p.active for p in self.providers)
         if self._market_key != key:
@@ -922,6 +975,8 @@ class SozialraumModel(mesa.Model):
             col = {p.index: j for j, p in enumerate(amb)}
             lead_col = np.array([col.get(int(i), -1) for i in self.lead_provider], dtype=np.int64)
             self._market = (amb, serves, attract, lead_col)
+            self._market_index = np.array([p.index for p in amb], dtype=np.int64)
+            self._market_attract_ok = bool(np.all(attract >= 0) and np.all(np.isfinite(attract)))
             self._market_key = key
         return self._market
 
@@ -973,24 +1028,31 @@ class SozialraumModel(mesa.Model):
         moy = self.month_of_year
         ja = self.jugendamt
         fp = self.params.provider
-        active = np.flatnonzero(f.active)
-        t = f.case_type[active]
-        eur = np.where(
-            self.h_is_fls[t],
-            f.case_fls[active] * WEEKS_PER_MONTH * fp.fls_rate / self.h_group[t],
-            self.h_rate[t] * DAYS_PER_MONTH,
+        # per active help (row order): EUR = FLS · 52/12 · fls_rate / group size for
+        # FLS-billed helps, daily rate · 365/12 else; rounded to whole cents
+        cents, t, pot, region, prov, _, revenue_cents = kernels.case_bills(
+            f.case_type,
+            f.case_fls,
+            f.case_pot,
+            f.case_provider,
+            f.region,
+            self.h_is_fls,
+            self.h_group,
+            self.h_rate,
+            fp.fls_rate,
+            WEEKS_PER_MONTH,
+            DAYS_PER_MONTH,
+            len(self.providers),
         )
-        cents = np.rint(eur * 100).astype(np.int64)
-        pot = f.case_pot[active].astype(np.int64)
-        region = f.region[active].astype(np.int64)
-        prov = f.case_provider[active].astype(np.int64)
         item = self.item_of_type[t]
         carried = pot == R2
-        regional = self._regional2_part(cents, region, carried, t == self.group_type)
-        np.add.at(self._r2_delivered, (region[carried], prov[carried]), cents[carried])
-        central = cents - regional
+        any_carried = bool(carried.any())
+        if any_carried:
+            regional = self._regional2_part(cents, region, carried, t == self.group_type)
+            np.add.at(self._r2_delivered, (region[carried], prov[carried]), cents[carried])
+            central = cents - regional
         flat = R2 in self.scheme.flat_pots()
-        if carried.any():
+        if any_carried:
             keep = ~carried
             r_c, i_c, p_c = region[carried], item[carried], prov[carried]
             lines = [(region[keep], pot[keep], item[keep], prov[keep], cents[keep])]
@@ -1004,10 +1066,10 @@ class SozialraumModel(mesa.Model):
             self.ledger.book(m, cols[0], cols[1], cols[2], cols[3], "case", cols[4])
         else:
             self.ledger.book(m, region, pot, item, prov, "case", cents)
-        revenue = np.bincount(prov, weights=cents, minlength=len(self.providers)) / 100.0
+        revenue = revenue_cents / 100.0
         for p in self.providers:
             p.revenue += revenue[p.index]
-        if flat and carried.any():  # the Sozialraumträger pays its part out of the flat budget
+        if flat and any_carried:  # the Sozialraumträger pays its part out of the flat budget
             lead = self.lead_provider[region[carried]]
             owed = np.bincount(
                 lead[lead >= 0],

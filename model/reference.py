@@ -628,6 +628,21 @@ class AgentFamilyTable(FamilyTable):
         rows = np.array([r for r, _ in ends], dtype=np.int64)
         return rows, np.array([c for _, c in ends], dtype=np.int8)
 
+    def review_month(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The month's Hilfeplan step around the agents' :meth:`review`.
+
+        Reviewed: active helps whose month count after the tick is a multiple of
+        ``review_interval_months``; then every agent's review; first reviews: the
+        reviewed helps that continue with exactly ``review_interval_months`` months.
+        """
+        interval = self.params.review_interval_months
+        due = self.active & ((self.case_months + 1) % interval == 0)
+        rows, reason = self.review()
+        continuing = due.copy()
+        continuing[rows] = False
+        first = continuing & (self.case_months == interval)
+        return np.flatnonzero(due), rows, reason, np.flatnonzero(first)
+
 
 class ReferenceModel(SozialraumModel):
     """The Sozialraum model with per-agent families (:class:`AgentFamilyTable`)."""

@@ -492,15 +492,16 @@ class Recorder:
         for k, v in provider_totals(m).items():
             self.kreis[k][s] = v
         self.exits[s] = m.provider_exits[m.month_abs]
-        for i, p in enumerate(m.providers):
-            revenue, transfers, cost = p.last_month
-            pv = self.prov
-            pv["staff"][s, i] = p.staff if p.active else 0.0
-            pv["reserves"][s, i] = p.reserves
-            pv["revenue"][s, i], pv["transfers"][s, i], pv["cost"][s, i] = revenue, transfers, cost
-            pv["fls"][s, i] = p.used_fls if p.active else 0.0
-            pv["capacity"][s, i] = p.capacity_fls()
-            pv["active"][s, i] = float(p.active)
+        pv = self.prov
+        providers = m.providers
+        pv["staff"][s] = [p.staff if p.active else 0.0 for p in providers]
+        pv["reserves"][s] = [p.reserves for p in providers]
+        pv["revenue"][s] = [p.last_month[0] for p in providers]
+        pv["transfers"][s] = [p.last_month[1] for p in providers]
+        pv["cost"][s] = [p.last_month[2] for p in providers]
+        pv["fls"][s] = [p.used_fls if p.active else 0.0 for p in providers]
+        pv["capacity"][s] = [p.capacity_fls() for p in providers]
+        pv["active"][s] = [float(p.active) for p in providers]
 
     def record_year(self, closing: Closing) -> None:
         """December: keep the year's closing."""

@@ -327,3 +327,406 @@ def test_month_counts_kernel_equals_the_reporters_month_by_month():
         np.testing.assert_array_equal(rec.active[s], R.active_cases(m))
         np.testing.assert_array_equal(rec.waiting[s], R.waiting_by_type(m))
     assert all(v > 0 for v in seen.values()), seen  # every count was exercised
+
+
+# ---------------------------------------------------------------------- month kernels
+# The kernels below replaced whole-array numpy code of one simulated month (issue 13,
+# "engine speed"); the numpy code is kept here as the known answer, and each kernel
+# must equal it bit for bit on random inputs.
+
+
+def _family_table(seed: int, n: int):
+    """A FamilyTable of the test parameters with random families and cases."""
+    from model.families import FamilyTable
+    from tests.fixtures.factory import make_params
+
+    p = make_params()
+    f = FamilyTable(p, n)
+    r = np.random.default_rng(seed)
+    n_types = len(p.help_types)
+    f.alive[:] = r.random(n) < 0.9
+    f.region[:] = r.integers(0, len(p.regions), n)
+    f.need[:] = r.gamma(2.0, 2.0, n) * (r.random(n) < 0.97)
+    f.idx_age[:] = r.integers(-1, 21 * 12, n)
+    f.disability[:] = r.random(n) < 0.1
+    on = r.random(n) < 0.4
+    f.case_type[:] = np.where(on, r.integers(0, n_types, n), -1)
+    f.case_fls[:] = np.where(on, r.uniform(0.5, 12.0, n), 0.0)
+    f.case_months[:] = np.where(on, r.integers(0, 30, n), 0)
+    f.case_planned[:] = np.where(on, r.integers(1, 40, n), 0)
+    f.case_pot[:] = np.where(on, r.integers(0, 4, n), -1)
+    f.case_provider[:] = np.where(on, r.integers(0, 5, n), -1)
+    f.wait_type[:] = np.where(~on & (r.random(n) < 0.1), r.integers(0, n_types, n), -1)
+    return f
+
+
+def _numpy_help_reduction(f) -> np.ndarray:
+    """The numpy rule (FamilyTable.help_reduction)."""
+    on = np.flatnonzero(f.case_type >= 0)
+    tt = f.case_type[on]
+    fls_case = f.h_is_fls[tt]
+    rel = np.where(fls_case, f.case_fls[on] / np.where(fls_case, f.h_fls[tt], 1.0), 1.0)
+    ref = f.params.provider.effect_reference_contact_share
+    direct = np.where(fls_case, f.direct_share[f.region[on]] / ref, 1.0)
+    out = np.zeros(f.capacity)
+    out[on] = f.h_effect[tt] * rel * direct
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 400), half_life=st.sampled_from([0, 24]))
+def test_need_month_kernel_equals_help_reduction_and_need_step(seed, n, half_life):
+    f = _family_table(seed, n)
+    r = np.random.default_rng(seed + 1)
+    f.history[:] = r.random(n)
+    f.level_fixed[:] = r.normal(0.8, 0.3, n)
+    f.n_born[:] = r.integers(0, 5, n)
+    f.births_left[:] = r.integers(0, 3, n)
+    f.counsel_left[:] = r.integers(0, 3, n)
+    f.project_effect[:] = r.random(n) * 0.05 * (r.random(n) < 0.2)
+    z = r.standard_normal(n, dtype=np.float32)
+    factor = 0.5 ** (1.0 / half_life) if half_life > 0 else 1.0
+    consts = (factor, 0.13, 0.4, 0.02, 0.07, 0.21, 0.05)
+    need, history = f.need.copy(), f.history.copy()
+    kernels.need_step(
+        need,
+        history,
+        f.level_fixed,
+        f.n_born,
+        f.births_left,
+        f.counsel_left,
+        f.project_effect,
+        _numpy_help_reduction(f),
+        f.alive,
+        z,
+        *consts,
+    )
+    kernels.need_month(
+        f.need,
+        f.history,
+        f.level_fixed,
+        f.n_born,
+        f.births_left,
+        f.counsel_left,
+        f.project_effect,
+        f.case_type,
+        f.case_fls,
+        f.region,
+        f.h_is_fls,
+        f.h_fls,
+        f.h_effect,
+        f.direct_share,
+        f.params.provider.effect_reference_contact_share,
+        f.alive,
+        z,
+        *consts,
+    )
+    np.testing.assert_array_equal(f.need, need)
+    np.testing.assert_array_equal(f.history, history)
+
+
+def _numpy_review_month(f) -> tuple[np.ndarray, ...]:
+    """The numpy rules: SozialraumModel._reviews' masks around FamilyTable.review."""
+    from model.families import END_AGEING_OUT, END_ESCALATION, END_PLANNED, END_SUCCESS
+
+    p = f.params
+    interval = p.review_interval_months
+    due_review = (f.case_type >= 0) & ((f.case_months + 1) % interval == 0)
+    on = np.flatnonzero(f.case_type >= 0)
+    f.case_months[on] += 1
+    t = f.case_type[on]
+    months = f.case_months[on]
+    need = f.need[on]
+    age = f.idx_age[on]
+    reason = np.full(on.size, -1, dtype=np.int8)
+    reason[(age >= f.h_age_max[t]) | (age < 0)] = END_AGEING_OUT
+    due = (months % interval == 0) | (months >= f.case_planned[on])
+    target = f.h_escalates[t]
+    tgt = np.maximum(target, 0)
+    can_escalate = (target >= 0) & (age >= f.h_age_min[tgt]) & (age < f.h_age_max[tgt])
+    open_ = reason < 0
+    reason[open_ & due & (need < p.need.threshold_success)] = END_SUCCESS
+    open_ = reason < 0
+    reason[open_ & due & (need >= f.h_need_max[t]) & can_escalate] = END_ESCALATION
+    open_ = reason < 0
+    reason[open_ & (months >= f.case_planned[on])] = END_PLANNED
+    ends = reason >= 0
+    rows = on[ends]
+    continuing = due_review.copy()
+    continuing[rows] = False
+    first = continuing & (f.case_months == interval)
+    return np.flatnonzero(due_review), rows, reason[ends], np.flatnonzero(first)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(0, 400))
+def test_review_month_kernel_equals_the_numpy_rules(seed, n):
+    mine, ref = _family_table(seed, max(n, 1)), _family_table(seed, max(n, 1))
+    expected = _numpy_review_month(ref)
+    got = mine.review_month()
+    for g, e, name in zip(got, expected, ("reviewed", "ends", "reasons", "first"), strict=True):
+        np.testing.assert_array_equal(g, e, err_msg=name)
+        assert g.dtype == e.dtype or name != "reasons"
+    np.testing.assert_array_equal(mine.case_months, ref.case_months)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 400))
+def test_case_load_and_case_bills_kernels_equal_bincount(seed, n):
+    from model.model import DAYS_PER_MONTH, WEEKS_PER_MONTH
+
+    f = _family_table(seed, n)
+    r = np.random.default_rng(seed + 2)
+    hours = r.uniform(1.0, 1.6, 3)
+    h_group = r.choice([1.0, 6.0], f.h_fls.size)
+    h_rate = r.uniform(30.0, 250.0, f.h_fls.size)
+    h_placed = r.random(f.h_fls.size) < 0.3
+    active = np.flatnonzero(f.case_type >= 0)
+    t = f.case_type[active]
+    # numpy: SozialraumModel._case_fls_month and the bincount of _assign_providers
+    fls_month = f.case_fls[active] * WEEKS_PER_MONTH * hours[f.region[active]] / h_group[t]
+    used_ref = np.bincount(f.case_provider[active], weights=fls_month, minlength=5)
+    used, waiting, placed = kernels.case_load(
+        f.case_type,
+        f.case_provider,
+        f.case_fls,
+        f.region,
+        f.wait_type,
+        hours,
+        h_group,
+        h_placed,
+        WEEKS_PER_MONTH,
+        5,
+    )
+    np.testing.assert_array_equal(used, used_ref)
+    np.testing.assert_array_equal(waiting, np.flatnonzero(f.wait_type >= 0))
+    assert placed == int(h_placed[t].sum())
+    # numpy: the bills of SozialraumModel._billing
+    fls_rate = 61.3
+    eur = np.where(
+        f.h_is_fls[t],
+        f.case_fls[active] * WEEKS_PER_MONTH * fls_rate / h_group[t],
+        h_rate[t] * DAYS_PER_MONTH,
+    )
+    cents_ref = np.rint(eur * 100).astype(np.int64)
+    prov_ref = f.case_provider[active].astype(np.int64)
+    got = kernels.case_bills(
+        f.case_type,
+        f.case_fls,
+        f.case_pot,
+        f.case_provider,
+        f.region,
+        f.h_is_fls,
+        h_group,
+        h_rate,
+        fls_rate,
+        WEEKS_PER_MONTH,
+        DAYS_PER_MONTH,
+        5,
+    )
+    cents, types, pots, regions, provs, rows, revenue = got
+    np.testing.assert_array_equal(cents, cents_ref)
+    np.testing.assert_array_equal(types, t)
+    np.testing.assert_array_equal(pots, f.case_pot[active])
+    np.testing.assert_array_equal(regions, f.region[active])
+    np.testing.assert_array_equal(provs, prov_ref)
+    np.testing.assert_array_equal(rows, active)
+    np.testing.assert_array_equal(revenue, np.bincount(prov_ref, weights=cents_ref, minlength=5))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(0, 60),
+    n_amb=st.integers(1, 9),
+    tight=st.booleans(),
+)
+def test_choice_rounds_kernel_equals_the_numpy_rounds(seed, n, n_amb, tight):
+    from model.model import CHOICE_ROUNDS, GOLDEN, _choice_rounds
+
+    r = np.random.default_rng(seed)
+    n_wait = n + int(r.integers(0, 5))
+    waiting = np.sort(r.choice(400, n_wait, replace=False))
+    cand = np.sort(r.choice(n_wait, n, replace=False))
+    fls_need = r.choice([4.0, 6.5, 13.0, 20.0], n_wait)
+    options = r.random((n, n_amb)) < 0.6
+    attract = np.where(r.random(n_amb) < 0.2, 0.0, r.uniform(0.2, 2.0, n_amb))
+    free0 = r.uniform(0.0, 30.0 if tight else 300.0, n_amb)
+    chosen0 = np.where(r.random(n_wait) < 0.1, 99, -1)
+    u = r.random(400, dtype=np.float32)
+    index = r.permutation(20)[:n_amb]
+    free, chosen = free0.copy(), chosen0.copy()
+    _choice_rounds(cand, waiting, fls_need, options, attract, free, chosen, u, index)
+    free_k, chosen_k = free0.copy(), chosen0.copy()
+    kernels.choice_rounds(
+        cand,
+        waiting,
+        fls_need,
+        options,
+        attract,
+        free_k,
+        chosen_k,
+        u,
+        index.astype(np.int64),
+        CHOICE_ROUNDS,
+        GOLDEN,
+    )
+    np.testing.assert_array_equal(chosen_k, chosen)
+    np.testing.assert_array_equal(free_k, free)
+
+
+def _numpy_book(led, month, region, pot, item, provider, kind, cents) -> np.ndarray:
+    """The numpy aggregation of Ledger.book (np.unique and a float bincount)."""
+    from model.ledger import KINDS, _column
+    from model.params import POTS
+
+    n = cents.size
+    region, pot, item = _column(region, n), _column(pot, n), _column(item, n)
+    provider = _column(provider, n) + 1
+    n_items = max(len(led.items), int(item.max()) + 1)
+    n_prov = len(led.providers) + 1
+    combined = ((region * len(POTS) + pot) * n_items + item) * n_prov + provider
+    uniq, inverse = np.unique(combined, return_inverse=True)
+    sums = np.rint(np.bincount(inverse.ravel(), weights=cents, minlength=uniq.size))
+    prov_k = uniq % n_prov
+    rest = uniq // n_prov
+    item_k = rest % n_items
+    rest = rest // n_items
+    keys = np.stack([rest // len(POTS), rest % len(POTS), item_k, prov_k - 1])
+    block = np.empty((7, uniq.size), dtype=np.int64)
+    block[0], block[1:5], block[5], block[6] = month, keys, KINDS.index(kind), sums
+    return block
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 300), scalar_pot=st.booleans())
+def test_book_lines_kernel_equals_the_numpy_aggregation(seed, n, scalar_pot):
+    from model.ledger import Ledger
+
+    r = np.random.default_rng(seed)
+    led = Ledger(("A", "B", "C"), ["P1", "P2", "P3"])
+    for code in ("31", "34", "35"):
+        led.item_id(code)
+    region = r.integers(0, 3, n)
+    pot = 3 if scalar_pot else r.integers(0, 4, n)
+    item = r.integers(0, 3, n)
+    provider = r.integers(-1, 3, n)
+    cents = r.integers(-(10**9), 10**9, n)
+    expected = _numpy_book(led, 7, region, pot, item, provider, "case", cents)
+    led.book(7, region, pot, item, provider, "case", cents)
+    np.testing.assert_array_equal(led._chunks[-1], expected)
+    running = np.zeros((3, 4), dtype=np.int64)
+    np.add.at(running, (expected[1], expected[2]), expected[6])
+    np.testing.assert_array_equal(led.running, running)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 300))
+def test_choose_help_kernel_equals_the_numpy_rule(seed, n):
+    f = _family_table(seed, n)
+    u = np.random.default_rng(seed + 5).random(n, dtype=np.float32)
+    rows = np.flatnonzero(f.alive)
+    # the families some type fits (the kernel's domain), by the numpy masks
+    need, age = f.need[rows][:, None], f.idx_age[rows][:, None]
+    young = age >= ADULT_MONTHS
+    trait_ok = np.where(
+        f.h_trait == "disability",
+        f.disability[rows][:, None],
+        np.where(f.h_trait == "young_adult", young, np.where(f.h_trait == "crisis", False, ~young)),
+    )
+    fits = (
+        (need >= f.h_need_min)
+        & (need < f.h_need_max)
+        & (age >= f.h_age_min)
+        & (age < f.h_age_max)
+        & trait_ok
+    )
+    fitting = rows[(f.h_weight * fits).sum(axis=1) > 0]
+    args = (f.need, f.idx_age, f.disability, u, f.h_need_min, f.h_need_max, f.h_age_min)
+    args += (f.h_age_max, f.h_weight, f.h_trait_code, ADULT_MONTHS)
+    types, ok = kernels.choose_help(fitting, *args)
+    assert ok
+    assert kernels.choose_help(rows, *args)[1] == (fitting.size == rows.size)
+    assert f._weights_ok
+    got_all = f.choose_help(rows, u)
+    f._weights_ok = False  # the whole-array rule (relaxed band and fallbacks included)
+    np.testing.assert_array_equal(types, f.choose_help(fitting, u))
+    np.testing.assert_array_equal(got_all, f.choose_help(rows, u))
+    assert types.dtype == got_all.dtype == np.int16
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(0, 300), n_regions=st.integers(1, 5))
+def test_admit_in_order_kernel_equals_lexsort_and_rank(seed, n, n_regions):
+    r = np.random.default_rng(seed)
+    size = n + 20
+    region = r.integers(0, n_regions, size).astype(np.int16)
+    u = r.random(size, dtype=np.float32)
+    u[r.random(size) < 0.2] = np.float32(0.5)  # ties keep the order of the seekers
+    seekers = np.sort(r.choice(size, n, replace=False))
+    free_slots = r.integers(0, 8, n_regions)
+    # numpy: SozialraumModel._counselling before the kernel
+    s = seekers[np.lexsort((u[seekers], region[seekers]))]
+    reg = region[s]
+    first = np.searchsorted(reg, np.arange(n_regions))
+    rank = np.arange(s.size) - first[reg]
+    expected = s[rank < free_slots[reg]]
+    got = kernels.admit_in_order(seekers, region, u, free_slots)
+    np.testing.assert_array_equal(got, expected)
+
+
+def _numpy_place(f, fam, rows) -> None:
+    """The numpy rule (FamilyTable.place before the kernel)."""
+    f.alive[rows] = True
+    f.region[rows] = fam.region
+    f.municipality[rows] = fam.municipality
+    f.child_age[:, rows] = fam.child_age.T
+    f.births_left[rows] = fam.births_left
+    f.next_birth[rows] = fam.next_birth
+    f.single_parent[rows] = fam.single_parent
+    f.sgb2[rows] = fam.sgb2
+    f.disability[rows] = fam.disability
+    f.trait[rows] = fam.trait
+    f.history[rows] = 0
+    f.generation[rows] += 1
+    f.counsel_left[rows] = 0
+    f.known_office[rows] = False
+    f.project_effect[rows] = 0.0
+    ages = f.child_age[:, rows]
+    f.n_born[rows] = (ages >= 0).sum(axis=0)
+    minor = np.where(ages < ADULT_MONTHS, ages, -1).max(axis=0)
+    f.idx_age[rows] = np.where(minor >= 0, minor, ages.max(axis=0))
+    p = f.params.need
+    f.level_fixed[rows] = (
+        p.base
+        + p.w_single_parent * f.single_parent[rows]
+        + p.w_sgb2 * f.sgb2[rows]
+        + p.w_disability * f.disability[rows]
+        + f.trait[rows]
+    )
+    n_children = f.n_born[rows] + f.births_left[rows]
+    f.need[rows] = (
+        f.level_fixed[rows]
+        + p.w_per_child * np.maximum(n_children - 1, 0)
+        + p.w_history * f.history[rows]
+    )
+    f._clear_case(rows)
+    f.clear_wait(rows)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(0, 200))
+def test_place_kernel_equals_the_numpy_rule(seed, n):
+    from model.population import draw_families
+
+    mine, ref = _family_table(seed, n + 50), _family_table(seed, n + 50)
+    p = mine.params
+    r = np.random.default_rng(seed + 9)
+    mun = r.integers(0, sum(len(reg.municipalities) for reg in p.regions), n)
+    fam = draw_families(p, n, mun, r, newborn=bool(seed % 2))
+    rows = np.sort(r.choice(n + 50, n, replace=False))
+    mine.place(fam, rows)
+    _numpy_place(ref, fam, rows)
+    for name, column in vars(ref).items():
+        if isinstance(column, np.ndarray):
+            np.testing.assert_array_equal(getattr(mine, name), column, err_msg=name)
