@@ -7,7 +7,7 @@ perturbing it with a Gaussian kernel (twice the weighted covariance), simulates 
 and accepts it if its distance to the targets is at most the current tolerance (the
 ``quantile`` of the previous generation's distances). Accepted sets are weighted by
 prior / kernel mixture. The result is a weighted posterior sample. Cost rates that
-only rescale a run's spending are integrated out inside the SMC
+only rescale a run's spending are fitted inside the SMC without runs of their own
 (:mod:`calibration.costs`).
 
 Simulations are built with the batch's recipe (:func:`experiments.run_spec`, from
@@ -77,12 +77,12 @@ class ParameterPrior(BaseModel):
 
 
 class CostPrior(ParameterPrior):
-    """A cost rate calibrated in the second stage (:mod:`calibration.costs`).
+    """A cost rate fitted without runs of its own (:mod:`calibration.costs`).
 
     Only daily rates: a help type's spending is its daily rate times its care days,
     and in the calibrated scenario no daily rate feeds back into who gets which help
     (tested in ``tests/calibration/test_costs.py``), so the rates are fitted to the
-    spending targets from the first stage's runs, rescaled, without new simulations.
+    spending targets from the runs' spending, rescaled, without new simulations.
     The FLS rate does feed back (through the ambulant providers' reserves, staff and
     exits) and cannot be one.
     """
@@ -94,9 +94,9 @@ class CostPrior(ParameterPrior):
     def _spending_metrics(self) -> CostPrior:
         if not re.fullmatch(r"help_types\.[0-9a-z_]+\.daily_rate", self.path):
             raise ValueError(
-                f"{self.path}: in der zweiten Stufe nur Tagessätze (help_types.<Hilfeart>."
-                "daily_rate); der FLS-Satz wirkt über die Wirtschaft der Träger auf die "
-                "geleisteten Stunden zurück"
+                f"{self.path}: als Kostensatz ohne eigene Läufe nur Tagessätze "
+                "(help_types.<Hilfeart>.daily_rate); der FLS-Satz wirkt über die "
+                "Wirtschaft der Träger auf die geleisteten Stunden zurück"
             )
         bad = [m for m in self.scales if not m.startswith("spent_")]
         if bad:
@@ -125,9 +125,10 @@ class CalibrationSetup(BaseModel):
     sims_per_minute: float = Field(gt=0)
     parameters: tuple[ParameterPrior, ...] = Field(min_length=1)
     cost_parameters: tuple[CostPrior, ...] = ()
-    """Rates fitted in the second stage to the spending targets (none: one stage)."""
+    """Daily rates fitted to the spending targets without runs of their own, inside
+    the ABC-SMC (:mod:`calibration.costs`); none: every parameter has runs."""
     cost_draws: int = Field(default=500, ge=10, le=10_000)
-    """Rate vectors drawn from the prior per simulation (the rates are integrated out)."""
+    """Rate vectors drawn from the prior per simulation."""
 
     @model_validator(mode="after")
     def _distinct_paths(self) -> CalibrationSetup:
@@ -149,7 +150,7 @@ class CalibrationSetup(BaseModel):
 
     @property
     def joint_parameters(self) -> tuple[ParameterPrior, ...]:
-        """Both stages' parameters: the first stage's, then the cost parameters."""
+        """All fitted parameters: those with runs, then the cost parameters."""
         return self.parameters + tuple(
             ParameterPrior(**p.model_dump(exclude={"scales"})) for p in self.cost_parameters
         )
@@ -207,7 +208,7 @@ def batch_simulator(
         targets: Whose statistics to compute from each run.
         workers: Local worker processes (1 = in this process).
         aux_metrics: Yearly metrics appended after the statistics, metric by metric
-            (``len(aux_metrics) × setup.years`` columns), for the second stage
+            (``len(aux_metrics) × setup.years`` columns), for the cost rates
             (:mod:`calibration.costs`).
 
     Raises:
@@ -321,52 +322,8 @@ def _pair_weights(weights: np.ndarray, pairs: np.ndarray, eps: float) -> np.ndar
     return np.where(ok, (weights / np.maximum(count, 1))[:, None], 0.0)
 
 
-def _ess(w: np.ndarray) -> float:
-    """Kish's effective sample size of weights (0 if they are all 0)."""
-    total = float(w.sum())
-    return total**2 / float(np.sum(w**2)) if total > 0 else 0.0
-
-
-def _next_tolerance(weights: np.ndarray, pairs: np.ndarray, eps_now: float, q: float) -> float:
-    """The next generation's tolerance.
-
-    Without cost rates (one distance per particle): the weighted ``q`` quantile of
-    the particles' distances (Beaumont et al. 2009). With rates integrated out, a
-    particle's weight is its importance weight times the share of its rate draws
-    within the tolerance, and that share falls at a different pace for each
-    particle; a quantile of the pairs' distances then let the weights degenerate (in
-    the first Lüneburg trial the effective sample size fell to 2 of 200 in the first
-    generation). The tolerance is then the smallest at which the current particles,
-    reweighted to it, keep ``q`` times their effective sample size (the adaptive rule
-    of Del Moral, Doucet and Jasra 2012, https://doi.org/10.1007/s11222-011-9271-y);
-    with one distance per particle and equal weights this is the quantile rule again.
-    """
-    if pairs.shape[1] == 1:
-        ok = _accepted(pairs, eps_now)[:, 0]
-        return _weighted_quantile(pairs[ok, 0], weights[ok], q)
-    ordered = np.sort(np.where(_accepted(pairs, eps_now), pairs, np.inf), axis=1)
-    m = pairs.shape[1]
-    share_now = np.maximum(np.sum(np.isfinite(ordered), axis=1), 1) / m
-    base = weights / share_now
-
-    def ess_at(eps: float) -> float:
-        share = np.array([np.searchsorted(row, eps, side="right") for row in ordered]) / m
-        return _ess(base * share)
-
-    goal = q * _ess(weights)
-    candidates = np.unique(ordered[np.isfinite(ordered)])
-    lo, hi = 0, len(candidates) - 1
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if ess_at(float(candidates[mid])) >= goal:
-            hi = mid
-        else:
-            lo = mid + 1
-    return float(candidates[lo])
-
-
 class CostMarginal(Protocol):
-    """Cost rates integrated out inside the ABC-SMC (:class:`calibration.costs.RateDraws`)."""
+    """Cost rates fitted inside the ABC-SMC (:class:`calibration.costs.RateDraws`)."""
 
     n_targets: int
     """How many spending targets the rates move (added to the distance)."""
@@ -398,11 +355,11 @@ def abc_smc(
     simulation's spending is rescaled to ``costs.draws`` rate vectors drawn from their
     prior (no new runs; :mod:`calibration.costs` says why that is exact), each pair
     (parameter set, rate vector) has the root mean square distance over all targets,
-    and a parameter set is accepted if at least one of its pairs is within the
-    tolerance, with its importance weight times the share of its pairs that are
-    (a Monte Carlo estimate of the probability that a rate vector from the prior
-    brings it within the tolerance: the rates are integrated out). The result is then
-    the joint sample (parameters, rates), resampled from the accepted pairs.
+    and a parameter set's distance is that of its best pair: it is accepted if one of
+    its rate vectors brings it within the tolerance (:mod:`calibration.costs` says
+    what posterior that gives and why the rates are not integrated exactly).
+    The result is then the joint sample (parameters, rates): particles drawn by
+    weight, each with one of its pairs within the last tolerance, drawn uniformly.
 
     Args:
         setup: Parameters with priors, population size, generations, quantile.
@@ -414,7 +371,7 @@ def abc_smc(
         deadline: ``time.monotonic()`` value after which no new round starts (safety
             net; the file records it if it triggers).
         progress: Called with a German status line after each generation.
-        costs: The cost rates to integrate out (None: no cost parameters).
+        costs: The cost rates fitted from the runs' spending (None: none).
 
     Returns:
         The last complete generation as a weighted sample; with ``costs`` the joint
@@ -444,17 +401,16 @@ def abc_smc(
     pairs, rates, aux = run(units)
     sims = n
     eps_now = math.inf
-    weights = _accepted(pairs, eps_now).mean(axis=1)
-    weights = weights / weights.sum() if weights.sum() > 0 else np.full(n, 1.0 / n)
-    post = Posterior(
-        setup, lo + units * span, weights, pairs.min(axis=1), simulations=sims, aux=aux
-    )
-    post.generations.append(Generation(math.inf, n, n, float(1.0 / np.sum(weights**2))))
+    weights = np.full(n, 1.0 / n)
+    dist = pairs.min(axis=1)
+    post = Posterior(setup, lo + units * span, weights, dist, simulations=sims, aux=aux)
+    post.generations.append(Generation(math.inf, n, n, float(n)))
     say = progress or (lambda _m: None)
-    say(f"Generation 0 (Priori): {n} Läufe, Median der Distanz {np.median(pairs):.3f}")
+    say(f"Generation 0 (Priori): {n} Läufe, Median der Distanz {np.median(dist):.3f}")
     acceptance = 1.0
     for g in range(1, setup.generations + 1):
-        eps = _next_tolerance(weights, pairs, eps_now, setup.quantile)
+        finite = np.isfinite(dist)
+        eps = _weighted_quantile(dist[finite], weights[finite], setup.quantile)
         cov = 2.0 * np.cov(units.T, aweights=weights).reshape(d, d) + 1e-10 * np.eye(d)
         expected = math.ceil(n / max(acceptance, setup.min_acceptance))
         if sims + expected > max_simulations:
@@ -515,14 +471,15 @@ def abc_smc(
         denom = np.log(np.exp(log_k - log_k.max(axis=1, keepdims=True)) @ weights) + log_k.max(
             axis=1
         )
-        new_w = _accepted(new_pairs, eps).mean(axis=1) * np.exp(-(denom - denom.min()))
+        new_w = np.exp(-(denom - denom.min()))
         new_w /= new_w.sum()
         units, pairs, weights, eps_now = new_units, new_pairs, new_w, eps
         rates = np.array(acc_rates) if acc_rates else None
         acceptance = n / simulated
         ess = float(1.0 / np.sum(weights**2))
         post.theta, post.weights = lo + units * span, weights
-        post.distances = np.where(_accepted(pairs, eps), pairs, np.inf).min(axis=1)
+        dist = pairs.min(axis=1)
+        post.distances = dist
         post.aux = np.array(acc_aux)
         post.generations.append(Generation(eps, simulated, n, ess))
         say(
@@ -561,7 +518,10 @@ def _joint_sample(
     ok = _accepted(pairs, eps)
     extended = setup.model_copy(update={"parameters": setup.joint_parameters})
     record = {
-        "verfahren": "in der ABC-SMC integriert (je Lauf Kostensätze aus der Priori)",
+        "verfahren": (
+            "in der ABC-SMC, ohne eigene Läufe: je Lauf Kostensätze aus der Priori, Distanz "
+            "des besten Paars"
+        ),
         "draws_per_simulation": m,
         "targets": list(costs.target_ids),
         "parameters": [p.path for p in setup.cost_parameters],
@@ -722,9 +682,10 @@ def posterior_document(
     )
     if cost_stage is not None:
         method += (
-            "; Kostensätze in der ABC-SMC integriert: je Lauf Kostensätze aus der Priori, "
-            "Ausgaben des Laufs mit ihnen umgerechnet (proportional), Gewicht eines "
-            "Parametersatzes mal Anteil seiner Kostensätze in der Toleranz"
+            "; Kostensätze in der ABC-SMC ohne eigene Läufe: je Lauf Kostensätze aus der "
+            "Priori, Ausgaben des Laufs mit ihnen umgerechnet (proportional), Distanz eines "
+            "Parametersatzes die seines besten Paars; je Teilchen der Stichprobe ein Paar "
+            "in der Toleranz"
         )
     doc: dict[str, Any] = {
         "format": FORMAT,

@@ -16,7 +16,7 @@ says so.
 With cost parameters in the setup (:mod:`calibration.costs`), the true daily rates
 are drawn from their prior too; the pseudo spending targets are the truth run's
 spending rescaled to them (as the calibration rescales), and each calibration fits
-the rates as the real one does (integrated out inside the ABC-SMC), so the rates'
+the rates as the real one does (inside the ABC-SMC), so the rates'
 coverage is reported as well.
 
 Everything random comes from one numpy Generator seeded by ``seed`` (truths, the
@@ -139,7 +139,7 @@ def recover(
         simulate: The simulator (as for :func:`calibration.fit.abc_smc`); with cost
             parameters, one that appends the spending targets' yearly metrics
             (``batch_simulator(..., aux_metrics=aux_metrics(costs))`` for the
-            first-stage targets).
+            targets computed from the runs).
         bases: With cost parameters: each one's value in the runs.
         datasets: Number of synthetic datasets.
         max_simulations: Simulation budget of each calibration.

@@ -2,10 +2,10 @@
 
 Two things make the rescaling valid, and both are tested here against the real
 model: the rates do not feed back into who gets which help in the calibrated status
-quo, and each help type's spending is proportional to its rate. The integration of
-the rates inside the ABC-SMC is checked against exact answers: with one rate and a
-uniform prior the draws within the tolerance are exactly those of the analytic
-interval, and the posterior of a toy parameter matches its quadrature.
+quo, and each help type's spending is proportional to its rate. The rates fitted
+inside the ABC-SMC are checked against exact answers: with one rate and a uniform
+prior the draws within the tolerance are exactly those of the analytic interval, and
+on a toy the posterior of parameter and rate matches the exact profiled one.
 """
 
 from __future__ import annotations
@@ -110,34 +110,34 @@ def test_rate_draws_match_the_exact_uniform_interval() -> None:
     assert np.all(np.isinf(failed))
 
 
-def _exact_posterior_mean(eps: float, tolerance: float) -> float:
-    """E[theta] of the integrated toy below at pair tolerance ``eps`` (quadrature).
+def _exact_theta(eps: float, draws: int) -> tuple[np.ndarray, np.ndarray]:
+    """Grid and density of theta for the toy below at pair tolerance ``eps``.
 
-    Density of theta on [0.4, 1.2] ∝ the prior probability that a rate r ~ U(100, 300)
-    brings the run's spending 400·theta·r/150 within sqrt(2)·eps·tolerance·400 of 400
-    (the pair distance is the spending distance / sqrt(2): one other target, at 0).
+    A theta is accepted iff at least one of ``draws`` prior rates r ~ U(100, 300)
+    brings its spending 400·theta·r/150 within h = sqrt(2)·eps·40 of 400, i.e. with
+    probability 1 − (1 − a)^draws, a being the share of the rate prior that does.
     """
     theta = np.linspace(0.4, 1.2, 200_001)
-    half = math.sqrt(2) * eps * tolerance * 400.0
-    spend = 400.0 * theta
-    lo = np.maximum(150.0 * (400.0 - half) / spend, 100.0)
-    hi = np.minimum(150.0 * (400.0 + half) / spend, 300.0)
-    alpha = np.maximum(hi - lo, 0.0) / 200.0
-    return float(np.sum(theta * alpha) / np.sum(alpha))
+    half = math.sqrt(2) * eps * 0.1 * 400.0
+    lo = np.maximum(150.0 * (400.0 - half) / (400.0 * theta), 100.0)
+    hi = np.minimum(150.0 * (400.0 + half) / (400.0 * theta), 300.0)
+    share = np.maximum(hi - lo, 0.0) / 200.0
+    return theta, 1.0 - (1.0 - share) ** draws
 
 
-def test_rates_integrated_in_the_smc_match_the_exact_posterior() -> None:
-    """The ABC-SMC with the rates integrated out, against an exact answer.
+def test_rates_fitted_in_the_smc_match_the_exact_posterior() -> None:
+    """The ABC-SMC with the rates drawn per run, against an exact answer.
 
     Toy: one parameter theta ~ U(0.4, 1.2) whose run spends 400·theta € per u21 at the
     base rate 150 €/day (no noise), one other target that every run meets, the rate
-    prior U(100, 300), the spending target 400 € ± 10 %. A theta is reached by some
-    rate iff 400·theta·2 ≥ 360 (theta ≥ 0.45). At the final tolerance the exact
-    posterior density is the prior times the probability that a prior rate brings
-    the run within it (:func:`_exact_posterior_mean`); the sampler's mean must match
-    it within 0.02 (Monte Carlo: population 1000, its sd here is about 0.006), every
-    pair of the joint sample is within the tolerance, and no theta the prior rates
-    cannot reach appears.
+    prior U(100, 300), the spending target 400 € ± 10 %; 200 rate draws per run. The
+    pair distance is the spending distance / sqrt(2) (the other target is met); a
+    theta's distance is its best pair's. At the final tolerance the exact posterior
+    density of theta is 1 − (1 − a)^200 (:func:`_exact_theta`; nothing below
+    theta ≈ 0.5 is reachable), and given theta the rate is uniform on its interval
+    within the tolerance. Checked: every pair within the tolerance, theta's mean and
+    quartiles within 0.025 of the exact ones (Monte Carlo: population 1000, sd of the
+    mean about 0.007), the rate's position in its interval uniform (mean 0.5 ± 0.05).
     """
     setup = _setup([RATE_34], population=1000, generations=4, cost_draws=200, min_acceptance=0.01)
     other = _target("anderes", 1.0, 0.1, Statistic(kind="sum", metrics=("cases_total",)))
@@ -156,12 +156,23 @@ def test_rates_integrated_in_the_smc_match_the_exact_posterior() -> None:
     assert post.stopped == "alle Generationen gerechnet", post.stopped
     assert [p.path for p in post.setup.parameters] == ["need.base", "help_types.34.daily_rate"]
     eps = post.generations[-1].epsilon
+    h = math.sqrt(2) * eps * 0.1 * 400.0
     theta, rate = post.theta[:, 0], post.theta[:, 1]
     spend = 400.0 * theta * rate / 150.0
-    assert np.all(np.abs(spend - 400.0) <= math.sqrt(2) * eps * 0.1 * 400.0 * (1 + 1e-9))
+    assert np.all(np.abs(spend - 400.0) <= h * (1 + 1e-9))
     assert np.allclose(post.distances, np.abs(spend - 400.0) / 40.0 / math.sqrt(2))
-    assert theta.min() >= 0.45
-    assert float(np.mean(theta)) == pytest.approx(_exact_posterior_mean(eps, 0.1), abs=0.02)
+    grid, density = _exact_theta(eps, 200)
+    cdf = np.cumsum(density) / density.sum()
+    assert theta.min() >= grid[density > 0].min() - 1e-9
+    mean = float(np.sum(grid * density) / density.sum())
+    assert float(np.mean(theta)) == pytest.approx(mean, abs=0.025)
+    for q in (0.25, 0.75):
+        exact_q = float(np.interp(q, cdf, grid))
+        assert float(np.quantile(theta, q)) == pytest.approx(exact_q, abs=0.025)
+    r_lo = np.maximum(150.0 * (400.0 - h) / (400.0 * theta), 100.0)
+    r_hi = np.minimum(150.0 * (400.0 + h) / (400.0 * theta), 300.0)
+    position = (rate - r_lo) / (r_hi - r_lo)
+    assert float(np.mean(position)) == pytest.approx(0.5, abs=0.05)
     assert post.record is not None and post.record["particles_kept"] >= 100
     assert post.record["pairs_accepted"] <= post.record["pairs"] == 1000 * 200
 

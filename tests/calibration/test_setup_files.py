@@ -110,7 +110,9 @@ def test_every_setup_file_fits_its_scenario(name: str) -> None:
     setup = load_setup(name)
     scenario = load_scenario(setup.scenario, calibrated=False)
     edges = {
+        "help_types.27_2.mean_duration_months",
         "help_types.31.mean_duration_months",
+        "help_types.33.mean_duration_months",
         "help_types.35a.mean_duration_months",
         "help_types.34.need_min",
     }
