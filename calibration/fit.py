@@ -129,6 +129,10 @@ class CalibrationSetup(BaseModel):
     the ABC-SMC (:mod:`calibration.costs`); none: every parameter has runs."""
     cost_draws: int = Field(default=500, ge=10, le=10_000)
     """Rate vectors drawn from the prior per simulation."""
+    cost_tolerance: float | None = Field(default=None, gt=0)
+    """If set, a hard condition on the spending targets the rates move: a pair
+    (parameter set, rate vector) counts only if their distance alone is at most this
+    (1: on average within their tolerances); None: only the overall distance counts."""
 
     @model_validator(mode="after")
     def _distinct_paths(self) -> CalibrationSetup:

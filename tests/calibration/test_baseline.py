@@ -34,7 +34,7 @@ def test_shipped_calibration_file_belongs_to_setup_and_targets() -> None:
     cal = yaml.safe_load(_shipped_file().read_text(encoding="utf-8"))
     assert cal["name"] == SETUP.name and cal["scenario"] == SETUP.scenario
     assert cal["seed"] == SETUP.seed
-    # first stage, then the second stage's daily rates (calibration/costs.py)
+    # the parameters with runs, then the daily rates (calibration/costs.py)
     assert [p["path"] for p in cal["parameters"]] == SETUP.paths + [
         c.path for c in SETUP.cost_parameters
     ]
@@ -56,33 +56,28 @@ def check() -> list[CheckRow]:
     return predictive_check(_shipped_file(), draws=40, workers=2)
 
 
-KNOWN_MISSES = {"faelle_27_2", "faelle_30", "faelle_33", "sozialraum_faelle_lk", "dauer_31"}
+KNOWN_MISSES = {"ausgaben_hze_je_u21", "faelle_27_2", "faelle_33", "faelle_35"}
 """Fitted targets the shipped calibration is known to miss (open in the calibration issue).
 
-Measured over the 40 draws of ``lueneburg-v1.yaml`` (4 December 2026; two stages: 6,188
-runs, tolerance 1,180, §31's FLS per week fitted to SPFH spending; then the daily rates,
-29 of 200 first-stage particles kept), median against the tolerance's range: §27.2 48,6
-(26,5–44,2), §30 31,2 (32,5–54,2), §33 68,8 (38,9–64,9), cases of the Sozialraumteams
-572,9 (465,3–568,7), §31 duration 14,0 months (14,4–21,6). Met now, missed before: §31
-cases 96,8, §42 39,9, §35a duration 21,0; met as before: both spending targets (698,7 €,
-159,7 €), SPFH spending 79,1 € (57,4–86,2) and §34 92,8.
-Mechanism as before: the second stage keeps the first-stage runs whose spending the
-published rate ranges can lift to the national level – runs with many cases, because the
-model's care days per counted case are too few (realised §33 duration 43,9 against 50
-months, §27.2 10,5 against 14,1) and §34's daily rate sits at the top of its range (median
-217 of 130–230 €); the held-out share of foster and residential care in spending (0,754
-against 0,631) shows the same.
+Measured over the 40 draws of ``lueneburg-v1.yaml`` (4 December 2026, evening: one
+ABC-SMC with the daily rates fitted inside it and the spending targets as a hard
+condition, 11,754 runs, 7 generations, tolerance 1,251), median against the tolerance's
+range: §27.2 54,2 (26,5–44,2), §33 74,1 (38,9–64,9), §35 1,8 (1,8–7,2, just below),
+spending on HzE and §41 per under-21 668,0 € (686,0–838,4 €, 12 % under the target).
+Met now: §30 32,6, the Sozialraumteams' cases 481,9, §31's duration 15,4 months, and
+the newly fitted durations of §33 (50,2) and §27.2 (13,2). Mechanism: the model has too
+few care days per counted case, so national euros and national case numbers do not fit
+together; §34's daily rate sits at the top of its range (median 220 of 130–230 €).
 The set is compared exactly: a target that starts to miss fails, and so does one that is
 mended without being taken out of this set.
 """
 
 
-KNOWN_OUTSIDE = {"faelle_35", "dauer_35a"}
+KNOWN_OUTSIDE = {"dauer_35a"}
 """Fitted targets within their tolerance whose published value lies outside the 90 %
-interval: §35 median 2,2 (tolerance 1,8–7,2), interval 0,7–4,1 against 4,5; §35a duration
-median 21,0 months (19,7–29,5), interval 17,7–23,8 against 24,6."""
+interval: §35a duration median 19,9 months (19,7–29,5), interval 16,5–23,9 against 24,6."""
 
-KNOWN_INSIDE = {"faelle_27_2", "faelle_30", "faelle_33", "sozialraum_faelle_lk", "dauer_31"}
+KNOWN_INSIDE = {"ausgaben_hze_je_u21", "faelle_27_2", "faelle_35"}
 """Known misses whose published value still lies inside the 90 % interval."""
 
 

@@ -337,3 +337,17 @@ def test_spfh_intensity_moves_spfh_spending_in_the_first_stage_runs() -> None:
     assert 1.6 < high / low < 2.3, (low, high)
     s33 = out[:, 1:].sum(axis=1)
     assert s33[1] == pytest.approx(s33[0], rel=0.1)
+
+
+def test_cost_tolerance_is_a_hard_condition_on_the_spending() -> None:
+    """With ``cost_tolerance`` a draw whose spending alone misses it does not count.
+
+    Same run as above (300 € at 150 €/day, target 400 € ± 10 %): with tolerance 1 the
+    finite draws are exactly the rates in [180, 220]; with 2, those in [160, 240].
+    """
+    for hard, (lo, hi) in ((1.0, (180.0, 220.0)), (2.0, (160.0, 240.0))):
+        setup = _setup([RATE_34], cost_tolerance=hard)
+        draws = RateDraws(setup, (_target("a", 400.0, 0.1),), (150.0,))
+        rates, dist = draws(_aux([300.0]), np.random.default_rng(5))
+        r = rates[0, :, 0]
+        np.testing.assert_array_equal(np.isfinite(dist[0]), (r >= lo) & (r <= hi))

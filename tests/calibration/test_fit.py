@@ -90,8 +90,8 @@ def test_shipped_setup_is_valid() -> None:
 def test_parameter_recovery() -> None:
     """Data made by the model from known parameters is fitted back (90 % intervals)."""
     setup = _tiny_setup()
-    # the targets the calibration's first stage fits (not the hold-outs, not the
-    # spending, which the second stage fits through the daily rates)
+    # the targets computed from the runs (not the hold-outs, not the
+    # spending, which the daily rates rescale)
     targets = [t for t in load_targets().targets if t.role == "fit" and not is_cost_target(t)]
     overrides = {**TRUE, "scale": setup.scale, "years": setup.years}
     overrides["burn_in_months"] = setup.burn_in_months

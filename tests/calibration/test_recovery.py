@@ -131,7 +131,7 @@ def _simulate_with_spending(thetas: np.ndarray, seeds: np.ndarray) -> np.ndarray
     return out
 
 
-def test_recovery_runs_both_stages_and_recovers_the_rate() -> None:
+def test_recovery_fits_the_rate_too_and_recovers_it() -> None:
     """The rate is identified by the spending once ``a`` is (spending = a × rate × 15):
     the study covers both truths about as often as it should, with narrow intervals."""
     spend = Target.model_validate(

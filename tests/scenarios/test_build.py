@@ -16,34 +16,34 @@ from tests.scenarios.helpers import (
 
 SHA256_CALIBRATED = {
     "celle-kooperation-gemeinsam": (
-        "97e296e3d99ae32bcd04ae42ca104ee27c66c3ed08c8f0491aaf2c32926eb8b8"
+        "4fe84b4fe95e4f0911e430b8bc599b057c84f6f9c96a85508686515d2ad3c208"
     ),
-    "celle-status-quo": "a7083827ed38b3f2c86afbca65ae099077a632e51658f686601e15a722ddca38",
-    "lueneburg-rb2-10-keine": "aeac42611dc31641810765496e1fdd78a695060058b5fefd5d74837250fb3c41",
+    "celle-status-quo": "bdb55a933098d34001ab6f0b0e018c2726ff9d84c2f79f55b29b17c487bcc9d9",
+    "lueneburg-rb2-10-keine": "e205782a88d6fe11bd06c71d8dec6c40b1a533910b44a38301f5eb028e54030d",
     "lueneburg-rb2-20-ausgleich": (
-        "65ac0205e5f6e3bddeeb8f98a2cf8c467c19b7721e6cc50963d568700123a463"
+        "83ae8f63c087033e2725e0fca0f61ef3a23614b7069d633912a1b601329525be"
     ),
     "lueneburg-rb2-20-bonus-malus": (
-        "19c6a1f70c69c5de223a6cd0153c6722f087021702ce8188ee8674a5845bc4c0"
+        "afb33a14a125e90a050c516edde539fd21ed2b399240ac0e5eab3564d22bf609"
     ),
-    "lueneburg-rb2-20-gruppen": "056cc6bbab4867cf34c759cbd711738477d60db22c968ddd6671885b7bcb18bd",
-    "lueneburg-rb2-20-keine": "33f9fefbcd4d2255c7a6d371e3597d4e49e9ff7604db8140805e41d026e1bcee",
-    "lueneburg-rb2-20-pauschal": "6cb4c87de4b2af6f846650718b116bd34505481a2e1be5fdfe8dab99249aec38",
+    "lueneburg-rb2-20-gruppen": "d4cda3b1f0e8f0615651294f8e6cc5125960b1644137dcbf60467dfe1843b4e7",
+    "lueneburg-rb2-20-keine": "eb0a01b7de8dac63b6615ffb6fe26099db2f75474ad00dfea067cc62d3a55353",
+    "lueneburg-rb2-20-pauschal": "915d18336bbdf791ae9d6416a2a2c361df2c1473dce6912f8c86eb7ba1c49b69",
     "lueneburg-rb2-20-rueckbehalt": (
-        "d4c192c37217bea16db2ca5908413833495220a3ff27df0db843d27450eadeaa"
+        "5827c43718fbc1b2f5267c076e58952ec9eee0adde1b781c8245b35edb5b96a7"
     ),
     "lueneburg-rb2-20-sozialraumindex": (
-        "ebc17327c47370591a1975cfdd80196f962fb550bc398ac9d15f4d00514f7ccb"
+        "67fd4f9c49e7961e5c00b0b6558ed3cce0744976803fd45379423dac16dc14b8"
     ),
-    "lueneburg-rb2-20-vorjahr": "8906098a5237e600523453489c70ac38bdc04eb69ee0d86bbe1c98d185d71e7e",
+    "lueneburg-rb2-20-vorjahr": "76b633f50cb7ab3ecf9f4cb705801da15fd478c879d45dc6ee96d09e5457baa3",
     "lueneburg-rb2-30-bonus-malus": (
-        "50a161820c0e6d92a8e2b653062a890d8be8de3fb04d1aeb176ab8e72b08ae02"
+        "8ecc8606a34ca5d8db4d4178118ef87f57ae08c7939c47c2e0f9a5236aeb86aa"
     ),
-    "lueneburg-status-quo": "11a2ab1718d87c008b4021d26d17e63bffd97ff15a65e68325142b03e1c02871",
+    "lueneburg-status-quo": "2a4fce4838405bdb046c15f48d6422d250c30b38d5c584ff2d6f41ded2083ec0",
     "potsdam-mittelmark-status-quo": (
-        "920aa5467a534791e4a2a1b838d657e9f2da74f8c90f3770978db302b9985de3"
+        "5b04932a989bcc5ae1914fe231461ee7cb13dc6f890572ff069fb9ee2f9d492f"
     ),
-    "ulm-status-quo": "65dd7865f2773111cad7d3e97dc689835746c81cc3269f4599e634f66ff3295a",
+    "ulm-status-quo": "72b417b1ba82e858bd789ee6f73a3df188dd00f717f84691058e684d29003d0f",
 }
 """``Scenario.sha256`` of every shipped scenario, recorded before scenarios/loader.py and
 scenarios/schema.py were split into modules of one concern each (issue 11)."""
