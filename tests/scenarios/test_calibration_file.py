@@ -176,9 +176,9 @@ def test_calibration_file_is_read_once_and_again_when_rewritten(tmp_path: Path) 
 
 def test_read_calibration_of_the_shipped_file() -> None:
     cal = read_calibration(SHIPPED_CALIBRATION)
-    assert cal.format == CALIBRATION_FORMAT and len(cal.point) == 20
+    assert cal.format == CALIBRATION_FORMAT and len(cal.point) == 22
     assert cal.draws is not None and all(set(d) == set(cal.point) for d in cal.draws)
-    assert len(cal.parameters) == 20  # 17 first stage + 3 daily rates
+    assert len(cal.parameters) == 22  # 19 with runs of their own + 3 daily rates
 
 
 def test_calibration_file_size_limit(tmp_path: Path) -> None:
