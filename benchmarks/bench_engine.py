@@ -116,20 +116,9 @@ def _child(spec: dict) -> dict:
 
 def _profile(spec: dict, top: int) -> str:
     """Profile one run (in a fresh process): the top functions by own time."""
-    import cProfile
-    import io
-    import pstats
+    from benchmarks.bench_month import profile_run
 
-    from model.run import run_once
-
-    params = _params(spec["families"], spec["years"], spec["burn_in"])
-    prof = cProfile.Profile()
-    prof.enable()
-    run_once(params, seed=1)
-    prof.disable()
-    out = io.StringIO()
-    pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(top)
-    return out.getvalue()
+    return profile_run(_params(spec["families"], spec["years"], spec["burn_in"]), top)
 
 
 # ---------------------------------------------------------------------- parent side

@@ -331,8 +331,6 @@ class CostMarginal(Protocol):
 
     n_targets: int
     """How many spending targets the rates move (added to the distance)."""
-    draws: int
-    """Rate vectors drawn from their prior per simulation."""
     base_values: dict[str, float]
     """Each cost parameter's value in the runs, by path."""
     target_ids: list[str]
