@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from calibration.targets import Target, TargetSet, load_targets, statistics
@@ -43,6 +44,46 @@ class CheckRow:
     def hit(self) -> bool:
         """Whether the simulated median lies within the target's tolerance."""
         return self.target.hit(self.median)
+
+
+def posterior_results(
+    calibration_file: str | Path,
+    *,
+    draws: int = 40,
+    scale: float = 1.0,
+    years: int | None = None,
+    workers: int = 2,
+    scenario: str | None = None,
+) -> list[pd.DataFrame | None]:
+    """The tidy results of one run per posterior draw, in draw order (None: run failed).
+
+    Draw ``i`` runs with seed ``i + 1`` on the scenario with its calibration's point
+    estimate, as a batch runs it (:func:`experiments.run_spec`).
+
+    Args:
+        calibration_file: The calibration file.
+        draws: How many posterior draws to run (the first ones).
+        scale: Share of the population simulated.
+        years: Reported years per run; default: as many as the calibration simulated.
+        workers: Local worker processes.
+        scenario: The scenario simulated (default: the calibration's own).
+    """
+    cal = read_calibration_data(calibration_file)
+    if years is None:
+        years = int(cal["settings"]["years"])
+    options = RunOptions(years=years, scale=scale, seed_base=1, calibration=POINT_ESTIMATE)
+    base = load_base(find_scenario(scenario or cal["scenario"]), options)
+    tasks = []
+    for i, values in enumerate(cal["draws"][:draws]):
+        point = Point(f"ziehung-{i}", dict(values))
+        spec = run_spec(base, i, point=point, options=options)  # seed i + 1
+        tasks.append(dataclasses.replace(spec.task(), run_id=f"ppc-{i}"))
+    index = {t.run_id: i for i, t in enumerate(tasks)}
+    frames: list[pd.DataFrame | None] = [None] * len(tasks)
+    for run_id, data, _err in execute_tasks(tasks, workers):
+        if data is not None:
+            frames[index[run_id]] = data.results
+    return frames
 
 
 def predictive_check(
@@ -71,22 +112,14 @@ def predictive_check(
         targets: Targets (default: the shipped file).
         scenario: The scenario simulated (default: the calibration's own).
     """
-    cal = read_calibration_data(calibration_file)
     ts = targets or load_targets()
-    if years is None:
-        years = int(cal["settings"]["years"])
-    options = RunOptions(years=years, scale=scale, seed_base=1, calibration=POINT_ESTIMATE)
-    base = load_base(find_scenario(scenario or cal["scenario"]), options)
-    tasks = []
-    for i, values in enumerate(cal["draws"][:draws]):
-        point = Point(f"ziehung-{i}", dict(values))
-        spec = run_spec(base, i, point=point, options=options)  # seed i + 1
-        tasks.append(dataclasses.replace(spec.task(), run_id=f"ppc-{i}"))
-    stats = np.full((len(tasks), len(ts.targets)), np.nan)
-    index = {t.run_id: i for i, t in enumerate(tasks)}
-    for run_id, data, _err in execute_tasks(tasks, workers):
-        if data is not None:
-            stats[index[run_id]] = statistics(data.results, ts.targets)
+    frames = posterior_results(
+        calibration_file, draws=draws, scale=scale, years=years, workers=workers, scenario=scenario
+    )
+    stats = np.full((len(frames), len(ts.targets)), np.nan)
+    for i, results in enumerate(frames):
+        if results is not None:
+            stats[i] = statistics(results, ts.targets)
     rows = []
     for j, t in enumerate(ts.targets):
         col = stats[:, j][np.isfinite(stats[:, j])]
